@@ -1,0 +1,222 @@
+//! The command line: clap's raw arguments, then a checked `Config`.
+//!
+//! Two layers, as in ripgrep: `Args` is what clap parsed; `Args::into_config` compiles the rules,
+//! loads the project config and the baseline, checks every path, and settles flag conflicts, so
+//! every error about bad input is raised here, before any work starts, and nothing after this
+//! module reads a raw flag.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Parser, ValueEnum};
+
+use crate::baseline::{Baseline, ProjectConfig, CONFIG_FILE_NAME};
+use crate::matcher::Matcher;
+use crate::report::Format;
+use crate::rules::Rules;
+use crate::source::fs::WalkOptions;
+use crate::source::stdin::STDIN_PATH;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hf-scan",
+    version,
+    about = "Find Hugging Face access tokens (hf_…, api_org_…) in files and standard input.",
+    long_about = "Find Hugging Face access tokens (hf_…, api_org_…) in files and standard input.\n\n\
+        Exit status: 0 nothing found, 1 findings, 2 error or incomplete scan (something could \
+        not be read and nothing was found).",
+    after_help = "Revoke a leaked token at https://huggingface.co/settings/tokens."
+)]
+pub struct Args {
+    /// Files or directories to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Also scan files that .gitignore, .ignore and git's excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links (loops are detected and each file is scanned once).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show tokens in full in every format. Default: redacted (hf_Ab…yZ).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// When to colour text output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print findings only: no summary, no progress, no warnings.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Project config (paths to skip, allowed token hashes, extra rules). Default:
+    /// .hf-scan.toml in the first PATH directory, if present.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every finding of this scan to a baseline file, and accept them (exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Worker threads. Default: the number of CPUs.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Stdin,
+    File(PathBuf),
+    Tree(PathBuf),
+}
+
+/// A checked configuration: everything a scan needs, nothing left to validate.
+pub struct Config {
+    pub targets: Vec<Target>,
+    pub matcher: Matcher,
+    pub project: ProjectConfig,
+    pub baseline: Option<Baseline>,
+    pub write_baseline: Option<PathBuf>,
+    pub walk: WalkOptions,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub show_secrets: bool,
+    pub color: bool,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+/// Parses the process arguments. On a usage error, prints one line naming the problem and
+/// exits 2; `--help` and `--version` print and exit 0.
+pub fn parse() -> Args {
+    match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = err.print();
+                std::process::exit(0);
+            }
+            let rendered = err.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("hf-scan: {first} (see hf-scan --help)");
+            std::process::exit(2);
+        }
+    }
+}
+
+impl Args {
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let paths = if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths
+        };
+        let mut targets = Vec::with_capacity(paths.len());
+        let mut stdin_seen = false;
+        for path in paths {
+            if path.as_os_str() == STDIN_PATH {
+                if stdin_seen {
+                    bail!("PATH `-` (standard input) is given twice");
+                }
+                stdin_seen = true;
+                targets.push(Target::Stdin);
+                continue;
+            }
+            let metadata =
+                std::fs::metadata(&path).with_context(|| format!("PATH {}", path.display()))?;
+            targets.push(if metadata.is_dir() {
+                Target::Tree(path)
+            } else {
+                Target::File(path)
+            });
+        }
+
+        let project = match &self.config {
+            Some(path) => ProjectConfig::load(path, true)?,
+            None => {
+                let root = targets.iter().find_map(|target| match target {
+                    Target::Tree(path) => Some(path.as_path()),
+                    _ => None,
+                });
+                ProjectConfig::load(
+                    &root.unwrap_or(Path::new(".")).join(CONFIG_FILE_NAME),
+                    false,
+                )?
+            }
+        };
+
+        let mut rules = Rules::builtin();
+        for extra in &project.extra_rules {
+            rules.extend(extra.clone())?;
+        }
+        let matcher = Matcher::new(rules).context("compiling the rules")?;
+        matcher
+            .check_examples()
+            .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+
+        let baseline = self.baseline.as_deref().map(Baseline::load).transpose()?;
+
+        let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        } && self.format == Format::Text;
+
+        let threads = match self.threads {
+            Some(threads) => usize::from(threads),
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+
+        Ok(Config {
+            targets,
+            matcher,
+            project,
+            baseline,
+            write_baseline: self.write_baseline,
+            walk: WalkOptions {
+                no_ignore: self.no_ignore,
+                follow: self.follow,
+                threads,
+            },
+            format: self.format,
+            output: self.output,
+            show_secrets: self.show_secrets,
+            color,
+            quiet: self.quiet,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! The one place scan results meet.
+//!
+//! Sources run on many threads and never print; they send `Event`s down a channel. The collector
+//! turns hits into `Finding`s, counts what was scanned, keeps every warning, and feeds the
+//! progress line. Reporters then get a finished, sorted list, so output does not depend on the
+//! thread count or on which thread finished first.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::finding::{CommitInfo, Finding, Location, Secret, SourceKind, Suppression};
+use crate::rules::Rules;
+use crate::scan::Scanned;
+
+/// Where a piece of content came from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub source: SourceKind,
+    pub path: Option<String>,
+    pub commit: Option<CommitInfo>,
+}
+
+/// What a source worker reports.
+#[derive(Debug)]
+pub enum Event {
+    /// One file, blob or message scanned.
+    Content { origin: Origin, scanned: Scanned },
+    /// Something that could not be read; the scan goes on, but is incomplete.
+    Warning(String),
+    /// A path passed over on purpose (excluded by the config).
+    Skipped,
+}
+
+/// Counts for the report's `stats` object.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub files: u64,
+    pub blobs: u64,
+    pub commits: u64,
+    pub bytes: u64,
+    pub skipped: u64,
+    pub duration_ms: u64,
+    pub incomplete: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Everything a scan found, ready for the reporters.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+/// Receives events until every sender is gone.
+pub fn collect(events: Receiver<Event>, rules: &Rules, progress: &Progress) -> ScanResult {
+    let mut result = ScanResult::default();
+    for event in events {
+        match event {
+            Event::Content { origin, scanned } => {
+                match origin.source {
+                    SourceKind::History | SourceKind::Staged => result.stats.blobs += 1,
+                    SourceKind::CommitMessage => {}
+                    _ => result.stats.files += 1,
+                }
+                result.stats.bytes += scanned.bytes;
+                progress.add(scanned.bytes, scanned.hits.len() as u64);
+                for hit in scanned.hits {
+                    let rule = rules.get(hit.rule);
+                    result.findings.push(Finding {
+                        rule_id: rule.id.clone(),
+                        rule_name: rule.name.clone(),
+                        severity: rule.severity,
+                        secret: Secret::new(hit.token, rule.prefix.len()),
+                        source: origin.source,
+                        location: Location {
+                            path: origin.path.clone(),
+                            line: hit.line,
+                            column: hit.column,
+                            end_column: hit.end_column,
+                            offset: hit.offset,
+                        },
+                        encoding: "plain",
+                        commit: origin.commit.clone(),
+                        suppression: hit.allowed_inline.then_some(Suppression::Inline),
+                    });
+                }
+            }
+            Event::Warning(warning) => {
+                result.stats.incomplete = true;
+                result.stats.warnings.push(warning);
+            }
+            Event::Skipped => result.stats.skipped += 1,
+        }
+    }
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result.stats.warnings.sort();
+    result
+}
+
+/// A progress line on stderr for long scans on a terminal: files, bytes and findings so far.
+/// Shown only when asked for (the CLI asks when stderr is a terminal and `--quiet` is off), and
+/// only after the first second, so short scans print nothing extra.
+pub struct Progress {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    findings: AtomicU64,
+    done: AtomicBool,
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Arc<Self> {
+        Arc::new(Self {
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            findings: AtomicU64::new(0),
+            done: AtomicBool::new(false),
+            enabled,
+        })
+    }
+
+    fn add(&self, bytes: u64, findings: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.findings.fetch_add(findings, Ordering::Relaxed);
+    }
+
+    /// Runs the ticker until `finish` is called; call from a scoped thread.
+    pub fn run_ticker(&self) {
+        if !self.enabled {
+            return;
+        }
+        let started = Instant::now();
+        let mut shown = false;
+        while !self.done.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+            if started.elapsed() < Duration::from_secs(1) {
+                continue;
+            }
+            let line = format!(
+                "\rhf-scan: {} files/blobs, {}, {} findings ",
+                self.files.load(Ordering::Relaxed),
+                human_bytes(self.bytes.load(Ordering::Relaxed)),
+                self.findings.load(Ordering::Relaxed)
+            );
+            let _ = std::io::stderr().write_all(line.as_bytes());
+            shown = true;
+        }
+        if shown {
+            let _ = std::io::stderr().write_all(b"\r\x1b[2K");
+        }
+    }
+
+    pub fn finish(&self) {
+        self.done.store(true, Ordering::Relaxed);
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,227 @@
+//! What a scan reports: findings, where they came from, and the secret itself as a type that
+//! cannot be printed by accident.
+//!
+//! `Secret`'s `Debug` and `Display` redact; the token is reachable only through
+//! `Secret::expose`, which the reporters call only when the user passed `--show-secrets`. That
+//! keeps tokens out of logs, panics and error messages by construction rather than by care.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The CVSS-like score GitHub code scanning reads from `security-severity`.
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+}
+
+/// A token found in the input. Printing it shows the redacted form.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Secret {
+    value: String,
+    prefix_len: usize,
+}
+
+impl Secret {
+    /// `prefix_len` is the length of the rule's literal prefix (`hf_`), kept visible when
+    /// redacting.
+    pub fn new(value: String, prefix_len: usize) -> Self {
+        let prefix_len = prefix_len.min(value.len());
+        Self { value, prefix_len }
+    }
+
+    /// The token itself. Call only to show it on `--show-secrets` or to send it to the Hub.
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+
+    /// `hf_Ab…yZ`: the prefix, two characters each side, and nothing a thief could use.
+    pub fn redacted(&self) -> String {
+        let body = &self.value[self.prefix_len..];
+        let prefix = &self.value[..self.prefix_len];
+        if body.len() < 8 || !body.is_ascii() {
+            return format!("{prefix}…");
+        }
+        format!("{prefix}{}…{}", &body[..2], &body[body.len() - 2..])
+    }
+
+    /// Lowercase hex SHA-256 of the token: the same token anywhere has the same hash, and the
+    /// hash can be stored in baselines and configs without leaking the token.
+    pub fn hash(&self) -> String {
+        hex_sha256(self.value.as_bytes())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.redacted())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// Where the scanned bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    File,
+    History,
+    Staged,
+    CommitMessage,
+    Stdin,
+}
+
+/// Where in the input a token sits. `line`/`column` are 1-based and absent in binary content,
+/// where `offset` (0-based bytes) is what locates it. Columns count Unicode scalar values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub path: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub end_column: Option<u64>,
+    pub offset: u64,
+}
+
+/// The commit that introduced a finding, for history scans.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// RFC 3339.
+    pub date: String,
+    pub summary: String,
+}
+
+/// Why a finding is suppressed; suppressed findings reach SARIF (as `suppressions`) but not the
+/// other reports or the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Suppression {
+    /// An `hf-scan:allow` comment on the line.
+    Inline,
+    /// The token's hash is allowed in `.hf-scan.toml`.
+    AllowedHash,
+    /// The finding's fingerprint is in the `--baseline` file.
+    Baseline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    pub secret: Secret,
+    pub source: SourceKind,
+    pub location: Location,
+    pub encoding: &'static str,
+    pub commit: Option<CommitInfo>,
+    pub suppression: Option<Suppression>,
+}
+
+impl Finding {
+    /// A stable id keyed on content, not position: rule, path and token hash. Moving the token
+    /// within its file keeps the fingerprint; a different token on the same line changes it.
+    pub fn fingerprint(&self) -> String {
+        let path = self.location.path.as_deref().unwrap_or("");
+        let key = format!(
+            "hf-scan-v1\0{}\0{}\0{}",
+            self.rule_id,
+            path,
+            self.secret.hash()
+        );
+        hex_sha256(key.as_bytes())[..32].to_string()
+    }
+
+    /// `path:line:column`, or `path@offset` in binary content.
+    pub fn position(&self) -> String {
+        let path = self.location.path.as_deref().unwrap_or("<commit message>");
+        match (self.location.line, self.location.column) {
+            (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
+            _ => format!("{path}@{}", self.location.offset),
+        }
+    }
+
+    /// The order reports use: by path, then position, then rule; deterministic whatever the
+    /// thread count.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.location.path.as_deref(),
+            self.commit.as_ref().map(|c| c.date.as_str()),
+            self.location.offset,
+            self.rule_id.as_str(),
+            self.commit.as_ref().map(|c| c.id.as_str()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{fake_token, Rng};
+
+    #[test]
+    fn debug_and_display_never_show_the_token() {
+        let token = fake_token(&mut Rng::new(5));
+        let secret = Secret::new(token.clone(), 3);
+        for shown in [
+            format!("{secret}"),
+            format!("{secret:?}"),
+            secret.redacted(),
+        ] {
+            assert!(!shown.contains(&token[3..]), "{shown}");
+            assert!(!shown.contains(&token[5..20]), "{shown}");
+        }
+        assert_eq!(
+            secret.redacted(),
+            format!("hf_{}…{}", &token[3..5], &token[35..])
+        );
+    }
+
+    #[test]
+    fn hash_is_sha256_of_the_token() {
+        let secret = Secret::new("hf_abc".into(), 3);
+        assert_eq!(
+            secret.hash(),
+            // sha256("hf_abc"), computed independently with `printf hf_abc | sha256sum`.
+            "df36395a9d2f54b8e6e96d9710226cb93b5c6dad3ae506518b76363bd61ed591"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! hf-scan finds Hugging Face access tokens before they leak, and finds the ones that already
+//! did.
+//!
+//! The flow: `cli` checks the arguments into a `Config`; sources (`source::*`) read content and
+//! run it through the `matcher`, sending hits to the `collector` on one thread; suppression
+//! (`baseline`) marks what the team accepted; a reporter (`report::*`) writes the sorted result.
+//! `run` wires these together and says how the scan ended; `main` maps that to an exit status.
+
+pub mod baseline;
+pub mod cli;
+pub mod collector;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+#[doc(hidden)]
+pub mod testing;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::baseline::Baseline;
+use crate::cli::{Config, Target};
+use crate::collector::{collect, Event, Progress, ScanResult};
+use crate::finding::Suppression;
+use crate::report::ReportOptions;
+
+/// How a scan ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Findings reported (not suppressed).
+    pub findings: usize,
+    /// Something could not be read, so "nothing found" would not be the whole truth.
+    pub incomplete: bool,
+}
+
+impl Outcome {
+    /// 0 clean, 1 findings, 2 incomplete without findings.
+    pub fn exit_code(self) -> u8 {
+        if self.findings > 0 {
+            1
+        } else if self.incomplete {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+/// Runs a checked configuration: scan, suppress, report.
+pub fn run(config: Config) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let mut result = scan_targets(&config);
+    result.stats.duration_ms = started.elapsed().as_millis() as u64;
+
+    baseline::apply(
+        &mut result.findings,
+        &config.project,
+        config.baseline.as_ref(),
+    );
+    if let Some(path) = &config.write_baseline {
+        let accepted: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.suppression != Some(Suppression::Inline))
+            .cloned()
+            .collect();
+        std::fs::write(path, Baseline::render(&accepted))
+            .with_context(|| format!("writing baseline {}", path.display()))?;
+        for finding in &mut result.findings {
+            finding.suppression.get_or_insert(Suppression::Baseline);
+        }
+    }
+
+    write_report(&config, &result)?;
+    if !config.quiet {
+        for warning in &result.stats.warnings {
+            eprintln!("hf-scan: warning: {warning}");
+        }
+        if result.stats.incomplete {
+            eprintln!(
+                "hf-scan: the scan is incomplete: {} item(s) could not be read",
+                result.stats.warnings.len()
+            );
+        }
+    }
+    Ok(Outcome {
+        findings: report::reported(&result).count(),
+        incomplete: result.stats.incomplete,
+    })
+}
+
+/// Runs every target's source on worker threads while this thread collects.
+fn scan_targets(config: &Config) -> ScanResult {
+    let progress = Progress::new(config.progress);
+    let (events, received) = mpsc::channel::<Event>();
+    std::thread::scope(|scope| {
+        scope.spawn(|| progress.run_ticker());
+        scope.spawn(move || {
+            for target in &config.targets {
+                match target {
+                    Target::Stdin => source::stdin::scan_stdin(&config.matcher, &events),
+                    Target::File(path) => source::fs::scan_file(path, &config.matcher, &events),
+                    Target::Tree(root) => source::fs::scan_tree(
+                        root,
+                        config.walk,
+                        &config.project,
+                        &config.matcher,
+                        &events,
+                    ),
+                }
+            }
+        });
+        let result = collect(received, config.matcher.rules(), &progress);
+        progress.finish();
+        result
+    })
+}
+
+fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
+    let options = ReportOptions {
+        show_secrets: config.show_secrets,
+        color: config.color,
+        quiet: config.quiet,
+    };
+    let rules = config.matcher.rules();
+    match &config.output {
+        Some(path) => {
+            let file = File::create(path)
+                .with_context(|| format!("creating output file {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            report::write(config.format, result, rules, &options, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            match report::write(config.format, result, rules, &options, &mut out)
+                .and_then(|()| out.flush())
+            {
+                // `hf-scan | head`: the reader has what it wanted; not an error.
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("writing the report"),
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Finds tokens in a buffer.
+//!
+//! All rules are joined into one regular expression whose literal prefixes (`hf_`, `api_org_`)
+//! the regex engine turns into a vectorised prefilter, so most bytes are skipped at memchr speed.
+//! Only the few candidates it yields pay for what a regex cannot say cheaply: the boundaries
+//! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
+//! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
+
+use crate::rules::Rules;
+
+/// Why a candidate that the pattern matched is not a token. Kept so tests, and users reading
+/// `--explain`-style diagnostics in future, can tell which check said no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Glued to a preceding letter, digit or underscore, or followed by a letter or digit.
+    Boundary,
+    /// Shaped like a token but not random: `hf_xxxx…`, an alphabet run, an identifier.
+    Placeholder,
+}
+
+/// A token the matcher accepted: which rule, and where in the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMatch {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    rules: Rules,
+    combined: regex::bytes::Regex,
+}
+
+impl Matcher {
+    pub fn new(rules: Rules) -> Result<Self, regex::Error> {
+        let alternation = rules
+            .iter()
+            .map(|rule| format!("(?:{})", rule.pattern))
+            .collect::<Vec<_>>()
+            .join("|");
+        let combined = regex::bytes::RegexBuilder::new(&alternation)
+            .unicode(false)
+            .build()?;
+        Ok(Self { rules, combined })
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Calls `on_match` for every token in `haystack[from..]`, in order. Bytes before `from`
+    /// are context only: they decide the left boundary of a token starting at `from`.
+    pub fn find_in(&self, haystack: &[u8], from: usize, mut on_match: impl FnMut(RawMatch)) {
+        for candidate in self.combined.find_iter(&haystack[from..]) {
+            let start = from + candidate.start();
+            let end = from + candidate.end();
+            if let Ok(found) = self.judge(haystack, start, end) {
+                on_match(found);
+            }
+        }
+    }
+
+    /// All tokens in `haystack`.
+    pub fn find_all(&self, haystack: &[u8]) -> Vec<RawMatch> {
+        let mut found = Vec::new();
+        self.find_in(haystack, 0, |m| found.push(m));
+        found
+    }
+
+    /// Decides whether the candidate `haystack[start..end]` is a token, and of which rule.
+    pub fn judge(&self, haystack: &[u8], start: usize, end: usize) -> Result<RawMatch, Rejection> {
+        if !left_boundary_ok(haystack, start) || !right_boundary_ok(haystack, end) {
+            return Err(Rejection::Boundary);
+        }
+        let token = &haystack[start..end];
+        let rule_index = self
+            .rules
+            .iter()
+            .position(|rule| rule.whole.is_match(token))
+            .unwrap_or(0);
+        let rule = self.rules.get(rule_index);
+        if rule.placeholder_check && looks_like_placeholder(&token[rule.prefix.len()..]) {
+            return Err(Rejection::Placeholder);
+        }
+        Ok(RawMatch {
+            rule: rule_index,
+            start,
+            end,
+        })
+    }
+
+    /// Checks every rule's examples and negative examples against this matcher; the error names
+    /// the first example that disagrees with its rule.
+    pub fn check_examples(&self) -> Result<(), String> {
+        for (index, rule) in self.rules.iter().enumerate() {
+            for example in &rule.examples {
+                let found = self.find_all(example.as_bytes());
+                if !found.iter().any(|m| m.rule == index) {
+                    return Err(format!(
+                        "rule `{}`: example does not match: {example}",
+                        rule.id
+                    ));
+                }
+            }
+            for example in &rule.negative_examples {
+                if !self.find_all(example.as_bytes()).is_empty() {
+                    return Err(format!(
+                        "rule `{}`: negative example matches: {example}",
+                        rule.id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// A token must not continue a word (`xhf_…`, `my_hf_…`), but it may follow an escape sequence
+/// that ends in a letter or digit: `\n`/`\t`/`\"` in JSON and notebook strings, `\u0022`, and
+/// URL escapes such as `%22` or `%3D`.
+fn left_boundary_ok(haystack: &[u8], start: usize) -> bool {
+    if start == 0 || !is_word_byte(haystack[start - 1]) {
+        return true;
+    }
+    let before = &haystack[..start];
+    let n = before.len();
+    // `\n`, `\t`, `\r`, `\b`, `\f` and friends: one letter after a backslash.
+    if n >= 2 && before[n - 2] == b'\\' && before[n - 1].is_ascii_alphabetic() {
+        return true;
+    }
+    // `\u0022`: four hex digits after `\u`.
+    if n >= 6
+        && &before[n - 6..n - 4] == b"\\u"
+        && before[n - 4..].iter().all(u8::is_ascii_hexdigit)
+    {
+        return true;
+    }
+    // `%22`: two hex digits after a percent sign.
+    n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// The token's body must end where its letters and digits end.
+fn right_boundary_ok(haystack: &[u8], end: usize) -> bool {
+    haystack
+        .get(end)
+        .is_none_or(|byte| !byte.is_ascii_alphanumeric())
+}
+
+/// Whether a token body is too regular to be a random token.
+///
+/// Real tokens are random draws from 62 letters and digits. Every threshold below is set so a
+/// random 34-character body trips it with a probability under one in ten million (the unit tests
+/// draw a million random bodies and expect none rejected), while documentation placeholders and
+/// identifiers trip it at once.
+pub fn looks_like_placeholder(body: &[u8]) -> bool {
+    if body.is_empty() {
+        return true;
+    }
+    // An identifier or a shouted placeholder: letters all of one case. (26/62)^34 ≈ 1e-13.
+    let has_lower = body.iter().any(u8::is_ascii_lowercase);
+    let has_upper = body.iter().any(u8::is_ascii_uppercase);
+    if !(has_lower && has_upper) {
+        return true;
+    }
+    // `xxxx`, `XXXX`, `0000`: a long run of one character. Six in a row: ≈ 3e-8.
+    if longest_run(body, |a, b| a == b) >= 6 {
+        return true;
+    }
+    // `abcdef…`, `AbCdEf…`, `12345678…`: consecutive characters, ignoring case. Each step has a
+    // 1-in-31 chance in a random body, so eight in a row: ≈ 27 × 31^-7 ≈ 1e-9.
+    if longest_run(body, |a, b| {
+        a.to_ascii_lowercase() + 1 == b.to_ascii_lowercase()
+    }) >= 8
+    {
+        return true;
+    }
+    // `abababab…`, `HubCITokenXXX…`: very few distinct characters. A random body has about 26.
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &byte in body {
+        if !seen[byte as usize] {
+            seen[byte as usize] = true;
+            distinct += 1;
+        }
+    }
+    distinct * 34 < 12 * body.len()
+}
+
+/// Length of the longest run in which each byte relates to the one before by `related`.
+fn longest_run(bytes: &[u8], related: impl Fn(u8, u8) -> bool) -> usize {
+    let mut longest = 1;
+    let mut current = 1;
+    for pair in bytes.windows(2) {
+        if related(pair[0], pair[1]) {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 1;
+        }
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{fake_token, Rng};
+
+    fn matcher() -> Matcher {
+        Matcher::new(Rules::builtin()).unwrap()
+    }
+
+    fn tokens_in(text: &str) -> Vec<String> {
+        matcher()
+            .find_all(text.as_bytes())
+            .into_iter()
+            .map(|m| text[m.start..m.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_rule_agrees_with_its_examples() {
+        matcher().check_examples().unwrap();
+    }
+
+    #[test]
+    fn random_tokens_are_never_taken_for_placeholders() {
+        let mut rng = Rng::new(7);
+        for _ in 0..1_000_000 {
+            let token = fake_token(&mut rng);
+            assert!(
+                !looks_like_placeholder(&token.as_bytes()[3..]),
+                "a random token was rejected: {token}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_tokens_with_digits_are_found() {
+        let mut rng = Rng::new(11);
+        for _ in 0..2_000 {
+            let token = fake_token(&mut rng);
+            let text = format!("x = \"{token}\"\n");
+            assert_eq!(tokens_in(&text), vec![token]);
+        }
+    }
+
+    #[test]
+    fn token_after_json_escape_is_found() {
+        let token = fake_token(&mut Rng::new(1));
+        for text in [
+            format!(r#""source": ["tok = \"{token}\"\n"]"#),
+            format!(r#""print(1)\n{token}""#),
+            format!(r#"\u0022{token}\u0022"#),
+            format!("a=%3D{token}&b=1"),
+        ] {
+            assert_eq!(tokens_in(&text), vec![token.clone()], "in {text}");
+        }
+    }
+
+    #[test]
+    fn token_glued_to_a_word_is_not_found() {
+        let token = fake_token(&mut Rng::new(2));
+        for text in [
+            format!("x{token}"),
+            format!("my_{token}"),
+            format!("9{token}"),
+            format!("{token}a"),
+            format!("{token}7"),
+        ] {
+            assert!(tokens_in(&text).is_empty(), "in {text}");
+        }
+    }
+
+    #[test]
+    fn any_punctuation_may_follow_a_token() {
+        let token = fake_token(&mut Rng::new(3));
+        for follower in ["\"", "'", ",", "@", ":", "/", "&", ")", "_", "\n", " ", ""] {
+            let text = format!("{token}{follower}");
+            assert_eq!(
+                tokens_in(&text),
+                vec![token.clone()],
+                "followed by {follower:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejection_names_the_check() {
+        let m = matcher();
+        let glued = format!("x{}", fake_token(&mut Rng::new(4)));
+        assert_eq!(
+            m.judge(glued.as_bytes(), 1, glued.len()),
+            Err(Rejection::Boundary)
+        );
+        let placeholder = format!("hf_{}", "x".repeat(34));
+        assert_eq!(
+            m.judge(placeholder.as_bytes(), 0, placeholder.len()),
+            Err(Rejection::Placeholder)
+        );
+    }
+}

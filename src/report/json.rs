@@ -1,0 +1,104 @@
+//! `--format json` (one document, schema version 1) and `--format jsonl` (one finding a line).
+//!
+//! The field names and meanings are a contract (DESIGN.md, README): fields may be added, never
+//! changed, within version 1.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{reported, ReportOptions};
+use crate::collector::{ScanResult, Stats};
+use crate::finding::{CommitInfo, Finding, Severity, SourceKind};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<FindingJson<'a>>,
+    stats: &'a Stats,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct FindingJson<'a> {
+    rule_id: &'a str,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    redacted: String,
+    secret_hash: String,
+    fingerprint: String,
+    source: SourceKind,
+    location: LocationJson<'a>,
+    encoding: &'a str,
+    commit: Option<&'a CommitInfo>,
+    verification: Option<()>,
+}
+
+#[derive(Serialize)]
+struct LocationJson<'a> {
+    path: Option<&'a str>,
+    line: Option<u64>,
+    column: Option<u64>,
+    end_column: Option<u64>,
+    /// Byte offset from the start of the content: the position in binary files.
+    offset: u64,
+}
+
+pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> FindingJson<'a> {
+    FindingJson {
+        rule_id: &finding.rule_id,
+        severity: finding.severity,
+        secret: options.show_secrets.then(|| finding.secret.expose()),
+        redacted: finding.secret.redacted(),
+        secret_hash: finding.secret.hash(),
+        fingerprint: finding.fingerprint(),
+        source: finding.source,
+        location: LocationJson {
+            path: finding.location.path.as_deref(),
+            line: finding.location.line,
+            column: finding.location.column,
+            end_column: finding.location.end_column,
+            offset: finding.location.offset,
+        },
+        encoding: finding.encoding,
+        commit: finding.commit.as_ref(),
+        verification: None,
+    }
+}
+
+pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let document = Document {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "hf-scan",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: reported(result)
+            .map(|finding| finding_json(finding, options))
+            .collect(),
+        stats: &result.stats,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
+}
+
+pub fn write_lines(
+    result: &ScanResult,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for finding in reported(result) {
+        serde_json::to_writer(&mut *out, &finding_json(finding, options))?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}

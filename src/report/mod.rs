@@ -1,0 +1,78 @@
+//! Reporters: one file per format, each given the finished, sorted result.
+//!
+//! Every reporter shows `Secret::redacted()` unless the user passed `--show-secrets`; the choice
+//! is made once, in `Shown::token`, so no format can forget it.
+
+mod github;
+mod json;
+mod sarif;
+mod text;
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+
+use crate::collector::ScanResult;
+use crate::finding::Finding;
+use crate::rules::Rules;
+
+pub const REVOKE_URL: &str = "https://huggingface.co/settings/tokens";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: one finding per line and a summary.
+    Text,
+    /// One JSON document, version 1 of the documented schema.
+    Json,
+    /// One finding object per line.
+    Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// What the reporters need besides the result.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    pub show_secrets: bool,
+    pub color: bool,
+    pub quiet: bool,
+}
+
+impl ReportOptions {
+    /// The token as this report may show it.
+    pub fn token(&self, finding: &Finding) -> String {
+        if self.show_secrets {
+            finding.secret.expose().to_string()
+        } else {
+            finding.secret.redacted()
+        }
+    }
+}
+
+/// Writes `result` in `format`. Suppressed findings appear only in SARIF (as suppressions, so
+/// GitHub keeps the alert closed instead of closing and reopening it).
+pub fn write(
+    format: Format,
+    result: &ScanResult,
+    rules: &Rules,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(result, options, out),
+        Format::Json => json::write(result, options, out),
+        Format::Jsonl => json::write_lines(result, options, out),
+        Format::Sarif => sarif::write(result, rules, options, out),
+        Format::Github => github::write(result, options, out),
+    }
+}
+
+/// The findings that count: not suppressed.
+pub fn reported(result: &ScanResult) -> impl Iterator<Item = &Finding> {
+    result
+        .findings
+        .iter()
+        .filter(|finding| finding.suppression.is_none())
+}

@@ -1,0 +1,115 @@
+//! `--format text`: for people reading a terminal.
+//!
+//! One finding per line, `path:line:col  rule  hf_Ab…yZ  severity`, so the output greps and
+//! sorts; history findings add an indented line naming the commit that introduced the token.
+//! Then what to do, and a summary of how much was scanned, so a clean result is visibly a real
+//! one.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use super::{reported, ReportOptions, REVOKE_URL};
+use crate::collector::{human_bytes, ScanResult};
+use crate::finding::Severity;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, style: &str, text: &str) -> String {
+        if self.0 {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(options.color);
+    let mut distinct = BTreeSet::new();
+    let mut count = 0;
+    for finding in reported(result) {
+        count += 1;
+        distinct.insert(finding.secret.hash());
+        let severity_style = match finding.severity {
+            Severity::Critical | Severity::High => RED,
+            Severity::Medium => YELLOW,
+            Severity::Low => DIM,
+        };
+        writeln!(
+            out,
+            "{}  {}  {}  {}",
+            paint.wrap(BOLD, &finding.position()),
+            finding.rule_id,
+            options.token(finding),
+            paint.wrap(severity_style, finding.severity.as_str()),
+        )?;
+        if let Some(commit) = &finding.commit {
+            let short = &commit.id[..commit.id.len().min(10)];
+            writeln!(
+                out,
+                "    {}",
+                paint.wrap(
+                    DIM,
+                    &format!(
+                        "introduced in {short} by {} <{}> on {}: {}",
+                        commit.author_name, commit.author_email, commit.date, commit.summary
+                    )
+                )
+            )?;
+        }
+    }
+    if options.quiet {
+        return Ok(());
+    }
+    let stats = &result.stats;
+    let seconds = stats.duration_ms as f64 / 1000.0;
+    let scanned = if stats.commits > 0 || stats.blobs > 0 {
+        format!(
+            "{} commits, {} blobs, {} files",
+            stats.commits, stats.blobs, stats.files
+        )
+    } else {
+        format!("{} files", stats.files)
+    };
+    if count > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "What to do: revoke each token at {REVOKE_URL} (deleting the line does not un-leak it:\n\
+             it stays in git history and every clone), then load a new one from HF_TOKEN or a \
+             secret store.\nTo accept a finding on purpose: an `hf-scan:allow` comment on its \
+             line, or a baseline (--write-baseline)."
+        )?;
+    }
+    let suppressed = result.findings.len() - count;
+    writeln!(
+        out,
+        "{}: {count} {} ({} distinct {}){} in {scanned}, {}, {seconds:.2}s{}",
+        paint.wrap(BOLD, "hf-scan"),
+        if count == 1 { "finding" } else { "findings" },
+        distinct.len(),
+        if distinct.len() == 1 {
+            "token"
+        } else {
+            "tokens"
+        },
+        if suppressed > 0 {
+            format!(", {suppressed} suppressed")
+        } else {
+            String::new()
+        },
+        human_bytes(stats.bytes),
+        if stats.incomplete {
+            format!("; INCOMPLETE: {} could not be read", stats.warnings.len())
+        } else {
+            String::new()
+        }
+    )
+}

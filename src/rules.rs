@@ -1,0 +1,191 @@
+//! Detection rules: the data that says what a token looks like.
+//!
+//! Rules live in TOML files (`rules/huggingface.toml` is embedded at build time; a project can
+//! add its own with `extra_rules` in `.hf-scan.toml`). Each rule carries examples that must match
+//! and negative examples that must not, and `Matcher::check_examples` runs them all, so a rule that
+//! contradicts its own examples is caught by the test suite, and by `load` for extra rule files.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::finding::Severity;
+
+/// The rules shipped with hf-scan.
+const BUILTIN_RULES: &str = include_str!("../rules/huggingface.toml");
+
+/// Longest token any rule may match, in bytes. The chunked reader keeps this much overlap
+/// between chunks so that a token spanning a chunk edge is still seen whole.
+pub const MAX_TOKEN_LEN: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{origin}: not a valid rules file: {message}")]
+    Parse { origin: String, message: String },
+    #[error("{origin}: rule `{id}`: invalid pattern: {message}")]
+    Pattern {
+        origin: String,
+        id: String,
+        message: String,
+    },
+    #[error("{origin}: rule `{id}`: {message}")]
+    Invalid {
+        origin: String,
+        id: String,
+        message: String,
+    },
+    #[error("rule id `{0}` is defined twice")]
+    Duplicate(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// A rule as written in a TOML file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    name: String,
+    severity: Severity,
+    prefix: String,
+    pattern: String,
+    #[serde(default = "default_true")]
+    placeholder_check: bool,
+    description: String,
+    remediation: String,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    negative_examples: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    /// The literal that starts every token of this rule; placeholder checks look past it.
+    pub prefix: String,
+    pub pattern: String,
+    pub placeholder_check: bool,
+    pub description: String,
+    pub remediation: String,
+    pub examples: Vec<String>,
+    pub negative_examples: Vec<String>,
+    /// `^(?:pattern)$`, to tell which rule produced a match of the combined pattern.
+    pub(crate) whole: regex::bytes::Regex,
+}
+
+/// The set of rules a scan uses.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    rules: Vec<Rule>,
+}
+
+impl Rules {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Self {
+        Self::parse(BUILTIN_RULES, "rules/huggingface.toml")
+            .expect("the embedded rules are checked by the test suite")
+    }
+
+    /// Parses and compiles a rules file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, RuleError> {
+        let file: RuleFile = toml::from_str(text).map_err(|err| RuleError::Parse {
+            origin: origin.to_string(),
+            message: err.message().to_string(),
+        })?;
+        let mut rules = Vec::with_capacity(file.rule.len());
+        for spec in file.rule {
+            rules.push(compile(spec, origin)?);
+        }
+        Ok(Self { rules })
+    }
+
+    /// Loads a rules file from disk.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| anyhow::anyhow!("reading rules file {}: {err}", path.display()))?;
+        Ok(Self::parse(&text, &path.display().to_string())?)
+    }
+
+    /// Adds `other`'s rules; an id defined twice is an error.
+    pub fn extend(&mut self, other: Rules) -> Result<(), RuleError> {
+        for rule in other.rules {
+            if self.rules.iter().any(|existing| existing.id == rule.id) {
+                return Err(RuleError::Duplicate(rule.id));
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter()
+    }
+
+    pub fn get(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
+    let invalid = |message: String| RuleError::Invalid {
+        origin: origin.to_string(),
+        id: spec.id.clone(),
+        message,
+    };
+    if spec.id.is_empty()
+        || !spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(invalid("ids are letters, digits and dashes".into()));
+    }
+    if spec.prefix.is_empty() || !spec.pattern.starts_with(&regex::escape(&spec.prefix)) {
+        return Err(invalid(format!(
+            "the pattern must begin with the prefix `{}`",
+            spec.prefix
+        )));
+    }
+    let whole = regex::bytes::RegexBuilder::new(&format!("^(?:{})$", spec.pattern))
+        .unicode(false)
+        .build()
+        .map_err(|err| RuleError::Pattern {
+            origin: origin.to_string(),
+            id: spec.id.clone(),
+            message: err.to_string(),
+        })?;
+    Ok(Rule {
+        id: spec.id,
+        name: spec.name,
+        severity: spec.severity,
+        prefix: spec.prefix,
+        pattern: spec.pattern,
+        placeholder_check: spec.placeholder_check,
+        description: spec.description,
+        remediation: spec.remediation,
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        whole,
+    })
+}

@@ -1,0 +1,314 @@
+//! Runs bytes through the matcher and turns matches into hits with positions.
+//!
+//! Files are read in bounded chunks, so a multi-gigabyte file costs one chunk of memory. Each
+//! chunk keeps the tail of the one before it (`OVERLAP` bytes), so a token that straddles a
+//! chunk edge is seen whole; a token is reported by the chunk in which it starts before that
+//! chunk's cutoff, so none is reported twice. Line and column are tracked across chunks by
+//! counting newlines as the cutoff advances. Content with a NUL byte in its first 8 KiB is
+//! binary (as git and ripgrep decide it): it is scanned all the same, and its hits carry a byte
+//! offset and no line.
+
+use std::io::{self, Read};
+
+use memchr::{memchr, memchr_iter, memmem, memrchr};
+
+use crate::matcher::Matcher;
+use crate::rules::MAX_TOKEN_LEN;
+
+/// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
+/// before it and the boundary byte after it.
+const CONTEXT: usize = 8;
+/// Bytes each chunk shares with the next.
+const OVERLAP: usize = MAX_TOKEN_LEN + 2 * CONTEXT;
+/// Default chunk size: large enough that nearly every file is one read, small enough that a
+/// thread's buffer stays modest.
+pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
+/// How far around a token to look for an `hf-scan:allow` comment on its line.
+const ALLOW_WINDOW: usize = 4096;
+pub const ALLOW_MARKER: &[u8] = b"hf-scan:allow";
+
+/// A token found in some content, before it becomes a `Finding`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: usize,
+    /// The token's bytes; always ASCII, as every rule pattern is.
+    pub token: String,
+    pub offset: u64,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub end_column: Option<u64>,
+    /// An `hf-scan:allow` comment sits on the token's line.
+    pub allowed_inline: bool,
+}
+
+/// What scanning one piece of content produced.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub hits: Vec<Hit>,
+    pub bytes: u64,
+    pub binary: bool,
+}
+
+/// Scans content from a reader in bounded chunks, reusing one buffer across calls.
+pub struct ChunkScanner<'m> {
+    matcher: &'m Matcher,
+    chunk_size: usize,
+    buffer: Vec<u8>,
+}
+
+impl<'m> ChunkScanner<'m> {
+    pub fn new(matcher: &'m Matcher) -> Self {
+        Self::with_chunk_size(matcher, DEFAULT_CHUNK_SIZE)
+    }
+
+    /// `chunk_size` is raised to a few times the overlap, below which chunking would not
+    /// make progress.
+    pub fn with_chunk_size(matcher: &'m Matcher, chunk_size: usize) -> Self {
+        Self {
+            matcher,
+            chunk_size: chunk_size.max(4 * OVERLAP),
+            buffer: Vec::new(),
+        }
+    }
+
+    pub fn scan_reader(&mut self, mut reader: impl Read) -> io::Result<Scanned> {
+        let mut scanned = Scanned::default();
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let mut buffer_start: u64 = 0;
+        let mut accept_from = 0;
+        let mut lines = LineTracker::default();
+        let mut first_chunk = true;
+        let result = loop {
+            let eof = match fill(&mut reader, &mut buffer, self.chunk_size) {
+                Ok(eof) => eof,
+                Err(err) => break Err(err),
+            };
+            if first_chunk {
+                scanned.binary = memchr(0, &buffer[..buffer.len().min(8192)]).is_some();
+                first_chunk = false;
+            }
+            let cutoff = if eof {
+                buffer.len()
+            } else {
+                buffer.len() - OVERLAP + CONTEXT
+            };
+            let binary = scanned.binary;
+            self.matcher.find_in(&buffer, accept_from, |found| {
+                if found.start >= cutoff {
+                    return;
+                }
+                let token = String::from_utf8_lossy(&buffer[found.start..found.end]).into_owned();
+                let offset = buffer_start + found.start as u64;
+                let (line, column, end_column) = if binary {
+                    (None, None, None)
+                } else {
+                    let (line, column) = lines.position_of(&buffer, buffer_start, offset);
+                    let width = (found.end - found.start) as u64;
+                    (Some(line), Some(column), Some(column + width))
+                };
+                scanned.hits.push(Hit {
+                    rule: found.rule,
+                    token,
+                    offset,
+                    line,
+                    column,
+                    end_column,
+                    allowed_inline: allow_marker_on_line(&buffer, found.start, found.end),
+                });
+            });
+            if eof {
+                scanned.bytes = buffer_start + buffer.len() as u64;
+                break Ok(());
+            }
+            if !binary {
+                lines.position_of(&buffer, buffer_start, buffer_start + cutoff as u64);
+            }
+            let keep_from = buffer.len() - OVERLAP;
+            buffer.drain(..keep_from);
+            buffer_start += keep_from as u64;
+            accept_from = CONTEXT;
+        };
+        self.buffer = buffer;
+        result.map(|()| scanned)
+    }
+
+    /// Scans content already in memory (a git blob); never fails.
+    pub fn scan_bytes(&mut self, bytes: &[u8]) -> Scanned {
+        let mut scanned = Scanned {
+            hits: Vec::new(),
+            bytes: bytes.len() as u64,
+            binary: memchr(0, &bytes[..bytes.len().min(8192)]).is_some(),
+        };
+        let mut lines = LineTracker::default();
+        for found in self.matcher.find_all(bytes) {
+            let (line, column, end_column) = if scanned.binary {
+                (None, None, None)
+            } else {
+                let (line, column) = lines.position_of(bytes, 0, found.start as u64);
+                (
+                    Some(line),
+                    Some(column),
+                    Some(column + (found.end - found.start) as u64),
+                )
+            };
+            scanned.hits.push(Hit {
+                rule: found.rule,
+                token: String::from_utf8_lossy(&bytes[found.start..found.end]).into_owned(),
+                offset: found.start as u64,
+                line,
+                column,
+                end_column,
+                allowed_inline: allow_marker_on_line(bytes, found.start, found.end),
+            });
+        }
+        scanned
+    }
+}
+
+/// Reads until `buffer` holds `chunk_size` bytes or the reader is exhausted; true at EOF.
+fn fill(reader: &mut impl Read, buffer: &mut Vec<u8>, chunk_size: usize) -> io::Result<bool> {
+    let wanted = chunk_size.saturating_sub(buffer.len());
+    if wanted == 0 {
+        return Ok(false);
+    }
+    let before = buffer.len();
+    reader.by_ref().take(wanted as u64).read_to_end(buffer)?;
+    Ok(buffer.len() - before < wanted)
+}
+
+/// Turns byte offsets into 1-based lines and columns, moving forward only.
+#[derive(Debug)]
+struct LineTracker {
+    /// Absolute offset up to which newlines have been counted.
+    counted_to: u64,
+    line: u64,
+    /// Unicode scalar values between the start of the current line and `counted_to`.
+    chars_into_line: u64,
+}
+
+impl Default for LineTracker {
+    fn default() -> Self {
+        Self {
+            counted_to: 0,
+            line: 1,
+            chars_into_line: 0,
+        }
+    }
+}
+
+impl LineTracker {
+    /// Line and column of absolute offset `target`; `buffer` holds the bytes from absolute
+    /// offset `buffer_start`, including everything between the last target and this one.
+    fn position_of(&mut self, buffer: &[u8], buffer_start: u64, target: u64) -> (u64, u64) {
+        let from = (self.counted_to - buffer_start) as usize;
+        let to = (target - buffer_start) as usize;
+        let span = &buffer[from..to];
+        match memrchr(b'\n', span) {
+            Some(last_newline) => {
+                self.line += memchr_iter(b'\n', span).count() as u64;
+                self.chars_into_line = count_chars(&span[last_newline + 1..]);
+            }
+            None => self.chars_into_line += count_chars(span),
+        }
+        self.counted_to = target;
+        (self.line, self.chars_into_line + 1)
+    }
+}
+
+/// Unicode scalar values in UTF-8 bytes: every byte that is not a continuation byte.
+fn count_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// Whether the line holding `buffer[start..end]` carries an `hf-scan:allow` marker.
+fn allow_marker_on_line(buffer: &[u8], start: usize, end: usize) -> bool {
+    let window_start = start.saturating_sub(ALLOW_WINDOW);
+    let line_start =
+        memrchr(b'\n', &buffer[window_start..start]).map_or(window_start, |i| window_start + i + 1);
+    let window_end = (end + ALLOW_WINDOW).min(buffer.len());
+    let line_end = memchr(b'\n', &buffer[end..window_end]).map_or(window_end, |i| end + i);
+    memmem::find(&buffer[line_start..line_end], ALLOW_MARKER).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+    use crate::testing::{fake_token, Rng};
+
+    fn matcher() -> Matcher {
+        Matcher::new(Rules::builtin()).unwrap()
+    }
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_characters() {
+        let token = fake_token(&mut Rng::new(1));
+        let text = format!("first\nπ = \"{token}\"\n");
+        let m = matcher();
+        let hits = ChunkScanner::new(&m).scan_bytes(text.as_bytes()).hits;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].line, Some(2));
+        assert_eq!(hits[0].column, Some(6));
+        assert_eq!(hits[0].end_column, Some(6 + 37));
+        assert_eq!(hits[0].token, token);
+    }
+
+    #[test]
+    fn tokens_across_chunk_edges_are_found_once_with_right_lines() {
+        let m = matcher();
+        let mut rng = Rng::new(9);
+        let mut text = String::new();
+        let mut expected = Vec::new();
+        for line in 1..=3000u64 {
+            if line % 7 == 0 {
+                let token = fake_token(&mut rng);
+                let pad = "y".repeat((line % 13) as usize);
+                expected.push((line, pad.len() as u64 + 6, token.clone()));
+                text.push_str(&format!("{pad}tok=\"{token}\" hf_hub_download\n"));
+            } else {
+                text.push_str(&"z".repeat((line % 61) as usize));
+                text.push('\n');
+            }
+        }
+        let whole = ChunkScanner::new(&m).scan_bytes(text.as_bytes()).hits;
+        // Chunk sizes chosen to land edges inside tokens at many offsets.
+        for chunk_size in [4 * OVERLAP, 4 * OVERLAP + 17, 5000, 65_537] {
+            let scanned = ChunkScanner::with_chunk_size(&m, chunk_size)
+                .scan_reader(text.as_bytes())
+                .unwrap();
+            assert_eq!(scanned.bytes, text.len() as u64);
+            assert_eq!(scanned.hits, whole, "chunk size {chunk_size}");
+        }
+        let found: Vec<_> = whole
+            .iter()
+            .map(|h| (h.line.unwrap(), h.column.unwrap(), h.token.clone()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn binary_content_reports_offsets_not_lines() {
+        let m = matcher();
+        let token = fake_token(&mut Rng::new(2));
+        let mut bytes = vec![0u8, 1, 2, 3];
+        bytes.extend_from_slice(token.as_bytes());
+        bytes.push(0);
+        let scanned = ChunkScanner::new(&m).scan_reader(&bytes[..]).unwrap();
+        assert!(scanned.binary);
+        assert_eq!(scanned.hits.len(), 1);
+        assert_eq!(scanned.hits[0].offset, 4);
+        assert_eq!(scanned.hits[0].line, None);
+    }
+
+    #[test]
+    fn allow_marker_applies_to_its_own_line_only() {
+        let m = matcher();
+        let mut rng = Rng::new(3);
+        let (a, b) = (fake_token(&mut rng), fake_token(&mut rng));
+        let text = format!("x = \"{a}\"  # hf-scan:allow\ny = \"{b}\"\n");
+        let hits = ChunkScanner::new(&m).scan_bytes(text.as_bytes()).hits;
+        let allowed: Vec<_> = hits.iter().map(|h| h.allowed_inline).collect();
+        assert_eq!(allowed, vec![true, false]);
+    }
+}

@@ -1,0 +1,123 @@
+//! The working tree: files under each PATH, walked in parallel.
+//!
+//! The `ignore` crate's parallel walker does what ripgrep does: it honours `.gitignore`,
+//! `.ignore` and git's exclude files (unless `--no-ignore`), and detects symlink loops when
+//! `--follow` is on. hf-scan also scans hidden files (a leaked `.env` is hidden) but never enters
+//! `.git`, whose objects are `--history`'s business. Each walker thread owns one chunk scanner,
+//! so buffers are reused and no file needs its whole size in memory.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::mpsc::Sender;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::baseline::ProjectConfig;
+use crate::collector::{Event, Origin};
+use crate::finding::SourceKind;
+use crate::matcher::Matcher;
+use crate::scan::ChunkScanner;
+
+/// How to walk.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkOptions {
+    pub no_ignore: bool,
+    pub follow: bool,
+    pub threads: usize,
+}
+
+/// Scans a single file given on the command line; its path is reported as given.
+pub fn scan_file(path: &Path, matcher: &Matcher, events: &Sender<Event>) {
+    let shown = slash_path(path);
+    let mut scanner = ChunkScanner::new(matcher);
+    send_file(&mut scanner, path, shown, events);
+}
+
+/// Walks `root` (a directory) and scans every file in it; paths are reported relative to it.
+pub fn scan_tree(
+    root: &Path,
+    options: WalkOptions,
+    project: &ProjectConfig,
+    matcher: &Matcher,
+    events: &Sender<Event>,
+) {
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .parents(!options.no_ignore)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        // Honour .gitignore in a plain directory too, not only inside a git checkout: a user
+        // who wrote one means it.
+        .require_git(false)
+        .follow_links(options.follow)
+        .threads(options.threads)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        let events = events.clone();
+        let mut scanner = ChunkScanner::new(matcher);
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                // A loop is reported by the walker when --follow meets one; every file in it
+                // is still scanned once through its first path.
+                Err(err) if is_loop(&err) => return WalkState::Continue,
+                Err(err) => {
+                    let _ = events.send(Event::Warning(err.to_string()));
+                    return WalkState::Continue;
+                }
+            };
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let relative = slash_path(relative);
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if project.is_excluded(&relative, is_dir) {
+                let _ = events.send(Event::Skipped);
+                return if is_dir {
+                    WalkState::Skip
+                } else {
+                    WalkState::Continue
+                };
+            }
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                send_file(&mut scanner, entry.path(), relative, &events);
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &Sender<Event>) {
+    let event = match File::open(path).and_then(|file| scanner.scan_reader(file)) {
+        Ok(scanned) => Event::Content {
+            origin: Origin {
+                source: SourceKind::File,
+                path: Some(shown),
+                commit: None,
+            },
+            scanned,
+        },
+        Err(err) => Event::Warning(format!("{shown}: {err}")),
+    };
+    let _ = events.send(event);
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => is_loop(err),
+        _ => false,
+    }
+}
+
+/// A path as reports show it: `/`-separated, without a leading `./`.
+pub fn slash_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let trimmed = text.trim_start_matches("./");
+    if trimmed.is_empty() {
+        ".".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
