@@ -12,7 +12,7 @@ use crate::finding::Finding;
 pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut findings: Vec<&Finding> = reported(result).collect();
     // Stable: equal severities keep the report's path order.
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     for finding in &findings {
         let mut properties = Vec::new();
         if let Some(path) = &finding.location.path {

@@ -1,0 +1,373 @@
+//! The working-tree scan end to end: walking, matching, positions, exit codes.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn token_in_env_file_is_reported_with_position_and_exit_1() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(1));
+    write(
+        dir.path(),
+        "app/.env",
+        format!("# config\nHF_TOKEN={token}\n"),
+    );
+    let output = hf_scan().current_dir(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let redacted = format!("hf_{}…{}", &token[3..5], &token[35..]);
+    assert!(
+        out.contains(&format!(
+            "app/.env:2:10  hf-user-access-token  {redacted}  high"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("https://huggingface.co/settings/tokens"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 finding (1 distinct token) in 1 files"),
+        "{out}"
+    );
+    assert!(!out.contains(&token), "the token must be redacted");
+}
+
+#[test]
+fn clean_tree_exits_0_and_says_how_much_it_scanned() {
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "a.py",
+        "from huggingface_hub import hf_hub_download\n",
+    );
+    write(
+        dir.path(),
+        "b.txt",
+        "HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+    );
+    let output = hf_scan().arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("0 findings (0 distinct tokens) in 2 files"));
+}
+
+#[test]
+fn gitignore_is_honoured_and_no_ignore_overrides_it() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2));
+    write(dir.path(), ".gitignore", "secret.txt\n");
+    write(dir.path(), "secret.txt", &token);
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(findings(&report).is_empty());
+    let (report, code) = json_report(dir.path(), &["--no-ignore"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report)[0]["location"]["path"], "secret.txt");
+}
+
+#[test]
+fn hidden_files_are_scanned_but_git_directory_is_not() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(3);
+    write(dir.path(), ".config/hub/token", fake_token(&mut rng));
+    write(
+        dir.path(),
+        ".git/config",
+        format!("url = https://u:{}@huggingface.co/x", fake_token(&mut rng)),
+    );
+    let (report, _) = json_report(dir.path(), &[]);
+    let paths: Vec<_> = findings(&report)
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, vec![".config/hub/token"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_followed_only_with_follow_and_loops_end() {
+    let dir = temp_dir();
+    let outside = temp_dir();
+    write(outside.path(), "leak.txt", fake_token(&mut Rng::new(4)));
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!((code, findings(&report).len()), (0, 0));
+    let (report, code) = json_report(dir.path(), &["--follow"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 1);
+    assert_eq!(findings(&report)[0]["location"]["path"], "linked/leak.txt");
+}
+
+#[test]
+fn binary_file_reports_byte_offset_and_no_line() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(5));
+    let mut bytes = b"\x00\x01compiled\x00".to_vec();
+    bytes.extend_from_slice(token.as_bytes());
+    bytes.extend_from_slice(b"\x00\xff");
+    write(dir.path(), "model.pyc", bytes);
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let location = &findings(&report)[0]["location"];
+    assert_eq!(location["offset"], 11);
+    assert!(location["line"].is_null() && location["column"].is_null());
+    let text = hf_scan().current_dir(dir.path()).output().unwrap();
+    assert!(stdout(&text).contains("model.pyc@11  hf-user-access-token"));
+}
+
+#[test]
+fn large_file_token_across_a_chunk_edge_is_found_once_with_its_line() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(6));
+    // Lines of 64 bytes up to just before the 4 MiB chunk edge, so the token straddles it.
+    let line = format!("{}\n", "a".repeat(63));
+    let edge = 4 << 20;
+    let lines_before = (edge - 10) / 64;
+    let mut text = line.repeat(lines_before);
+    let pad = edge - 10 - text.len();
+    text.push_str(&" ".repeat(pad));
+    text.push_str(&token);
+    text.push('\n');
+    text.push_str(&line.repeat(100_000));
+    write(dir.path(), "big.log", &text);
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 1);
+    let location = &findings(&report)[0]["location"];
+    assert_eq!(location["line"], lines_before as u64 + 1);
+    assert_eq!(location["column"], pad as u64 + 1);
+    assert_eq!(location["offset"], (edge - 10) as u64);
+    assert_eq!(report["stats"]["bytes"], text.len() as u64);
+}
+
+#[test]
+fn stdin_is_scanned_with_dash() {
+    let token = fake_org_token(&mut Rng::new(7));
+    let output = hf_scan()
+        .args(["-", "--format", "json"])
+        .write_stdin(format!("line one\nORG={token}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["rule_id"], "hf-org-api-token");
+    assert_eq!(finding["source"], "stdin");
+    assert_eq!(finding["location"]["path"], "-");
+    assert_eq!(finding["location"]["line"], 2);
+}
+
+#[test]
+fn a_single_file_path_is_reported_as_given() {
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "src/settings.py",
+        format!("TOKEN = '{}'\n", fake_token(&mut Rng::new(8))),
+    );
+    let (report, code) = json_report(dir.path(), &["src/settings.py"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report)[0]["location"]["path"], "src/settings.py");
+}
+
+#[test]
+fn notebook_and_remote_url_tokens_are_found() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(9);
+    let (a, b) = (fake_token(&mut rng), fake_token(&mut rng));
+    write(
+        dir.path(),
+        "train.ipynb",
+        format!(
+            "{{\"cells\": [{{\"source\": [\"from huggingface_hub import login\\n\", \"login(\\\"{a}\\\")\\n\"]}}]}}\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "git-config",
+        format!("[remote \"origin\"]\n\turl = https://alice:{b}@huggingface.co/acme/model\n"),
+    );
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    let mut secrets: Vec<_> = findings(&report)
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap().to_string())
+        .collect();
+    secrets.sort();
+    let mut expected = vec![a, b];
+    expected.sort();
+    assert_eq!(secrets, expected);
+}
+
+#[test]
+fn output_is_the_same_with_one_thread_or_many() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(10);
+    for i in 0..200 {
+        let body = if i % 3 == 0 {
+            format!("t = '{}'\n", fake_token(&mut rng))
+        } else {
+            "nothing here\n".to_string()
+        };
+        write(dir.path(), &format!("d{}/f{i}.py", i % 7), body);
+    }
+    let run = |threads: &str| {
+        let output = hf_scan()
+            .current_dir(dir.path())
+            .args(["--format", "jsonl", "-j", threads])
+            .output()
+            .unwrap();
+        stdout(&output)
+    };
+    let one = run("1");
+    assert_eq!(one.lines().count(), 67);
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn bad_flag_value_is_one_line_naming_the_flag_and_exit_2() {
+    let output = hf_scan().args(["--format", "xml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("--format"), "{err}");
+}
+
+#[test]
+fn missing_path_is_an_error_exit_2() {
+    let output = hf_scan().arg("/nonexistent/hf-scan-test").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/hf-scan-test"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_entry_warns_and_never_exits_0() {
+    let dir = temp_dir();
+    std::os::unix::fs::symlink(dir.path().join("vanished"), dir.path().join("dangling")).unwrap();
+    write(dir.path(), "ok.txt", "fine\n");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--follow", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "incomplete and clean is not 0"
+    );
+    assert!(stderr(&output).contains("dangling"), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stats"]["incomplete"], true);
+    assert!(report["stats"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("dangling"));
+
+    write(dir.path(), "leak.txt", fake_token(&mut Rng::new(11)));
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .arg("--follow")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "incomplete with findings is 1"
+    );
+    assert!(stdout(&output).contains("INCOMPLETE"));
+}
+
+#[cfg(unix)]
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(12);
+    let many: String = (0..5000)
+        .map(|_| format!("{}\n", fake_token(&mut rng)))
+        .collect();
+    write(dir.path(), "many.txt", many);
+    let binary = assert_cmd::cargo::cargo_bin("hf-scan");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' '{}' | head -n 1",
+            binary.display(),
+            dir.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output).lines().count(), 1);
+    assert_eq!(stderr(&output), "", "no broken-pipe message");
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let dir = temp_dir();
+    write(dir.path(), "a.env", fake_token(&mut Rng::new(13)));
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("a.env:1:1  hf-user-access-token"));
+}
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let dir = temp_dir();
+    write(dir.path(), "a.env", fake_token(&mut Rng::new(14)));
+    let plain = hf_scan().current_dir(dir.path()).output().unwrap();
+    assert!(
+        !stdout(&plain).contains('\x1b'),
+        "not a terminal: no colour"
+    );
+    let always = hf_scan()
+        .current_dir(dir.path())
+        .args(["--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(stdout(&always).contains("\x1b[1m"), "--color always wins");
+    let never = hf_scan()
+        .current_dir(dir.path())
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&never).contains('\x1b'));
+}
+
+#[test]
+fn output_flag_writes_the_report_to_a_file() {
+    let dir = temp_dir();
+    write(dir.path(), "a.env", fake_token(&mut Rng::new(15)));
+    let report_path = temp_dir();
+    let file = report_path.path().join("report.json");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--format", "json", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(findings(&report).len(), 1);
+}
+
+#[test]
+fn the_repository_passes_its_own_scan() {
+    let output = hf_scan().arg(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}
