@@ -99,7 +99,7 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
 /// Runs every target's source on worker threads while this thread collects.
 fn scan_targets(config: &Config) -> ScanResult {
     let progress = Progress::new(config.progress);
-    let (events, received) = mpsc::channel::<Event>();
+    let (events, received) = mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {
         scope.spawn(|| progress.run_ticker());
         scope.spawn(move || {

@@ -72,18 +72,22 @@ impl<'m> ChunkScanner<'m> {
     }
 
     pub fn scan_reader(&mut self, mut reader: impl Read) -> io::Result<Scanned> {
+        if self.buffer.len() != self.chunk_size {
+            // Zeroed once per thread, then reused: reads go straight into it, whole chunks at a
+            // time, so a small file costs one read and one zero-length read.
+            self.buffer = vec![0; self.chunk_size];
+        }
+        let storage = &mut self.buffer;
         let mut scanned = Scanned::default();
-        let mut buffer = std::mem::take(&mut self.buffer);
-        buffer.clear();
+        let mut filled = 0;
         let mut buffer_start: u64 = 0;
         let mut accept_from = 0;
         let mut lines = LineTracker::default();
         let mut first_chunk = true;
-        let result = loop {
-            let eof = match fill(&mut reader, &mut buffer, self.chunk_size) {
-                Ok(eof) => eof,
-                Err(err) => break Err(err),
-            };
+        loop {
+            let eof;
+            (filled, eof) = fill(&mut reader, storage, filled)?;
+            let buffer = &storage[..filled];
             if first_chunk {
                 scanned.binary = memchr(0, &buffer[..buffer.len().min(8192)]).is_some();
                 first_chunk = false;
@@ -94,7 +98,7 @@ impl<'m> ChunkScanner<'m> {
                 buffer.len() - OVERLAP + CONTEXT
             };
             let binary = scanned.binary;
-            self.matcher.find_in(&buffer, accept_from, |found| {
+            self.matcher.find_in(buffer, accept_from, |found| {
                 if found.start >= cutoff {
                     return;
                 }
@@ -103,7 +107,7 @@ impl<'m> ChunkScanner<'m> {
                 let (line, column, end_column) = if binary {
                     (None, None, None)
                 } else {
-                    let (line, column) = lines.position_of(&buffer, buffer_start, offset);
+                    let (line, column) = lines.position_of(buffer, buffer_start, offset);
                     let width = (found.end - found.start) as u64;
                     (Some(line), Some(column), Some(column + width))
                 };
@@ -114,23 +118,22 @@ impl<'m> ChunkScanner<'m> {
                     line,
                     column,
                     end_column,
-                    allowed_inline: allow_marker_on_line(&buffer, found.start, found.end),
+                    allowed_inline: allow_marker_on_line(buffer, found.start, found.end),
                 });
             });
             if eof {
                 scanned.bytes = buffer_start + buffer.len() as u64;
-                break Ok(());
+                return Ok(scanned);
             }
             if !binary {
-                lines.position_of(&buffer, buffer_start, buffer_start + cutoff as u64);
+                lines.position_of(buffer, buffer_start, buffer_start + cutoff as u64);
             }
-            let keep_from = buffer.len() - OVERLAP;
-            buffer.drain(..keep_from);
+            let keep_from = filled - OVERLAP;
+            storage.copy_within(keep_from..filled, 0);
+            filled = OVERLAP;
             buffer_start += keep_from as u64;
             accept_from = CONTEXT;
-        };
-        self.buffer = buffer;
-        result.map(|()| scanned)
+        }
     }
 
     /// Scans content already in memory (a git blob); never fails.
@@ -166,15 +169,22 @@ impl<'m> ChunkScanner<'m> {
     }
 }
 
-/// Reads until `buffer` holds `chunk_size` bytes or the reader is exhausted; true at EOF.
-fn fill(reader: &mut impl Read, buffer: &mut Vec<u8>, chunk_size: usize) -> io::Result<bool> {
-    let wanted = chunk_size.saturating_sub(buffer.len());
-    if wanted == 0 {
-        return Ok(false);
+/// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new
+/// fill level and whether the reader is at its end.
+fn fill(
+    reader: &mut impl Read,
+    storage: &mut [u8],
+    mut filled: usize,
+) -> io::Result<(usize, bool)> {
+    while filled < storage.len() {
+        match reader.read(&mut storage[filled..]) {
+            Ok(0) => return Ok((filled, true)),
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
     }
-    let before = buffer.len();
-    reader.by_ref().take(wanted as u64).read_to_end(buffer)?;
-    Ok(buffer.len() - before < wanted)
+    Ok((filled, false))
 }
 
 /// Turns byte offsets into 1-based lines and columns, moving forward only.

@@ -8,12 +8,11 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::sync::mpsc::Sender;
 
 use ignore::{WalkBuilder, WalkState};
 
 use crate::baseline::ProjectConfig;
-use crate::collector::{Event, Origin};
+use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::SourceKind;
 use crate::matcher::Matcher;
 use crate::scan::ChunkScanner;
@@ -27,10 +26,10 @@ pub struct WalkOptions {
 }
 
 /// Scans a single file given on the command line; its path is reported as given.
-pub fn scan_file(path: &Path, matcher: &Matcher, events: &Sender<Event>) {
+pub fn scan_file(path: &Path, matcher: &Matcher, events: &EventSender) {
     let shown = slash_path(path);
     let mut scanner = ChunkScanner::new(matcher);
-    send_file(&mut scanner, path, shown, events);
+    send_file(&mut scanner, path, shown, &mut EventSink::new(events));
 }
 
 /// Walks `root` (a directory) and scans every file in it; paths are reported relative to it.
@@ -39,7 +38,7 @@ pub fn scan_tree(
     options: WalkOptions,
     project: &ProjectConfig,
     matcher: &Matcher,
-    events: &Sender<Event>,
+    events: &EventSender,
 ) {
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -56,7 +55,7 @@ pub fn scan_tree(
         .filter_entry(|entry| entry.file_name() != ".git")
         .build_parallel();
     walker.run(|| {
-        let events = events.clone();
+        let mut events = EventSink::new(events);
         let mut scanner = ChunkScanner::new(matcher);
         Box::new(move |entry| {
             let entry = match entry {
@@ -65,7 +64,7 @@ pub fn scan_tree(
                 // is still scanned once through its first path.
                 Err(err) if is_loop(&err) => return WalkState::Continue,
                 Err(err) => {
-                    let _ = events.send(Event::Warning(err.to_string()));
+                    events.send(Event::Warning(err.to_string()));
                     return WalkState::Continue;
                 }
             };
@@ -73,7 +72,7 @@ pub fn scan_tree(
             let relative = slash_path(relative);
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if project.is_excluded(&relative, is_dir) {
-                let _ = events.send(Event::Skipped);
+                events.send(Event::Skipped);
                 return if is_dir {
                     WalkState::Skip
                 } else {
@@ -81,14 +80,14 @@ pub fn scan_tree(
                 };
             }
             if entry.file_type().is_some_and(|t| t.is_file()) {
-                send_file(&mut scanner, entry.path(), relative, &events);
+                send_file(&mut scanner, entry.path(), relative, &mut events);
             }
             WalkState::Continue
         })
     });
 }
 
-fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &Sender<Event>) {
+fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &mut EventSink) {
     let event = match File::open(path).and_then(|file| scanner.scan_reader(file)) {
         Ok(scanned) => Event::Content {
             origin: Origin {
@@ -100,7 +99,7 @@ fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &Se
         },
         Err(err) => Event::Warning(format!("{shown}: {err}")),
     };
-    let _ = events.send(event);
+    events.send(event);
 }
 
 fn is_loop(err: &ignore::Error) -> bool {

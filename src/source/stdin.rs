@@ -1,8 +1,6 @@
 //! Standard input, for `hf-scan -` and pipelines such as `git diff | hf-scan -`.
 
-use std::sync::mpsc::Sender;
-
-use crate::collector::{Event, Origin};
+use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::SourceKind;
 use crate::matcher::Matcher;
 use crate::scan::ChunkScanner;
@@ -11,7 +9,7 @@ use crate::scan::ChunkScanner;
 pub const STDIN_PATH: &str = "-";
 
 /// Scans standard input in bounded chunks, so an endless pipe costs one chunk of memory.
-pub fn scan_stdin(matcher: &Matcher, events: &Sender<Event>) {
+pub fn scan_stdin(matcher: &Matcher, events: &EventSender) {
     let mut scanner = ChunkScanner::new(matcher);
     let event = match scanner.scan_reader(std::io::stdin().lock()) {
         Ok(scanned) => Event::Content {
@@ -24,5 +22,5 @@ pub fn scan_stdin(matcher: &Matcher, events: &Sender<Event>) {
         },
         Err(err) => Event::Warning(format!("standard input: {err}")),
     };
-    let _ = events.send(event);
+    EventSink::new(events).send(event);
 }
