@@ -6,7 +6,7 @@
 //! module reads a raw flag.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
@@ -16,6 +16,7 @@ use crate::matcher::Matcher;
 use crate::report::Format;
 use crate::rules::Rules;
 use crate::source::fs::WalkOptions;
+use crate::source::git::{self, CommitRange};
 use crate::source::stdin::STDIN_PATH;
 
 #[derive(Debug, Parser)]
@@ -74,6 +75,23 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
+    /// Scan every commit reachable from any ref (branches, remotes, tags, stash) of the
+    /// repository at PATH, reporting each token at the commit that introduced it.
+    #[arg(long)]
+    pub history: bool,
+
+    /// Scan what is staged in the index (what `git commit` would record): the pre-commit mode.
+    #[arg(long, conflicts_with_all = ["history", "since", "range"])]
+    pub staged: bool,
+
+    /// History of the commits reachable from HEAD but not from REV (implies --history).
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    pub since: Option<String>,
+
+    /// History of the commits reachable from B but not from A (implies --history).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+
     /// Worker threads. Default: the number of CPUs.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -92,6 +110,10 @@ pub enum Target {
     Stdin,
     File(PathBuf),
     Tree(PathBuf),
+    /// The repository's git directory, and which commits.
+    History(PathBuf, CommitRange),
+    /// The repository's git directory.
+    Staged(PathBuf),
 }
 
 /// A checked configuration: everything a scan needs, nothing left to validate.
@@ -136,43 +158,58 @@ pub fn parse() -> Args {
 
 impl Args {
     pub fn into_config(self) -> anyhow::Result<Config> {
-        let paths = if self.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            self.paths
+        let range = match (&self.since, &self.range) {
+            (Some(base), _) => Some(CommitRange::Since(base.clone())),
+            (None, Some(range)) => Some(parse_range(range)?),
+            (None, None) if self.history => Some(CommitRange::All),
+            (None, None) => None,
         };
-        let mut targets = Vec::with_capacity(paths.len());
-        let mut stdin_seen = false;
-        for path in paths {
-            if path.as_os_str() == STDIN_PATH {
-                if stdin_seen {
-                    bail!("PATH `-` (standard input) is given twice");
-                }
-                stdin_seen = true;
-                targets.push(Target::Stdin);
-                continue;
-            }
-            let metadata =
-                std::fs::metadata(&path).with_context(|| format!("PATH {}", path.display()))?;
-            targets.push(if metadata.is_dir() {
-                Target::Tree(path)
-            } else {
-                Target::File(path)
-            });
+        let git_mode = range.is_some() || self.staged;
+        if git_mode && self.paths.len() > 1 {
+            bail!(
+                "--history, --staged, --since and --range take one repository PATH, not {}",
+                self.paths.len()
+            );
         }
+        if git_mode
+            && self
+                .paths
+                .first()
+                .is_some_and(|p| p.as_os_str() == STDIN_PATH)
+        {
+            bail!("PATH `-` (standard input) cannot be used with --history, --staged, --since or --range");
+        }
+        let (targets, config_root) = if git_mode {
+            let path = self
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            let repo = git::open(&path)?;
+            if let Some(range) = &range {
+                git::check_range(&repo, range)?;
+            }
+            let gitdir = repo.path().to_path_buf();
+            let target = match range {
+                Some(range) => Target::History(gitdir, range),
+                None => Target::Staged(gitdir),
+            };
+            (vec![target], git::config_root(&repo))
+        } else {
+            let targets = file_targets(self.paths)?;
+            let root = targets
+                .iter()
+                .find_map(|target| match target {
+                    Target::Tree(path) => Some(path.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| PathBuf::from("."));
+            (targets, root)
+        };
 
         let project = match &self.config {
             Some(path) => ProjectConfig::load(path, true)?,
-            None => {
-                let root = targets.iter().find_map(|target| match target {
-                    Target::Tree(path) => Some(path.as_path()),
-                    _ => None,
-                });
-                ProjectConfig::load(
-                    &root.unwrap_or(Path::new(".")).join(CONFIG_FILE_NAME),
-                    false,
-                )?
-            }
+            None => ProjectConfig::load(&config_root.join(CONFIG_FILE_NAME), false)?,
         };
 
         let mut rules = Rules::builtin();
@@ -218,5 +255,48 @@ impl Args {
             quiet: self.quiet,
             progress: !self.quiet && std::io::stderr().is_terminal(),
         })
+    }
+}
+
+/// Checks each PATH for a plain (non-git) scan: it must exist; `-` at most once.
+fn file_targets(paths: Vec<PathBuf>) -> anyhow::Result<Vec<Target>> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let mut targets = Vec::with_capacity(paths.len());
+    let mut stdin_seen = false;
+    for path in paths {
+        if path.as_os_str() == STDIN_PATH {
+            if stdin_seen {
+                bail!("PATH `-` (standard input) is given twice");
+            }
+            stdin_seen = true;
+            targets.push(Target::Stdin);
+            continue;
+        }
+        let metadata =
+            std::fs::metadata(&path).with_context(|| format!("PATH {}", path.display()))?;
+        targets.push(if metadata.is_dir() {
+            Target::Tree(path)
+        } else {
+            Target::File(path)
+        });
+    }
+    Ok(targets)
+}
+
+/// `A..B`, as git writes a range. `A...B` (a symmetric difference) is not what a pull request
+/// adds, so it is refused rather than guessed at.
+fn parse_range(range: &str) -> anyhow::Result<CommitRange> {
+    if range.contains("...") {
+        bail!("--range takes A..B (two dots), not `{range}`");
+    }
+    match range.split_once("..") {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok(CommitRange::Between(from.to_string(), to.to_string()))
+        }
+        _ => bail!("--range takes A..B, two revisions joined by `..`, not `{range}`"),
     }
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::finding::{CommitInfo, Finding, Location, Secret, SourceKind, Suppression};
 use crate::rules::Rules;
-use crate::scan::Scanned;
+use crate::scan::{Hit, Scanned};
 
 /// Where a piece of content came from.
 #[derive(Debug, Clone)]
@@ -28,8 +28,14 @@ pub struct Origin {
 /// What a source worker reports.
 #[derive(Debug)]
 pub enum Event {
-    /// One file, blob or message scanned.
+    /// One file or blob scanned: counted, and its hits become findings.
     Content { origin: Origin, scanned: Scanned },
+    /// Hits whose content was counted elsewhere (history reports findings after scanning).
+    Findings { origin: Origin, hits: Vec<Hit> },
+    /// Blobs scanned and their bytes, when their hits travel separately.
+    Counted { blobs: u64, bytes: u64 },
+    /// Commits walked.
+    Commits(u64),
     /// Something that could not be read; the scan goes on, but is incomplete.
     Warning(String),
     /// A path passed over on purpose (excluded by the config).
@@ -108,31 +114,22 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                 match origin.source {
                     SourceKind::History | SourceKind::Staged => result.stats.blobs += 1,
                     SourceKind::CommitMessage => {}
-                    _ => result.stats.files += 1,
+                    SourceKind::File | SourceKind::Stdin => result.stats.files += 1,
                 }
                 result.stats.bytes += scanned.bytes;
-                progress.add(scanned.bytes, scanned.hits.len() as u64);
-                for hit in scanned.hits {
-                    let rule = rules.get(hit.rule);
-                    result.findings.push(Finding {
-                        rule_id: rule.id.clone(),
-                        rule_name: rule.name.clone(),
-                        severity: rule.severity,
-                        secret: Secret::new(hit.token, rule.prefix.len()),
-                        source: origin.source,
-                        location: Location {
-                            path: origin.path.clone(),
-                            line: hit.line,
-                            column: hit.column,
-                            end_column: hit.end_column,
-                            offset: hit.offset,
-                        },
-                        encoding: "plain",
-                        commit: origin.commit.clone(),
-                        suppression: hit.allowed_inline.then_some(Suppression::Inline),
-                    });
-                }
+                progress.add(1, scanned.bytes, scanned.hits.len() as u64);
+                add_findings(&mut result.findings, &origin, scanned.hits, rules);
             }
+            Event::Findings { origin, hits } => {
+                progress.add(0, 0, hits.len() as u64);
+                add_findings(&mut result.findings, &origin, hits, rules);
+            }
+            Event::Counted { blobs, bytes } => {
+                result.stats.blobs += blobs;
+                result.stats.bytes += bytes;
+                progress.add(blobs, bytes, 0);
+            }
+            Event::Commits(commits) => result.stats.commits += commits,
             Event::Warning(warning) => {
                 result.stats.incomplete = true;
                 result.stats.warnings.push(warning);
@@ -145,6 +142,29 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result.stats.warnings.sort();
     result
+}
+
+fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, rules: &Rules) {
+    for hit in hits {
+        let rule = rules.get(hit.rule);
+        findings.push(Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            secret: Secret::new(hit.token, rule.prefix.len()),
+            source: origin.source,
+            location: Location {
+                path: origin.path.clone(),
+                line: hit.line,
+                column: hit.column,
+                end_column: hit.end_column,
+                offset: hit.offset,
+            },
+            encoding: "plain",
+            commit: origin.commit.clone(),
+            suppression: hit.allowed_inline.then_some(Suppression::Inline),
+        });
+    }
 }
 
 /// A progress line on stderr for long scans on a terminal: files, bytes and findings so far.
@@ -169,8 +189,8 @@ impl Progress {
         })
     }
 
-    fn add(&self, bytes: u64, findings: u64) {
-        self.files.fetch_add(1, Ordering::Relaxed);
+    fn add(&self, items: u64, bytes: u64, findings: u64) {
+        self.files.fetch_add(items, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
         self.findings.fetch_add(findings, Ordering::Relaxed);
     }

@@ -129,6 +129,16 @@ pub struct CommitInfo {
     /// RFC 3339.
     pub date: String,
     pub summary: String,
+    /// `at`: this commit introduced the token. `at-or-before`: it is a shallow clone's boundary
+    /// commit, so the token may be older than the history that was fetched.
+    pub introduced: Introduced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Introduced {
+    At,
+    AtOrBefore,
 }
 
 /// Why a finding is suppressed; suppressed findings reach SARIF (as `suppressions`) but not the

@@ -27,7 +27,7 @@ use anyhow::Context;
 
 use crate::baseline::Baseline;
 use crate::cli::{Config, Target};
-use crate::collector::{collect, Event, Progress, ScanResult};
+use crate::collector::{collect, Event, EventSink, Progress, ScanResult};
 use crate::finding::Suppression;
 use crate::report::ReportOptions;
 
@@ -114,6 +114,34 @@ fn scan_targets(config: &Config) -> ScanResult {
                         &config.matcher,
                         &events,
                     ),
+                    Target::History(gitdir, range) => {
+                        let scanned = source::git::open(gitdir).and_then(|repo| {
+                            source::git::scan_history(
+                                &repo,
+                                range,
+                                config.walk.threads,
+                                &config.project,
+                                &config.matcher,
+                                &events,
+                            )
+                        });
+                        if let Err(err) = scanned {
+                            EventSink::new(&events).send(Event::Warning(format!("{err:#}")));
+                        }
+                    }
+                    Target::Staged(gitdir) => {
+                        let scanned = source::git::open(gitdir).and_then(|repo| {
+                            source::git::scan_staged(
+                                &repo,
+                                &config.project,
+                                &config.matcher,
+                                &events,
+                            )
+                        });
+                        if let Err(err) = scanned {
+                            EventSink::new(&events).send(Event::Warning(format!("{err:#}")));
+                        }
+                    }
                 }
             }
         });

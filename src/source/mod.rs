@@ -2,4 +2,5 @@
 //! it found, with its origin, to the collector; none of them prints.
 
 pub mod fs;
+pub mod git;
 pub mod stdin;

@@ -1,0 +1,682 @@
+//! Git: every commit's history, the index (`--staged`), and commit ranges (`--since`,
+//! `--range`).
+//!
+//! History is scanned in phases, so each expensive step runs once and in parallel:
+//! 1. walk every ref (branches, remotes, tags, stash, a detached HEAD) in topological order,
+//!    parents first;
+//! 2. for each commit, in parallel, list the (path, blob) pairs it introduces: entries that
+//!    differ from every parent (so a plain merge introduces nothing, and a conflict resolution
+//!    introduces what it wrote), found by comparing trees and skipping identical subtrees by id;
+//!    commit messages are scanned here too;
+//! 3. in commit order, keep the first (commit, path) at which each blob appears: a blob is
+//!    scanned once however many commits and paths carry it, and a renamed or copied file keeps
+//!    the commit that first added its content;
+//! 4. read and scan the distinct blobs in parallel;
+//! 5. report each token once per (token, path), at the earliest commit, so editing other lines
+//!    of a file does not report its token again.
+//!
+//! Each worker thread opens its own repository handle (libgit2 handles are not shared across
+//! threads). What cannot be read — a missing object in a partial clone or a damaged repository,
+//! commits beyond a shallow boundary — is counted and reported as a warning, never as "clean".
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context};
+use git2::{ObjectType, Oid, Repository, Sort, Tree};
+
+use crate::baseline::ProjectConfig;
+use crate::collector::{Event, EventSender, EventSink, Origin};
+use crate::finding::{CommitInfo, Introduced, SourceKind};
+use crate::matcher::Matcher;
+use crate::scan::{ChunkScanner, Hit, Scanned};
+
+/// Which commits a history scan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitRange {
+    /// Everything reachable from any ref.
+    All,
+    /// Reachable from HEAD, not from this revision (`--since`).
+    Since(String),
+    /// Reachable from the second, not from the first (`--range A..B`).
+    Between(String, String),
+}
+
+/// How many unreadable objects are named one by one before the rest are only counted.
+const MISSING_NAMED: usize = 10;
+/// Commits or blobs a worker claims at a time.
+const WORK_BLOCK: usize = 32;
+
+/// Opens the repository at or above `path` (a working tree, a subdirectory, or a bare repo).
+pub fn open(path: &Path) -> anyhow::Result<Repository> {
+    Repository::discover(path)
+        .with_context(|| format!("{} is not in a git repository", path.display()))
+}
+
+/// Resolves the range's revisions now, so a typo is an error before any work starts.
+pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()> {
+    match range {
+        CommitRange::All => Ok(()),
+        CommitRange::Since(base) => resolve(repo, "HEAD").and(resolve(repo, base)).map(drop),
+        CommitRange::Between(from, to) => resolve(repo, from).and(resolve(repo, to)).map(drop),
+    }
+}
+
+/// The directory whose `.hf-scan.toml` applies: the working tree, or a bare repository's own
+/// directory.
+pub fn config_root(repo: &Repository) -> PathBuf {
+    repo.workdir().unwrap_or(repo.path()).to_path_buf()
+}
+
+/// Collects unreadable-object warnings: the first few by id, then a count.
+#[derive(Default)]
+struct Missing {
+    named: Vec<String>,
+    count: usize,
+}
+
+impl Missing {
+    fn record(&mut self, what: &str, oid: Oid, err: &git2::Error) {
+        self.count += 1;
+        if self.named.len() < MISSING_NAMED {
+            self.named.push(format!("{what} {oid}: {}", err.message()));
+        }
+    }
+
+    fn merge(&mut self, other: Missing) {
+        self.count += other.count;
+        for warning in other.named {
+            if self.named.len() < MISSING_NAMED {
+                self.named.push(warning);
+            }
+        }
+    }
+
+    fn send(self, events: &mut EventSink) {
+        if self.count == 0 {
+            return;
+        }
+        for warning in self.named {
+            events.send(Event::Warning(format!("git object unreadable: {warning}")));
+        }
+        events.send(Event::Warning(format!(
+            "{} git object(s) could not be read (missing from a partial clone or a damaged \
+             repository); what they hold was not scanned",
+            self.count
+        )));
+    }
+}
+
+/// What one commit introduces, and which paths it deletes (directories end in `/`).
+struct CommitChanges {
+    introduced: Vec<(String, Oid)>,
+    deleted: Vec<String>,
+    message: Scanned,
+}
+
+/// A distinct blob, where it first appeared, and the other paths it appeared at later.
+struct BlobJob {
+    oid: Oid,
+    path: String,
+    commit: usize,
+    aliases: Vec<String>,
+}
+
+/// Scans the history of `repo` within `range`.
+pub fn scan_history(
+    repo: &Repository,
+    range: &CommitRange,
+    threads: usize,
+    project: &ProjectConfig,
+    matcher: &Matcher,
+    events: &EventSender,
+) -> anyhow::Result<()> {
+    let mut sink = EventSink::new(events);
+    let shallow = shallow_boundary(repo);
+    if !shallow.is_empty() {
+        sink.send(Event::Warning(format!(
+            "the repository is shallow: history is truncated at {} boundary commit(s); tokens \
+             found there are marked \"introduced\": \"at-or-before\", and older history was not \
+             scanned (fetch it with `git fetch --unshallow`)",
+            shallow.len()
+        )));
+    }
+    let commits = walk(repo, range, &mut sink)?;
+    sink.send(Event::Commits(commits.len() as u64));
+    let gitdir = repo.path().to_path_buf();
+
+    // Phase 2: what each commit introduces, in parallel.
+    let changes: Vec<Mutex<Option<CommitChanges>>> =
+        commits.iter().map(|_| Mutex::new(None)).collect();
+    let missing = Mutex::new(Missing::default());
+    run_workers(
+        threads,
+        commits.len(),
+        &gitdir,
+        matcher,
+        |repo, scanner, index| {
+            let mut local = Missing::default();
+            let found =
+                commit_changes(repo, commits[index], &shallow, project, scanner, &mut local);
+            *changes[index].lock().unwrap() = Some(found);
+            missing.lock().unwrap().merge(local);
+        },
+    )?;
+    let mut changes: Vec<CommitChanges> = changes
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap()
+                .expect("every commit was processed")
+        })
+        .collect();
+
+    // Phase 3: the first appearance of each blob, in commit order.
+    // A blob seen again at another path was renamed or copied: remember the path, so a later
+    // edit there is not taken for a new leak.
+    let mut job_of: HashMap<Oid, usize> = HashMap::new();
+    let mut jobs: Vec<BlobJob> = Vec::new();
+    for (commit, change) in changes.iter().enumerate() {
+        for (path, oid) in &change.introduced {
+            match job_of.get(oid) {
+                Some(&job) if jobs[job].path != *path => jobs[job].aliases.push(path.clone()),
+                Some(_) => {}
+                None => {
+                    job_of.insert(*oid, jobs.len());
+                    jobs.push(BlobJob {
+                        oid: *oid,
+                        path: path.clone(),
+                        commit,
+                        aliases: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    drop(job_of);
+
+    // Phase 4: scan each distinct blob once, in parallel.
+    let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
+    let counted = Mutex::new((0u64, 0u64));
+    run_workers(
+        threads,
+        jobs.len(),
+        &gitdir,
+        matcher,
+        |repo, scanner, index| {
+            let job = &jobs[index];
+            match repo.find_blob(job.oid) {
+                Ok(blob) => {
+                    let result = scanner.scan_bytes(blob.content());
+                    let mut counted = counted.lock().unwrap();
+                    counted.0 += 1;
+                    counted.1 += result.bytes;
+                    drop(counted);
+                    if !result.hits.is_empty() {
+                        scanned.lock().unwrap().push((index, result));
+                    }
+                }
+                Err(err) => missing.lock().unwrap().record("blob", job.oid, &err),
+            }
+        },
+    )?;
+    let (blobs, bytes) = counted.into_inner().unwrap();
+    sink.send(Event::Counted { blobs, bytes });
+    missing.into_inner().unwrap().send(&mut sink);
+
+    // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
+    // commit order, so "earliest" holds across both.
+    let mut found: Vec<(usize, Option<usize>, Vec<Hit>)> = scanned
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|(job, result)| (jobs[job].commit, Some(job), result.hits))
+        .collect();
+    for (commit, change) in changes.iter_mut().enumerate() {
+        if !change.message.hits.is_empty() {
+            found.push((commit, None, std::mem::take(&mut change.message.hits)));
+        }
+    }
+    found.sort_by_key(|(commit, job, _)| (*commit, *job));
+    let mut leaks = Leaks::default();
+    for (commit, job, mut hits) in found {
+        let (path, source) = match job {
+            Some(job) => (Some(jobs[job].path.clone()), SourceKind::History),
+            None => (None, SourceKind::CommitMessage),
+        };
+        if let Some(job) = job {
+            for alias in &jobs[job].aliases {
+                for hit in &hits {
+                    leaks.record(&hit.token, Some(alias));
+                }
+            }
+        }
+        hits.retain(|hit| leaks.is_new(&hit.token, path.as_deref(), &changes[commit].deleted));
+        if hits.is_empty() {
+            continue;
+        }
+        sink.send(Event::Findings {
+            origin: Origin {
+                source,
+                path,
+                commit: Some(commit_info(repo, commits[commit], &shallow)),
+            },
+            hits,
+        });
+    }
+    Ok(())
+}
+
+/// The leaks reported so far: for each token, the paths it is known at (`None` for a commit
+/// message).
+#[derive(Default)]
+struct Leaks {
+    paths_of: HashMap<String, Vec<Option<String>>>,
+}
+
+impl Leaks {
+    /// Whether `token` at `path` is a new leak, recording it either way. It is not new if it
+    /// was reported at this path, or if this commit deleted a path it was reported at: that is
+    /// a move (a rename, perhaps with edits), not a second leak.
+    fn is_new(&mut self, token: &str, path: Option<&str>, deleted: &[String]) -> bool {
+        let known = self.paths_of.entry(token.to_string()).or_default();
+        if known.iter().any(|p| p.as_deref() == path) {
+            return false;
+        }
+        let moved = path.is_some()
+            && known.iter().flatten().any(|old| {
+                deleted.iter().any(|gone| {
+                    old == gone || (gone.ends_with('/') && old.starts_with(gone.as_str()))
+                })
+            });
+        known.push(path.map(str::to_string));
+        !moved
+    }
+
+    fn record(&mut self, token: &str, path: Option<&str>) {
+        let known = self.paths_of.entry(token.to_string()).or_default();
+        if !known.iter().any(|p| p.as_deref() == path) {
+            known.push(path.map(str::to_string));
+        }
+    }
+}
+
+/// Scans what `git commit` would record: index blobs that differ from HEAD's tree.
+pub fn scan_staged(
+    repo: &Repository,
+    project: &ProjectConfig,
+    matcher: &Matcher,
+    events: &EventSender,
+) -> anyhow::Result<()> {
+    if repo.is_bare() {
+        bail!(
+            "--staged needs a working tree; {} is a bare repository",
+            repo.path().display()
+        );
+    }
+    let mut sink = EventSink::new(events);
+    let index = repo.index().context("reading the git index")?;
+    // A repository with no commits yet compares against nothing: everything staged is new.
+    let head_tree = match repo.head() {
+        Ok(head) => Some(head.peel_to_tree().context("reading HEAD's tree")?),
+        Err(err)
+            if err.code() == git2::ErrorCode::UnbornBranch
+                || err.code() == git2::ErrorCode::NotFound =>
+        {
+            None
+        }
+        Err(err) => return Err(err).context("reading HEAD"),
+    };
+    let diff = repo
+        .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
+        .context("comparing the index with HEAD")?;
+    let mut scanner = ChunkScanner::new(matcher);
+    let mut missing = Missing::default();
+    for delta in diff.deltas() {
+        let file = delta.new_file();
+        // Deleted paths have a zero id; intent-to-add entries too.
+        if file.id().is_zero() || file.mode() == git2::FileMode::Commit {
+            continue;
+        }
+        let path = file
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default();
+        if project.is_excluded(&path, false) {
+            sink.send(Event::Skipped);
+            continue;
+        }
+        match repo.find_blob(file.id()) {
+            Ok(blob) => sink.send(Event::Content {
+                origin: Origin {
+                    source: SourceKind::Staged,
+                    path: Some(path),
+                    commit: None,
+                },
+                scanned: scanner.scan_bytes(blob.content()),
+            }),
+            Err(err) => missing.record("staged blob", file.id(), &err),
+        }
+    }
+    missing.send(&mut sink);
+    Ok(())
+}
+
+/// The commits to scan, parents before children.
+fn walk(repo: &Repository, range: &CommitRange, sink: &mut EventSink) -> anyhow::Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().context("starting the commit walk")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    match range {
+        CommitRange::All => {
+            let mut tips = 0;
+            for reference in repo.references().context("listing refs")? {
+                let Ok(reference) = reference else { continue };
+                // Tags may point at trees or blobs; only commits have history.
+                if let Ok(commit) = reference.peel_to_commit() {
+                    walk.push(commit.id())?;
+                    tips += 1;
+                }
+            }
+            if let Ok(head) = repo.head() {
+                if let Ok(commit) = head.peel_to_commit() {
+                    walk.push(commit.id())?;
+                    tips += 1;
+                }
+            }
+            if tips == 0 {
+                return Ok(Vec::new());
+            }
+        }
+        CommitRange::Since(base) => {
+            walk.push(resolve(repo, "HEAD")?)?;
+            walk.hide(resolve(repo, base)?)?;
+        }
+        CommitRange::Between(from, to) => {
+            walk.push(resolve(repo, to)?)?;
+            walk.hide(resolve(repo, from)?)?;
+        }
+    }
+    let mut commits = Vec::new();
+    for oid in walk {
+        match oid {
+            Ok(oid) => commits.push(oid),
+            Err(err) => {
+                sink.send(Event::Warning(format!(
+                    "the commit walk stopped early: {}",
+                    err.message()
+                )));
+                break;
+            }
+        }
+    }
+    Ok(commits)
+}
+
+fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
+    let object = repo
+        .revparse_single(revision)
+        .with_context(|| format!("unknown revision `{revision}`"))?;
+    let commit = object
+        .peel_to_commit()
+        .with_context(|| format!("revision `{revision}` is not a commit"))?;
+    Ok(commit.id())
+}
+
+/// Runs `work(repo, scanner, index)` for every index below `count` on `threads` threads, each
+/// with its own repository handle and scanner; indexes are claimed in blocks.
+fn run_workers(
+    threads: usize,
+    count: usize,
+    gitdir: &Path,
+    matcher: &Matcher,
+    work: impl Fn(&Repository, &mut ChunkScanner, usize) + Sync,
+) -> anyhow::Result<()> {
+    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let repo = Repository::open(gitdir)
+                        .with_context(|| format!("opening {}", gitdir.display()))?;
+                    let mut scanner = ChunkScanner::new(matcher);
+                    loop {
+                        let start = next.fetch_add(WORK_BLOCK, Ordering::Relaxed);
+                        if start >= count {
+                            return Ok(());
+                        }
+                        for index in start..(start + WORK_BLOCK).min(count) {
+                            work(&repo, &mut scanner, index);
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|handle| handle.join().expect("a git worker panicked"))
+    })
+}
+
+/// The (path, blob) pairs `oid` introduces, and its scanned message.
+fn commit_changes(
+    repo: &Repository,
+    oid: Oid,
+    shallow: &HashSet<Oid>,
+    project: &ProjectConfig,
+    scanner: &mut ChunkScanner,
+    missing: &mut Missing,
+) -> CommitChanges {
+    let mut changes = CommitChanges {
+        introduced: Vec::new(),
+        deleted: Vec::new(),
+        message: Scanned::default(),
+    };
+    let commit = match repo.find_commit(oid) {
+        Ok(commit) => commit,
+        Err(err) => {
+            missing.record("commit", oid, &err);
+            return changes;
+        }
+    };
+    changes.message = scanner.scan_bytes(commit.message_bytes());
+    let tree = match commit.tree() {
+        Ok(tree) => tree,
+        Err(err) => {
+            missing.record("tree", commit.tree_id(), &err);
+            return changes;
+        }
+    };
+    let mut parents = Vec::new();
+    for parent_id in commit.parent_ids() {
+        match repo.find_commit(parent_id).and_then(|parent| parent.tree()) {
+            Ok(parent_tree) => parents.push(parent_tree),
+            // A shallow boundary's parents are absent by design; that is reported once as the
+            // shallow warning, not as missing objects.
+            Err(_) if shallow.contains(&oid) => {}
+            Err(err) => missing.record("parent commit", parent_id, &err),
+        }
+    }
+    let mut path = String::new();
+    let mut found = TreeChanges {
+        introduced: &mut changes.introduced,
+        deleted: &mut changes.deleted,
+        missing,
+    };
+    differing_blobs(repo, &tree, parents.first(), &mut path, project, &mut found);
+    // A merge introduces only what differs from every parent.
+    if parents.len() > 1 {
+        changes.introduced.retain(|(path, oid)| {
+            parents[1..].iter().all(|parent| {
+                parent
+                    .get_path(Path::new(path))
+                    .map_or(true, |entry| entry.id() != *oid)
+            })
+        });
+    }
+    changes
+}
+
+/// Where `differing_blobs` puts what it finds.
+struct TreeChanges<'a> {
+    introduced: &'a mut Vec<(String, Oid)>,
+    deleted: &'a mut Vec<String>,
+    missing: &'a mut Missing,
+}
+
+/// Blobs in `new` that `old` does not have at the same path, and paths of `old` that `new`
+/// lacks; identical subtrees are skipped by id, which is what makes a walk of every commit
+/// affordable.
+fn differing_blobs(
+    repo: &Repository,
+    new: &Tree,
+    old: Option<&Tree>,
+    prefix: &mut String,
+    project: &ProjectConfig,
+    found: &mut TreeChanges,
+) {
+    for entry in new.iter() {
+        let old_entry = old.and_then(|old| old.get_name_bytes(entry.name_bytes()));
+        if old_entry.as_ref().is_some_and(|old| old.id() == entry.id()) {
+            continue;
+        }
+        let kind = entry.kind();
+        if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
+            // Submodules (gitlinks) are not followed.
+            continue;
+        }
+        let before = prefix.len();
+        prefix.push_str(&String::from_utf8_lossy(entry.name_bytes()));
+        let is_dir = kind == Some(ObjectType::Tree);
+        if project.is_excluded(prefix, is_dir) {
+            prefix.truncate(before);
+            continue;
+        }
+        if is_dir {
+            match repo.find_tree(entry.id()) {
+                Ok(subtree) => {
+                    let old_subtree = old_entry
+                        .filter(|old| old.kind() == Some(ObjectType::Tree))
+                        .and_then(|old| repo.find_tree(old.id()).ok());
+                    prefix.push('/');
+                    differing_blobs(repo, &subtree, old_subtree.as_ref(), prefix, project, found);
+                }
+                Err(err) => found.missing.record("tree", entry.id(), &err),
+            }
+        } else {
+            found.introduced.push((prefix.clone(), entry.id()));
+        }
+        prefix.truncate(before);
+    }
+    if let Some(old) = old {
+        for entry in old.iter() {
+            if new.get_name_bytes(entry.name_bytes()).is_none() {
+                let mut gone = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+                if entry.kind() == Some(ObjectType::Tree) {
+                    gone.push('/');
+                }
+                found.deleted.push(gone);
+            }
+        }
+    }
+}
+
+/// Commits at which a shallow clone's history is cut.
+fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
+    if !repo.is_shallow() {
+        return HashSet::new();
+    }
+    std::fs::read_to_string(repo.path().join("shallow"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| Oid::from_str(line.trim()).ok())
+        .collect()
+}
+
+fn commit_info(repo: &Repository, oid: Oid, shallow: &HashSet<Oid>) -> CommitInfo {
+    let introduced = if shallow.contains(&oid) {
+        Introduced::AtOrBefore
+    } else {
+        Introduced::At
+    };
+    let Ok(commit) = repo.find_commit(oid) else {
+        return CommitInfo {
+            id: oid.to_string(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+            introduced,
+        };
+    };
+    let author = commit.author();
+    CommitInfo {
+        id: oid.to_string(),
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        date: rfc3339(author.when()),
+        summary: commit
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+        introduced,
+    }
+}
+
+/// A git timestamp as RFC 3339 in the author's own offset: `2024-05-01T09:30:00+02:00`.
+fn rfc3339(time: git2::Time) -> String {
+    let offset = i64::from(time.offset_minutes());
+    let local = time.seconds() + offset * 60;
+    let days = local.div_euclid(86_400);
+    let seconds_of_day = local.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let sign = if offset < 0 { '-' } else { '+' };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        seconds_of_day / 3600,
+        seconds_of_day % 3600 / 60,
+        seconds_of_day % 60,
+        offset.abs() / 60,
+        offset.abs() % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_keeps_the_authors_offset() {
+        assert_eq!(rfc3339(git2::Time::new(0, 0)), "1970-01-01T00:00:00+00:00");
+        // 2024-02-29T23:30:00Z seen from UTC+02:00 is the next day.
+        assert_eq!(
+            rfc3339(git2::Time::new(1_709_249_400, 120)),
+            "2024-03-01T01:30:00+02:00"
+        );
+        assert_eq!(
+            rfc3339(git2::Time::new(1_709_249_400, -330)),
+            "2024-02-29T18:00:00-05:30"
+        );
+    }
+}
