@@ -51,6 +51,13 @@ const WORK_BLOCK: usize = 32;
 
 /// Opens the repository at or above `path` (a working tree, a subdirectory, or a bare repo).
 pub fn open(path: &Path) -> anyhow::Result<Repository> {
+    // Two libgit2 defaults that cost a scan which reads every object once (measured on the
+    // benchmark repository, README): re-hashing each object as it is read (a corruption
+    // check, which is `git fsck`'s business; a missing object is still an error), and the
+    // object cache, which held ~500 MB of parsed trees and commits that are rarely read twice.
+    // Without them the history scan runs ~20% faster in a fifth of the memory.
+    git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
     Repository::discover(path)
         .with_context(|| format!("{} is not in a git repository", path.display()))
 }
