@@ -7,6 +7,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
@@ -18,6 +19,7 @@ use crate::rules::Rules;
 use crate::source::fs::WalkOptions;
 use crate::source::git::{self, CommitRange};
 use crate::source::stdin::STDIN_PATH;
+use crate::verify::{VerifyConfig, DEFAULT_ENDPOINT};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,9 +29,13 @@ use crate::source::stdin::STDIN_PATH;
     long_about = "Find Hugging Face access tokens (hf_…, api_org_…) in files and standard input.\n\n\
         Exit status: 0 nothing found, 1 findings, 2 error or incomplete scan (something could \
         not be read and nothing was found).",
-    after_help = "Revoke a leaked token at https://huggingface.co/settings/tokens."
+    after_help = "Revoke a leaked token at https://huggingface.co/settings/tokens.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -92,9 +98,97 @@ pub struct Args {
     #[arg(long, value_name = "A..B")]
     pub range: Option<String>,
 
+    /// Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or
+    /// revoked, whose, with what role and scopes.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Report only tokens the Hub says are valid (implies --verify).
+    #[arg(long)]
+    pub only_verified: bool,
+
+    #[command(flatten)]
+    pub hub: HubArgs,
+
     /// Worker threads. Default: the number of CPUs.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+}
+
+/// Where the Hub is and how hard to ask it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HubArgs {
+    /// The Hub to verify against. Default: the HF_ENDPOINT environment variable, else
+    /// https://huggingface.co. Plain http is refused except to a loopback host.
+    #[arg(long, value_name = "URL")]
+    pub hf_endpoint: Option<String>,
+
+    /// Verification requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub verify_concurrency: u16,
+
+    /// Seconds before a verification request gives up (the token is then `unknown`).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub verify_timeout: u64,
+}
+
+impl HubArgs {
+    fn into_config(self) -> anyhow::Result<VerifyConfig> {
+        let endpoint = self
+            .hf_endpoint
+            .or_else(|| std::env::var("HF_ENDPOINT").ok().filter(|e| !e.is_empty()))
+            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+        VerifyConfig::new(
+            &endpoint,
+            usize::from(self.verify_concurrency),
+            Duration::from_secs(self.verify_timeout),
+        )
+    }
+}
+
+/// Incident-response commands; both read tokens from standard input, one per line, so they
+/// never land in shell history or the process list.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Verify tokens read from standard input and print who owns each and what it can do.
+    Verify {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
+        /// Show tokens in full instead of redacted.
+        #[arg(long)]
+        show_secrets: bool,
+        #[command(flatten)]
+        hub: HubArgs,
+    },
+    /// Revoke tokens read from standard input through the Hub's revocation endpoint.
+    Revoke {
+        /// Do not ask for confirmation (required when there is no terminal to ask on).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        hub: HubArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Text,
+    Json,
+}
+
+/// What the command line asks for.
+pub enum Invocation {
+    Scan(Box<Config>),
+    Verify {
+        format: VerifyFormat,
+        show_secrets: bool,
+        hub: VerifyConfig,
+    },
+    Revoke {
+        yes: bool,
+        hub: VerifyConfig,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +224,9 @@ pub struct Config {
     pub color: bool,
     pub quiet: bool,
     pub progress: bool,
+    /// Set by `--verify` or `--only-verified`.
+    pub verify: Option<VerifyConfig>,
+    pub only_verified: bool,
 }
 
 /// Parses the process arguments. On a usage error, prints one line naming the problem and
@@ -157,6 +254,25 @@ pub fn parse() -> Args {
 }
 
 impl Args {
+    pub fn into_invocation(self) -> anyhow::Result<Invocation> {
+        match self.command {
+            Some(Command::Verify {
+                format,
+                show_secrets,
+                hub,
+            }) => Ok(Invocation::Verify {
+                format,
+                show_secrets,
+                hub: hub.into_config()?,
+            }),
+            Some(Command::Revoke { yes, hub }) => Ok(Invocation::Revoke {
+                yes,
+                hub: hub.into_config()?,
+            }),
+            None => Ok(Invocation::Scan(Box::new(self.into_config()?))),
+        }
+    }
+
     pub fn into_config(self) -> anyhow::Result<Config> {
         let range = match (&self.since, &self.range) {
             (Some(base), _) => Some(CommitRange::Since(base.clone())),
@@ -232,6 +348,12 @@ impl Args {
             }
         } && self.format == Format::Text;
 
+        let verify = if self.verify || self.only_verified {
+            Some(self.hub.into_config()?)
+        } else {
+            None
+        };
+
         let threads = match self.threads {
             Some(threads) => usize::from(threads),
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -254,6 +376,8 @@ impl Args {
             color,
             quiet: self.quiet,
             progress: !self.quiet && std::io::stderr().is_terminal(),
+            verify,
+            only_verified: self.only_verified,
         })
     }
 }

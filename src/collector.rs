@@ -163,6 +163,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             encoding: "plain",
             commit: origin.commit.clone(),
             suppression: hit.allowed_inline.then_some(Suppression::Inline),
+            verification: None,
         });
     }
 }

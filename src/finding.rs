@@ -10,6 +10,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::verify::Verification;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -164,6 +166,8 @@ pub struct Finding {
     pub encoding: &'static str,
     pub commit: Option<CommitInfo>,
     pub suppression: Option<Suppression>,
+    /// Set by `--verify`.
+    pub verification: Option<Verification>,
 }
 
 impl Finding {

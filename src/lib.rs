@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod cli;
 pub mod collector;
 pub mod finding;
+pub mod incident;
 pub mod matcher;
 pub mod report;
 pub mod rules;
@@ -17,6 +18,7 @@ pub mod scan;
 pub mod source;
 #[doc(hidden)]
 pub mod testing;
+pub mod verify;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -30,6 +32,7 @@ use crate::cli::{Config, Target};
 use crate::collector::{collect, Event, EventSink, Progress, ScanResult};
 use crate::finding::Suppression;
 use crate::report::ReportOptions;
+use crate::verify::Verification;
 
 /// How a scan ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,15 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         }
     }
 
+    if let Some(hub) = &config.verify {
+        verify_findings(hub, &mut result, config.progress)?;
+        if config.only_verified {
+            result
+                .findings
+                .retain(|f| matches!(f.verification, Some(Verification::Valid(_))));
+        }
+    }
+
     write_report(&config, &result)?;
     if !config.quiet {
         for warning in &result.stats.warnings {
@@ -94,6 +106,29 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         findings: report::reported(&result).count(),
         incomplete: result.stats.incomplete,
     })
+}
+
+/// The verification phase: each distinct reported token once, then live tokens ranked first.
+fn verify_findings(
+    hub: &verify::VerifyConfig,
+    result: &mut ScanResult,
+    progress: bool,
+) -> anyhow::Result<()> {
+    let secrets: Vec<_> = report::reported(result).map(|f| f.secret.clone()).collect();
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    if progress {
+        eprintln!("hf-scan: verifying tokens against {}", hub.endpoint);
+    }
+    let results = verify::verify_all(hub, &secrets)?;
+    verify::apply(&mut result.findings, &results);
+    result.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.sort_key().cmp(&b.sort_key()))
+    });
+    Ok(())
 }
 
 /// Runs every target's source on worker threads while this thread collects.

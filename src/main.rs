@@ -1,9 +1,22 @@
 use std::process::ExitCode;
 
+use hf_scan::cli::Invocation;
+
 fn main() -> ExitCode {
     let args = hf_scan::cli::parse();
-    match args.into_config().and_then(hf_scan::run) {
-        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+    let outcome = args
+        .into_invocation()
+        .and_then(|invocation| match invocation {
+            Invocation::Scan(config) => hf_scan::run(*config).map(|outcome| outcome.exit_code()),
+            Invocation::Verify {
+                format,
+                show_secrets,
+                hub,
+            } => hf_scan::incident::verify_stdin(&hub, format, show_secrets),
+            Invocation::Revoke { yes, hub } => hf_scan::incident::revoke_stdin(&hub, yes),
+        });
+    match outcome {
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("hf-scan: error: {err:#}");
             ExitCode::from(2)

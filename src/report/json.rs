@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
 use crate::finding::{CommitInfo, Finding, Severity, SourceKind};
+use crate::verify::Verification;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -40,7 +41,7 @@ pub struct FindingJson<'a> {
     location: LocationJson<'a>,
     encoding: &'a str,
     commit: Option<&'a CommitInfo>,
-    verification: Option<()>,
+    verification: Option<&'a Verification>,
 }
 
 #[derive(Serialize)]
@@ -71,7 +72,7 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         },
         encoding: finding.encoding,
         commit: finding.commit.as_ref(),
-        verification: None,
+        verification: finding.verification.as_ref(),
     }
 }
 

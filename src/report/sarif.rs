@@ -164,6 +164,10 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
     if let Some(commit) = &finding.commit {
         properties.insert("commit".to_string(), json!(commit));
     }
+    if let Some(verification) = &finding.verification {
+        properties.insert("verification".to_string(), json!(verification));
+        text.push_str(&format!(" Verification: {}.", verification.describe()));
+    }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
         "primaryLocationLineHash".to_string(),

@@ -50,6 +50,14 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             options.token(finding),
             paint.wrap(severity_style, finding.severity.as_str()),
         )?;
+        if let Some(verification) = &finding.verification {
+            let style = match verification.status() {
+                "valid" => RED,
+                "invalid" => DIM,
+                _ => YELLOW,
+            };
+            writeln!(out, "    {}", paint.wrap(style, &verification.describe()))?;
+        }
         if let Some(commit) = &finding.commit {
             let short = &commit.id[..commit.id.len().min(10)];
             writeln!(

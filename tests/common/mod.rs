@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod hub;
+
 pub use hf_scan::testing::{fake_org_token, fake_token, Rng};
 
 /// The hf-scan binary built by cargo for this test run.

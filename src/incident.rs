@@ -1,0 +1,163 @@
+//! `hf-scan verify` and `hf-scan revoke`: incident response on tokens someone already has.
+//!
+//! Both read tokens from standard input, one per line, so a token never lands in shell history
+//! or in the process list (where `ps` shows it to every user of the machine). A line that is not
+//! a whole token is reported by its number, never echoed.
+
+use std::collections::BTreeSet;
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+
+use crate::cli::VerifyFormat;
+use crate::finding::Secret;
+use crate::matcher::Matcher;
+use crate::rules::Rules;
+use crate::verify::{self, Verification, VerifyConfig};
+
+/// Reads the tokens on standard input, in order, without duplicates.
+fn read_tokens() -> anyhow::Result<Vec<Secret>> {
+    let matcher = Matcher::new(Rules::builtin()).context("compiling the rules")?;
+    let mut tokens = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (index, line) in io::stdin().lock().lines().enumerate() {
+        let line = line.context("reading standard input")?;
+        let candidate = line.trim();
+        if candidate.is_empty() || candidate.starts_with('#') {
+            continue;
+        }
+        let bytes = candidate.as_bytes();
+        match matcher.find_all(bytes).first() {
+            Some(found) if found.start == 0 && found.end == bytes.len() => {
+                let rule = matcher.rules().get(found.rule);
+                if seen.insert(candidate.to_string()) {
+                    tokens.push(Secret::new(candidate.to_string(), rule.prefix.len()));
+                }
+            }
+            _ => eprintln!(
+                "hf-scan: warning: line {} of standard input is not a Hugging Face token; skipped",
+                index + 1
+            ),
+        }
+    }
+    if tokens.is_empty() {
+        bail!("no tokens on standard input (one per line)");
+    }
+    Ok(tokens)
+}
+
+#[derive(Serialize)]
+struct VerifyResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    redacted: String,
+    secret_hash: String,
+    verification: &'a Verification,
+}
+
+/// `hf-scan verify`. Exit status: 1 if any token is valid (an incident), else 2 if any is
+/// unknown (nothing settled), else 0 (every token is dead).
+pub fn verify_stdin(
+    hub: &VerifyConfig,
+    format: VerifyFormat,
+    show_secrets: bool,
+) -> anyhow::Result<u8> {
+    let tokens = read_tokens()?;
+    let results = verify::verify_all(hub, &tokens)?;
+    let unknown = Verification::Unknown {
+        reason: "not checked".into(),
+    };
+    let rows: Vec<VerifyResult> = tokens
+        .iter()
+        .map(|secret| VerifyResult {
+            secret: show_secrets.then(|| secret.expose()),
+            redacted: secret.redacted(),
+            secret_hash: secret.hash(),
+            verification: results.get(&secret.hash()).unwrap_or(&unknown),
+        })
+        .collect();
+    let mut out = io::stdout().lock();
+    let written = match format {
+        VerifyFormat::Text => rows.iter().try_for_each(|row| {
+            let shown = row.secret.map_or(row.redacted.clone(), str::to_string);
+            writeln!(out, "{shown}  {}", row.verification.describe())
+        }),
+        VerifyFormat::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "version": 1, "results": rows }),
+        )
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out)),
+    };
+    match written {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(err).context("writing the results")
+        }
+        _ => {}
+    }
+    let any = |status: &str| rows.iter().any(|row| row.verification.status() == status);
+    Ok(if any("valid") {
+        1
+    } else if any("unknown") {
+        2
+    } else {
+        0
+    })
+}
+
+/// `hf-scan revoke`: confirmation on a terminal, or `--yes`.
+pub fn revoke_stdin(hub: &VerifyConfig, yes: bool) -> anyhow::Result<u8> {
+    let tokens = read_tokens()?;
+    let listed: Vec<String> = tokens.iter().map(Secret::redacted).collect();
+    if !yes && !confirm(&listed, hub)? {
+        eprintln!("hf-scan: nothing revoked");
+        return Ok(2);
+    }
+    let status = verify::revoke(hub, &tokens)?;
+    if !status.is_success() {
+        bail!(
+            "the Hub refused the revocation request ({}); revoke the tokens at \
+             https://huggingface.co/settings/tokens",
+            status.as_u16()
+        );
+    }
+    println!(
+        "Revocation requested for {} token(s) ({}): the Hub answered {}.\n\
+         A {} does not confirm that a token was valid: the Hub gives the same answer for tokens \
+         it does not know, and emails the owner of each real one. Check with `hf-scan verify`.",
+        tokens.len(),
+        listed.join(", "),
+        status.as_u16(),
+        status.as_u16()
+    );
+    Ok(0)
+}
+
+/// Asks on the controlling terminal (standard input holds the tokens).
+fn confirm(listed: &[String], hub: &VerifyConfig) -> anyhow::Result<bool> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty");
+    let Ok(mut tty) = tty else {
+        bail!("revoke asks for confirmation on a terminal; without one, pass --yes");
+    };
+    if !tty.is_terminal() {
+        bail!("revoke asks for confirmation on a terminal; without one, pass --yes");
+    }
+    write!(
+        tty,
+        "Revoke {} token(s) ({}) through {}? The Hub emails each owner. [y/N] ",
+        listed.len(),
+        listed.join(", "),
+        hub.endpoint
+    )?;
+    tty.flush()?;
+    let mut answer = String::new();
+    io::BufReader::new(&tty).read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}

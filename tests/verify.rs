@@ -1,0 +1,496 @@
+//! Live verification against a real HTTP server on 127.0.0.1 (never the internet): every
+//! classification path, retries, etiquette, security, and the verify/revoke subcommands.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use common::hub::{whoami, Answer, FakeHub};
+use common::*;
+use serde_json::Value;
+
+fn tokens(seed: u64, count: usize) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..count).map(|_| fake_token(&mut rng)).collect()
+}
+
+/// Writes each token into its own file and scans with `--verify` against `hub`.
+fn scan_verified(hub: &FakeHub, tokens: &[String], extra: &[&str]) -> (Value, i32, String) {
+    let dir = temp_dir();
+    for (i, token) in tokens.iter().enumerate() {
+        write(
+            dir.path(),
+            &format!("f{i:02}.env"),
+            format!("HF_TOKEN={token}\n"),
+        );
+    }
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args([
+            "--verify",
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));
+    (report, output.status.code().unwrap(), stderr(&output))
+}
+
+fn by_secret<'a>(report: &'a Value, secret: &str) -> &'a Value {
+    findings(report)
+        .iter()
+        .find(|f| f["secret"] == secret)
+        .unwrap_or_else(|| panic!("no finding for a token"))
+}
+
+#[test]
+fn every_answer_is_classified_and_sets_severity() {
+    let t = tokens(400, 7);
+    let fine_grained = serde_json::json!({
+        "type": "user", "name": "carol", "orgs": [],
+        "auth": {"accessToken": {"displayName": "ci", "role": "fineGrained",
+            "fineGrained": {"global": ["discussion.read"],
+                "scoped": [{"entity": {"type": "model", "name": "carol/m"},
+                            "permissions": ["repo.content.read", "repo.write"]}]}}}
+    })
+    .to_string();
+    let answers = HashMap::from([
+        (
+            t[0].clone(),
+            Answer::Valid(whoami("alice", "write", &[("acme-ml", "admin")])),
+        ),
+        (
+            t[1].clone(),
+            Answer::Valid(whoami("bob", "read", &[("acme-ml", "read")])),
+        ),
+        (t[2].clone(), Answer::Valid(fine_grained)),
+        (t[3].clone(), Answer::Invalid),
+        (t[4].clone(), Answer::ServerError),
+        (
+            t[5].clone(),
+            Answer::Redirect("http://127.0.0.1:9/elsewhere".into()),
+        ),
+        (t[6].clone(), Answer::Valid("{\"unexpected\": true}".into())),
+    ]);
+    let hub = FakeHub::start(answers, Duration::ZERO);
+    let (report, code, _) = scan_verified(&hub, &t, &[]);
+    assert_eq!(code, 1);
+
+    let alice = by_secret(&report, &t[0]);
+    assert_eq!(alice["severity"], "critical");
+    let v = &alice["verification"];
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["user"], "alice");
+    assert_eq!(v["type"], "user");
+    assert_eq!(v["role"], "write");
+    assert_eq!(v["token_name"], "laptop");
+    assert_eq!(
+        v["orgs"],
+        serde_json::json!([{"name": "acme-ml", "role": "admin"}])
+    );
+
+    let bob = by_secret(&report, &t[1]);
+    assert_eq!(
+        (
+            bob["severity"].as_str(),
+            bob["verification"]["role"].as_str()
+        ),
+        (Some("high"), Some("read"))
+    );
+
+    let carol = by_secret(&report, &t[2]);
+    assert_eq!(
+        carol["severity"], "critical",
+        "fine-grained with a write permission"
+    );
+    assert_eq!(
+        carol["verification"]["scopes"]["scoped"][0]["entity"],
+        "carol/m"
+    );
+
+    let revoked = by_secret(&report, &t[3]);
+    assert_eq!(revoked["verification"]["status"], "invalid");
+    assert_eq!(revoked["severity"], "low");
+
+    let erroring = by_secret(&report, &t[4]);
+    assert_eq!(erroring["verification"]["status"], "unknown");
+    assert!(erroring["verification"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("500"));
+    assert_eq!(erroring["severity"], "high");
+
+    let redirected = by_secret(&report, &t[5]);
+    assert_eq!(redirected["verification"]["status"], "unknown");
+    assert!(redirected["verification"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("redirect"));
+
+    let odd = by_secret(&report, &t[6]);
+    assert_eq!(
+        odd["verification"]["status"], "valid",
+        "a 200 means the token works"
+    );
+
+    // Ranked: live write tokens first.
+    assert_eq!(findings(&report)[0]["severity"], "critical");
+    assert_eq!(findings(&report).last().unwrap()["severity"], "low");
+
+    // Server errors are retried a bounded number of times; a 401 is not retried.
+    let count = |token: &str| {
+        hub.requests()
+            .iter()
+            .filter(|r| r.authorization.as_deref() == Some(&format!("Bearer {token}")))
+            .count()
+    };
+    assert_eq!(count(&t[4]), 4);
+    assert_eq!(count(&t[3]), 1);
+    assert_eq!(count(&t[5]), 1, "a redirect is not followed or retried");
+}
+
+#[test]
+fn requests_carry_bearer_and_user_agent_and_nothing_else_leaks() {
+    let t = tokens(401, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::Invalid)]),
+        Duration::ZERO,
+    );
+    let (_, _, err) = scan_verified(&hub, &t, &[]);
+    let requests = hub.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "GET");
+    assert_eq!(requests[0].path, "/api/whoami-v2");
+    assert_eq!(
+        requests[0].authorization.as_deref(),
+        Some(format!("Bearer {}", t[0]).as_str())
+    );
+    assert_eq!(
+        requests[0].user_agent.as_deref(),
+        Some(concat!("hf-scan/", env!("CARGO_PKG_VERSION")))
+    );
+    assert!(!err.contains(&t[0]));
+}
+
+#[test]
+fn rate_limit_is_honoured_then_bounded_and_never_invalid() {
+    let t = tokens(402, 2);
+    let answers = HashMap::from([
+        (
+            t[0].clone(),
+            Answer::RateLimited {
+                retry_after: 1,
+                times: 1,
+                then: Box::new(Answer::Valid(whoami("dora", "read", &[]))),
+            },
+        ),
+        (
+            t[1].clone(),
+            Answer::RateLimited {
+                retry_after: 0,
+                times: 100,
+                then: Box::new(Answer::Invalid),
+            },
+        ),
+    ]);
+    let hub = FakeHub::start(answers, Duration::ZERO);
+    let started = Instant::now();
+    let (report, _, _) = scan_verified(&hub, &t, &[]);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
+    assert_eq!(by_secret(&report, &t[0])["verification"]["status"], "valid");
+    let limited = by_secret(&report, &t[1]);
+    assert_eq!(limited["verification"]["status"], "unknown");
+    assert!(limited["verification"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("429"));
+    let attempts = hub
+        .requests()
+        .iter()
+        .filter(|r| r.authorization.as_deref() == Some(&format!("Bearer {}", t[1])))
+        .count();
+    assert_eq!(attempts, 4, "one request and three retries");
+}
+
+#[test]
+fn each_distinct_token_is_checked_once() {
+    let t = tokens(403, 2);
+    let repeated: Vec<String> = (0..6).map(|i| t[i % 2].clone()).collect();
+    let hub = FakeHub::start(
+        HashMap::from([
+            (t[0].clone(), Answer::Valid(whoami("erin", "read", &[]))),
+            (t[1].clone(), Answer::Invalid),
+        ]),
+        Duration::ZERO,
+    );
+    let (report, _, _) = scan_verified(&hub, &repeated, &[]);
+    assert_eq!(findings(&report).len(), 6);
+    assert_eq!(hub.requests().len(), 2);
+}
+
+#[test]
+fn concurrency_is_capped() {
+    let t = tokens(404, 12);
+    let answers = t
+        .iter()
+        .map(|token| (token.clone(), Answer::Invalid))
+        .collect();
+    let hub = FakeHub::start(answers, Duration::from_millis(150));
+    let (_, _, _) = scan_verified(&hub, &t, &["--verify-concurrency", "3"]);
+    assert_eq!(hub.requests().len(), 12);
+    assert!(
+        hub.max_in_flight() <= 3,
+        "{} in flight",
+        hub.max_in_flight()
+    );
+    assert!(hub.max_in_flight() >= 2, "requests ran in parallel");
+}
+
+#[test]
+fn timeout_makes_the_token_unknown() {
+    let t = tokens(405, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(
+            t[0].clone(),
+            Answer::Slow(Duration::from_secs(3), Box::new(Answer::Invalid)),
+        )]),
+        Duration::ZERO,
+    );
+    let (report, code, _) = scan_verified(&hub, &t, &["--verify-timeout", "1"]);
+    assert_eq!(code, 1);
+    let v = &by_secret(&report, &t[0])["verification"];
+    assert_eq!(v["status"], "unknown");
+    assert!(v["reason"].as_str().unwrap().contains("timed out"), "{v}");
+}
+
+#[test]
+fn redirect_target_never_sees_the_token() {
+    let t = tokens(406, 1);
+    let elsewhere = FakeHub::start(HashMap::new(), Duration::ZERO);
+    let hub = FakeHub::start(
+        HashMap::from([(
+            t[0].clone(),
+            Answer::Redirect(format!("{}/api/whoami-v2", elsewhere.url)),
+        )]),
+        Duration::ZERO,
+    );
+    let (report, _, _) = scan_verified(&hub, &t, &[]);
+    assert_eq!(
+        by_secret(&report, &t[0])["verification"]["status"],
+        "unknown"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the redirect was not followed"
+    );
+}
+
+#[test]
+fn plain_http_to_another_host_is_refused_before_any_request() {
+    let dir = temp_dir();
+    write(dir.path(), "a.env", fake_token(&mut Rng::new(407)));
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--verify", "--hf-endpoint", "http://hub.example.invalid"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("plain http"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "", "refused before scanning");
+}
+
+#[test]
+fn hf_endpoint_environment_variable_is_used() {
+    let t = tokens(408, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::Invalid)]),
+        Duration::ZERO,
+    );
+    let dir = temp_dir();
+    write(dir.path(), "a.env", &t[0]);
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", &hub.url)
+        .args(["--verify", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(hub.requests().len(), 1);
+}
+
+#[test]
+fn only_verified_keeps_live_tokens_and_sets_the_exit_status() {
+    let t = tokens(409, 2);
+    let hub = FakeHub::start(
+        HashMap::from([
+            (t[0].clone(), Answer::Valid(whoami("fay", "read", &[]))),
+            (t[1].clone(), Answer::Invalid),
+        ]),
+        Duration::ZERO,
+    );
+    let (report, code, _) = scan_verified(&hub, &t, &["--only-verified"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 1);
+    assert_eq!(findings(&report)[0]["secret"], t[0].as_str());
+
+    let dead = FakeHub::start(
+        HashMap::from([(t[1].clone(), Answer::Invalid)]),
+        Duration::ZERO,
+    );
+    let (report, code, _) = scan_verified(&dead, &t[1..], &["--only-verified"]);
+    assert_eq!(
+        (code, findings(&report).len()),
+        (0, 0),
+        "only revoked tokens: CI passes"
+    );
+}
+
+#[test]
+fn text_and_sarif_show_the_verification() {
+    let t = tokens(410, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(
+            t[0].clone(),
+            Answer::Valid(whoami("alice", "write", &[("acme-ml", "admin")])),
+        )]),
+        Duration::ZERO,
+    );
+    let dir = temp_dir();
+    write(dir.path(), "a.env", &t[0]);
+    let text = hf_scan()
+        .current_dir(dir.path())
+        .args(["--verify", "--hf-endpoint", &hub.url])
+        .output()
+        .unwrap();
+    let out = stdout(&text);
+    assert!(out.contains("a.env:1:1  hf-user-access-token"), "{out}");
+    assert!(out.contains("critical"), "{out}");
+    assert!(
+        out.contains("VALID  alice (write; token \"laptop\"; admin of acme-ml)"),
+        "{out}"
+    );
+
+    let sarif = hf_scan()
+        .current_dir(dir.path())
+        .args(["--verify", "--hf-endpoint", &hub.url, "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    assert_eq!(result["properties"]["security-severity"], "9.5");
+    assert_eq!(result["properties"]["verification"]["status"], "valid");
+    assert!(!sarif.to_string().contains(&t[0]));
+}
+
+#[test]
+fn verify_subcommand_reads_tokens_from_stdin() {
+    let t = tokens(411, 2);
+    let hub = FakeHub::start(
+        HashMap::from([
+            (t[0].clone(), Answer::Valid(whoami("gus", "read", &[]))),
+            (t[1].clone(), Answer::Invalid),
+        ]),
+        Duration::ZERO,
+    );
+    let input = format!("{}\n\n  {}  \nnot a token\n{}\n", t[0], t[1], t[0]);
+    let output = hf_scan()
+        .args(["verify", "--hf-endpoint", &hub.url])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a valid token is an incident"
+    );
+    let out = stdout(&output);
+    let lines: Vec<_> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].ends_with("VALID  gus (read; token \"laptop\")"),
+        "{out}"
+    );
+    assert!(lines[1].contains("INVALID"), "{out}");
+    assert!(!out.contains(&t[0]) && !out.contains(&t[1]), "redacted");
+    assert!(stderr(&output).contains("line 4"));
+    assert!(
+        !stderr(&output).contains("not a token"),
+        "bad lines are not echoed"
+    );
+    assert_eq!(hub.requests().len(), 2);
+
+    let json = hf_scan()
+        .args(["verify", "--format", "json", "--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[1]))
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(0), "every token is dead");
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["results"][0]["verification"]["status"], "invalid");
+    assert!(report["results"][0].get("secret").is_none());
+
+    let empty = hf_scan()
+        .args(["verify", "--hf-endpoint", &hub.url])
+        .write_stdin("nothing here\n")
+        .output()
+        .unwrap();
+    assert_eq!(empty.status.code(), Some(2));
+}
+
+#[test]
+fn revoke_subcommand_needs_yes_without_a_terminal_and_posts_the_tokens() {
+    let t = tokens(412, 2);
+    let hub = FakeHub::start(HashMap::new(), Duration::ZERO);
+    let input = format!("{}\n{}\n", t[0], t[1]);
+    let refused = hf_scan()
+        .args(["revoke", "--hf-endpoint", &hub.url])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--yes"), "{}", stderr(&refused));
+    assert!(
+        hub.requests().is_empty(),
+        "nothing sent without confirmation"
+    );
+
+    let done = hf_scan()
+        .args(["revoke", "--yes", "--hf-endpoint", &hub.url])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    let out = stdout(&done);
+    assert!(
+        out.contains("does not confirm that a token was valid"),
+        "{out}"
+    );
+    assert!(!out.contains(&t[0]));
+    let requests = hub.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].path.as_str()),
+        ("POST", "/api/credentials/revoke")
+    );
+    assert!(
+        requests[0].authorization.is_none(),
+        "the endpoint needs no authentication"
+    );
+    let body: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(body, serde_json::json!({"credentials": [t[0], t[1]]}));
+}
