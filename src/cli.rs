@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
 
 use crate::baseline::{Baseline, ProjectConfig, CONFIG_FILE_NAME};
+use crate::github_event::{self, EventScan};
 use crate::matcher::Matcher;
 use crate::report::Format;
 use crate::rules::Rules;
@@ -97,6 +98,17 @@ pub struct Args {
     /// History of the commits reachable from B but not from A (implies --history).
     #[arg(long, value_name = "A..B")]
     pub range: Option<String>,
+
+    /// In GitHub Actions: scan the commits the triggering event adds, read from this payload
+    /// ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request's commits, a push's, or the
+    /// whole history for schedule and workflow_dispatch.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["history", "staged", "since", "range"])]
+    pub github_event: Option<PathBuf>,
+
+    /// Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif
+    /// --report markdown=summary.md`: one scan, several reports.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report_target)]
+    pub report: Vec<(Format, PathBuf)>,
 
     /// Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or
     /// revoked, whose, with what role and scopes.
@@ -227,6 +239,10 @@ pub struct Config {
     /// Set by `--verify` or `--only-verified`.
     pub verify: Option<VerifyConfig>,
     pub only_verified: bool,
+    /// `--report FORMAT=FILE`: further reports of the same result.
+    pub extra_reports: Vec<(Format, PathBuf)>,
+    /// Things to tell the user before the report (unless `--quiet`).
+    pub notes: Vec<String>,
 }
 
 /// Parses the process arguments. On a usage error, prints one line naming the problem and
@@ -274,13 +290,14 @@ impl Args {
     }
 
     pub fn into_config(self) -> anyhow::Result<Config> {
+        let mut notes = Vec::new();
         let range = match (&self.since, &self.range) {
             (Some(base), _) => Some(CommitRange::Since(base.clone())),
             (None, Some(range)) => Some(parse_range(range)?),
             (None, None) if self.history => Some(CommitRange::All),
             (None, None) => None,
         };
-        let git_mode = range.is_some() || self.staged;
+        let git_mode = range.is_some() || self.staged || self.github_event.is_some();
         if git_mode && self.paths.len() > 1 {
             bail!(
                 "--history, --staged, --since and --range take one repository PATH, not {}",
@@ -306,11 +323,27 @@ impl Args {
                 git::check_range(&repo, range)?;
             }
             let gitdir = repo.path().to_path_buf();
-            let target = match range {
-                Some(range) => Target::History(gitdir, range),
-                None => Target::Staged(gitdir),
+            let range = match &self.github_event {
+                Some(payload) => {
+                    let name = std::env::var("GITHUB_EVENT_NAME").context(
+                        "--github-event needs GITHUB_EVENT_NAME (set by GitHub Actions)",
+                    )?;
+                    match github_event::scan_for_event(&repo, &name, payload)? {
+                        EventScan::Commits(range) => Some(range),
+                        EventScan::Nothing(reason) => {
+                            notes.push(format!("nothing to scan: {reason}"));
+                            None
+                        }
+                    }
+                }
+                None => range,
             };
-            (vec![target], git::config_root(&repo))
+            let targets = match range {
+                Some(range) => vec![Target::History(gitdir, range)],
+                None if self.github_event.is_some() => Vec::new(),
+                None => vec![Target::Staged(gitdir)],
+            };
+            (targets, git::config_root(&repo))
         } else {
             let targets = file_targets(self.paths)?;
             let root = targets
@@ -378,6 +411,8 @@ impl Args {
             progress: !self.quiet && std::io::stderr().is_terminal(),
             verify,
             only_verified: self.only_verified,
+            extra_reports: self.report,
+            notes,
         })
     }
 }
@@ -423,4 +458,18 @@ fn parse_range(range: &str) -> anyhow::Result<CommitRange> {
         }
         _ => bail!("--range takes A..B, two revisions joined by `..`, not `{range}`"),
     }
+}
+
+/// `FORMAT=FILE` for `--report`.
+fn parse_report_target(value: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = value
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, got `{value}`"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!("unknown report format `{format}` (text, json, jsonl, sarif, github, markdown)")
+    })?;
+    if file.is_empty() {
+        return Err("the report file name is empty".into());
+    }
+    Ok((format, PathBuf::from(file)))
 }

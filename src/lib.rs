@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod cli;
 pub mod collector;
 pub mod finding;
+pub mod github_event;
 pub mod incident;
 pub mod matcher;
 pub mod report;
@@ -58,6 +59,11 @@ impl Outcome {
 
 /// Runs a checked configuration: scan, suppress, report.
 pub fn run(config: Config) -> anyhow::Result<Outcome> {
+    if !config.quiet {
+        for note in &config.notes {
+            eprintln!("hf-scan: {note}");
+        }
+    }
     let started = Instant::now();
     let mut result = scan_targets(&config);
     result.stats.duration_ms = started.elapsed().as_millis() as u64;
@@ -193,15 +199,19 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
         quiet: config.quiet,
     };
     let rules = config.matcher.rules();
+    for (format, path) in &config.extra_reports {
+        let options = ReportOptions {
+            color: false,
+            ..options
+        };
+        write_file(path, |out| {
+            report::write(*format, result, rules, &options, out)
+        })?;
+    }
     match &config.output {
-        Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("creating output file {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            report::write(config.format, result, rules, &options, &mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("writing {}", path.display()))
-        }
+        Some(path) => write_file(path, |out| {
+            report::write(config.format, result, rules, &options, out)
+        }),
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             match report::write(config.format, result, rules, &options, &mut out)
@@ -213,4 +223,16 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let file =
+        File::create(path).with_context(|| format!("creating output file {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("writing {}", path.display()))
 }

@@ -5,6 +5,7 @@
 
 mod github;
 mod json;
+mod markdown;
 mod sarif;
 mod text;
 
@@ -30,6 +31,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A Markdown table, for a GitHub job summary or a pull request comment.
+    Markdown,
 }
 
 /// What the reporters need besides the result.
@@ -66,6 +69,7 @@ pub fn write(
         Format::Jsonl => json::write_lines(result, options, out),
         Format::Sarif => sarif::write(result, rules, options, out),
         Format::Github => github::write(result, options, out),
+        Format::Markdown => markdown::write(result, options, out),
     }
 }
 

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::{reported, ReportOptions, REVOKE_URL};
 use crate::collector::{human_bytes, ScanResult};
-use crate::finding::Severity;
+use crate::finding::{Severity, SourceKind};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -88,12 +88,26 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     };
     if count > 0 {
         writeln!(out)?;
+        let only_staged = reported(result).all(|f| f.source == SourceKind::Staged);
+        if only_staged {
+            writeln!(
+                out,
+                "What to do: take the token out of the staged change (edit the file, load the token \
+                 from HF_TOKEN or a secret store, `git add` again). If it was ever pushed, shared or \
+                 pasted elsewhere, revoke it at {REVOKE_URL}."
+            )?;
+        } else {
+            writeln!(
+                out,
+                "What to do: revoke each token at {REVOKE_URL} (deleting the line does not un-leak \
+                 it: it stays in git history and every clone), then load a new one from HF_TOKEN \
+                 or a secret store."
+            )?;
+        }
         writeln!(
             out,
-            "What to do: revoke each token at {REVOKE_URL} (deleting the line does not un-leak it:\n\
-             it stays in git history and every clone), then load a new one from HF_TOKEN or a \
-             secret store.\nTo accept a finding on purpose: an `hf-scan:allow` comment on its \
-             line, or a baseline (--write-baseline)."
+            "To accept a finding on purpose (a test fixture, a revoked token): an `hf-scan:allow` \
+             comment on its line, its hash in .hf-scan.toml, or a baseline (--write-baseline)."
         )?;
     }
     let suppressed = result.findings.len() - count;

@@ -1,0 +1,106 @@
+//! Which commits a GitHub Actions run should scan, decided from the event that triggered it.
+//!
+//! The Action passes `$GITHUB_EVENT_PATH` as `--github-event` and GitHub sets
+//! `GITHUB_EVENT_NAME`. Keeping this in the binary, rather than in shell inside `action.yml`,
+//! lets it be tested against real repositories with synthetic payloads:
+//! - `pull_request`, `pull_request_target`: the pull request's commits, `base.sha..head.sha`;
+//! - `push`: `before..after`; a new branch (`before` all zeros) or a force push whose `before`
+//!   is gone scans the commits not on the default branch, or the whole history when the
+//!   default branch is not fetched; a deleted branch (`after` all zeros) scans nothing;
+//! - `schedule`, `workflow_dispatch` and anything else: the whole history.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use git2::{Oid, Repository};
+use serde_json::Value;
+
+use crate::source::git::CommitRange;
+
+/// What the event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventScan {
+    Commits(CommitRange),
+    /// Nothing to scan, and why (a deleted branch).
+    Nothing(String),
+}
+
+/// Reads the payload at `path` for the event `name` and decides what to scan in `repo`.
+pub fn scan_for_event(repo: &Repository, name: &str, path: &Path) -> anyhow::Result<EventScan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the GitHub event payload {}", path.display()))?;
+    let payload: Value = serde_json::from_str(&text)
+        .with_context(|| format!("the GitHub event payload {} is not JSON", path.display()))?;
+    decide(repo, name, &payload)
+}
+
+fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<EventScan> {
+    match name {
+        "pull_request" | "pull_request_target" => {
+            let base = sha(payload, &["pull_request", "base", "sha"])?;
+            let head = sha(payload, &["pull_request", "head", "sha"])?;
+            require(repo, &base, "the pull request's base")?;
+            require(repo, &head, "the pull request's head")?;
+            Ok(EventScan::Commits(CommitRange::Between(base, head)))
+        }
+        "push" => {
+            let before = sha(payload, &["before"])?;
+            let after = sha(payload, &["after"])?;
+            if is_zero(&after) {
+                return Ok(EventScan::Nothing("the push deleted a branch".into()));
+            }
+            require(repo, &after, "the pushed commit")?;
+            if !is_zero(&before) && has_commit(repo, &before) {
+                return Ok(EventScan::Commits(CommitRange::Between(before, after)));
+            }
+            // A new branch, or a force push whose old tip was not fetched: what the default
+            // branch does not have, else everything.
+            let default_branch = payload
+                .pointer("/repository/default_branch")
+                .and_then(Value::as_str)
+                .unwrap_or("main");
+            let remote = format!("refs/remotes/origin/{default_branch}");
+            match repo.refname_to_id(&remote) {
+                Ok(tip) if tip.to_string() != after => {
+                    Ok(EventScan::Commits(CommitRange::Between(remote, after)))
+                }
+                _ => Ok(EventScan::Commits(CommitRange::All)),
+            }
+        }
+        _ => Ok(EventScan::Commits(CommitRange::All)),
+    }
+}
+
+fn sha(payload: &Value, path: &[&str]) -> anyhow::Result<String> {
+    let mut value = payload;
+    for key in path {
+        value = &value[key];
+    }
+    match value.as_str() {
+        Some(sha) if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(sha.to_string())
+        }
+        _ => bail!(
+            "the GitHub event payload has no commit id at `{}`",
+            path.join(".")
+        ),
+    }
+}
+
+fn is_zero(sha: &str) -> bool {
+    sha.bytes().all(|b| b == b'0')
+}
+
+fn has_commit(repo: &Repository, sha: &str) -> bool {
+    Oid::from_str(sha).is_ok_and(|oid| repo.find_commit(oid).is_ok())
+}
+
+fn require(repo: &Repository, sha: &str, what: &str) -> anyhow::Result<()> {
+    if !has_commit(repo, sha) {
+        bail!(
+            "{what} ({sha}) is not in the repository: check out with `fetch-depth: 0` \
+             (actions/checkout) so hf-scan can see the commits it must scan"
+        );
+    }
+    Ok(())
+}

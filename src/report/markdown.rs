@@ -1,0 +1,88 @@
+//! `--format markdown`: a table for a GitHub job summary (`$GITHUB_STEP_SUMMARY`) or a comment.
+//!
+//! GitHub caps a step summary at 1 MiB, so the table stops at `MAX_ROWS` rows (most severe
+//! first) and says how many it left out; every cell is escaped so a path cannot break the table.
+
+use std::io::{self, Write};
+
+use super::{reported, ReportOptions, REVOKE_URL};
+use crate::collector::{human_bytes, ScanResult};
+use crate::finding::Finding;
+
+const MAX_ROWS: usize = 500;
+
+pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut findings: Vec<&Finding> = reported(result).collect();
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let stats = &result.stats;
+    let scanned = format!(
+        "{} commits, {} blobs, {} files, {}",
+        stats.commits,
+        stats.blobs,
+        stats.files,
+        human_bytes(stats.bytes)
+    );
+    if findings.is_empty() {
+        writeln!(out, "### hf-scan: no Hugging Face tokens found\n")?;
+        writeln!(out, "Scanned {scanned}.")?;
+    } else {
+        writeln!(
+            out,
+            "### hf-scan: {} Hugging Face token finding(s)\n",
+            findings.len()
+        )?;
+        writeln!(
+            out,
+            "Revoke each token at {REVOKE_URL}: removing it from the code does not un-leak it.\n"
+        )?;
+        writeln!(
+            out,
+            "| Severity | Token | Location | Commit | Verification |"
+        )?;
+        writeln!(out, "| --- | --- | --- | --- | --- |")?;
+        for finding in findings.iter().take(MAX_ROWS) {
+            let commit = finding
+                .commit
+                .as_ref()
+                .map(|c| format!("`{}` {}", &c.id[..c.id.len().min(10)], c.author_name))
+                .unwrap_or_default();
+            let verification = finding
+                .verification
+                .as_ref()
+                .map(|v| v.describe())
+                .unwrap_or_else(|| "not checked".into());
+            writeln!(
+                out,
+                "| {} | `{}` | `{}` | {} | {} |",
+                finding.severity.as_str(),
+                cell(&options.token(finding)),
+                cell(&finding.position()),
+                cell(&commit),
+                cell(&verification)
+            )?;
+        }
+        if findings.len() > MAX_ROWS {
+            writeln!(
+                out,
+                "\n…and {} more; see the SARIF or JSON report.",
+                findings.len() - MAX_ROWS
+            )?;
+        }
+        writeln!(out, "\nScanned {scanned}.")?;
+    }
+    if stats.incomplete {
+        writeln!(
+            out,
+            "\n**Incomplete:** {} item(s) could not be read.",
+            stats.warnings.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// Escapes what would end a cell or a code span.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
+}

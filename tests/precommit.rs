@@ -1,0 +1,259 @@
+//! The pre-commit hooks, for real: the `pre-commit` framework (from PyPI) installs this
+//! repository's `.pre-commit-hooks.yaml` into a temporary project, and `git commit` / `git push`
+//! run them. `.ci/run` installs pre-commit; elsewhere the test is skipped with a message unless
+//! `CI` is set, where a missing pre-commit is a failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+fn pre_commit() -> Option<PathBuf> {
+    let candidate = std::env::var_os("HF_SCAN_PRE_COMMIT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("pre-commit"));
+    let works = Command::new(&candidate)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        return Some(candidate);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "pre-commit is required in CI (set HF_SCAN_PRE_COMMIT or put it on PATH)"
+    );
+    eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
+    None
+}
+
+struct Project {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    home: PathBuf,
+    pre_commit: PathBuf,
+}
+
+impl Project {
+    fn command(&self, program: &Path, args: &[&str]) -> Output {
+        let binary_dir = assert_cmd::cargo::cargo_bin("hf-scan")
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let path = std::env::join_paths(std::iter::once(binary_dir).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .unwrap();
+        Command::new(program)
+            .current_dir(&self.path)
+            .args(args)
+            .env("PATH", path)
+            .env("PRE_COMMIT_HOME", &self.home)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Hal")
+            .env("GIT_AUTHOR_EMAIL", "hal@example.org")
+            .env("GIT_COMMITTER_NAME", "Hal")
+            .env("GIT_COMMITTER_EMAIL", "hal@example.org")
+            .output()
+            .unwrap()
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        self.command(Path::new("git"), args)
+    }
+
+    fn git_ok(&self, args: &[&str]) -> String {
+        let output = self.git(args);
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        stdout(&output)
+    }
+}
+
+/// A hooks repository holding this project's `.pre-commit-hooks.yaml`, and a project that uses
+/// `hooks` from it, with pre-commit installed for commit and push.
+fn project(hooks: &[&str]) -> Option<Project> {
+    let pre_commit = pre_commit()?;
+    let dir = temp_dir();
+    let hooks_repo = dir.path().join("hooks");
+    std::fs::create_dir(&hooks_repo).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        hooks_repo.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let path = dir.path().join("project");
+    std::fs::create_dir(&path).unwrap();
+    let project = Project {
+        home: dir.path().join("pre-commit-home"),
+        _dir: dir,
+        path,
+        pre_commit,
+    };
+    let in_hooks = |args: &[&str]| {
+        let output = project.command(
+            Path::new("git"),
+            &[&["-C", hooks_repo.to_str().unwrap()], args].concat(),
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim().to_string()
+    };
+    in_hooks(&["init", "-q", "-b", "main"]);
+    in_hooks(&["add", "-A"]);
+    in_hooks(&["commit", "-q", "-m", "hooks"]);
+    let rev = in_hooks(&["rev-parse", "HEAD"]);
+    project.git_ok(&["init", "-q", "-b", "main"]);
+    let ids: String = hooks
+        .iter()
+        .map(|id| format!("      - id: {id}\n"))
+        .collect();
+    write(
+        &project.path,
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n{ids}",
+            hooks_repo.display()
+        ),
+    );
+    let installed = project.command(
+        &project.pre_commit,
+        &[
+            "install",
+            "--hook-type",
+            "pre-commit",
+            "--hook-type",
+            "pre-push",
+        ],
+    );
+    assert!(installed.status.success(), "{}", stderr(&installed));
+    Some(project)
+}
+
+#[test]
+fn commit_hook_blocks_a_staged_token_and_nothing_else() {
+    let Some(project) = project(&["hf-scan-system"]) else {
+        return;
+    };
+    write(&project.path, "README.md", "# demo\n");
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "-m", "clean start"]);
+
+    let token = fake_token(&mut Rng::new(600));
+    write(&project.path, "train.py", format!("login('{token}')\n"));
+    project.git_ok(&["add", "train.py"]);
+    let blocked = project.git(&["commit", "-m", "add training"]);
+    assert!(!blocked.status.success(), "the commit must be blocked");
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(
+        shown.contains("train.py:1:8  hf-user-access-token"),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("hf_{}…", &token[3..5])), "{shown}");
+    assert!(!shown.contains(&token), "redacted");
+    assert!(
+        shown.contains("hf-scan:allow"),
+        "says how to proceed: {shown}"
+    );
+    assert_eq!(project.git_ok(&["rev-list", "--count", "HEAD"]).trim(), "1");
+
+    // Unstage it: the token stays in the working tree, unstaged, and a clean commit passes.
+    project.git_ok(&["reset", "-q", "train.py"]);
+    write(&project.path, "notes.md", "notes\n");
+    project.git_ok(&["add", "notes.md"]);
+    let passed = project.git(&["commit", "-m", "notes"]);
+    assert!(
+        passed.status.success(),
+        "{}{}",
+        stdout(&passed),
+        stderr(&passed)
+    );
+    assert_eq!(project.git_ok(&["rev-list", "--count", "HEAD"]).trim(), "2");
+}
+
+#[test]
+fn push_hook_blocks_pushed_commits_that_add_a_token() {
+    let Some(project) = project(&["hf-scan-push-system"]) else {
+        return;
+    };
+    let remote = project.path.parent().unwrap().join("remote.git");
+    project.git_ok(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        remote.to_str().unwrap(),
+    ]);
+    project.git_ok(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    write(&project.path, "README.md", "# demo\n");
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "-m", "clean"]);
+    let first = project.git(&["push", "-q", "origin", "main"]);
+    assert!(
+        first.status.success(),
+        "{}{}",
+        stdout(&first),
+        stderr(&first)
+    );
+
+    let token = fake_token(&mut Rng::new(601));
+    write(
+        &project.path,
+        "deploy.sh",
+        format!("export HF_TOKEN={token}\n"),
+    );
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "-m", "deploy"]);
+    let blocked = project.git(&["push", "origin", "main"]);
+    assert!(!blocked.status.success(), "the push must be blocked");
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(
+        shown.contains("deploy.sh:1:17  hf-user-access-token"),
+        "{shown}"
+    );
+    let remote_head = Command::new("git")
+        .args([
+            "--git-dir",
+            remote.to_str().unwrap(),
+            "rev-list",
+            "--count",
+            "main",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&remote_head).trim(),
+        "1",
+        "the token never reached the remote"
+    );
+}
+
+#[test]
+fn rust_and_system_hooks_run_the_same_command() {
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let entry_of = |id: &str| -> String {
+        let start = hooks
+            .find(&format!("- id: {id}\n"))
+            .unwrap_or_else(|| panic!("hook {id} is defined"));
+        let block = &hooks[start..];
+        let line = block
+            .lines()
+            .find(|l| l.trim_start().starts_with("entry:"))
+            .unwrap();
+        line.trim().to_string()
+    };
+    assert_eq!(entry_of("hf-scan"), entry_of("hf-scan-system"));
+    assert_eq!(entry_of("hf-scan-push"), entry_of("hf-scan-push-system"));
+    assert!(hooks.matches("minimum_pre_commit_version: '3.2.0'").count() == 4);
+    assert!(hooks.matches("language: rust").count() == 2);
+}
