@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::finding::{CommitInfo, Finding, Location, Secret, SourceKind, Suppression};
+use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression};
 use crate::rules::Rules;
 use crate::scan::{Hit, Scanned};
 
@@ -129,7 +129,10 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                 result.stats.bytes += bytes;
                 progress.add(blobs, bytes, 0);
             }
-            Event::Commits(commits) => result.stats.commits += commits,
+            Event::Commits(commits) => {
+                result.stats.commits += commits;
+                progress.commits.fetch_add(commits, Ordering::Relaxed);
+            }
             Event::Warning(warning) => {
                 result.stats.incomplete = true;
                 result.stats.warnings.push(warning);
@@ -151,7 +154,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
-            secret: Secret::new(hit.token, rule.prefix.len()),
+            secret: hit.secret,
             source: origin.source,
             location: Location {
                 path: origin.path.clone(),
@@ -172,6 +175,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
 /// Shown only when asked for (the CLI asks when stderr is a terminal and `--quiet` is off), and
 /// only after the first second, so short scans print nothing extra.
 pub struct Progress {
+    commits: AtomicU64,
     files: AtomicU64,
     bytes: AtomicU64,
     findings: AtomicU64,
@@ -182,6 +186,7 @@ pub struct Progress {
 impl Progress {
     pub fn new(enabled: bool) -> Arc<Self> {
         Arc::new(Self {
+            commits: AtomicU64::new(0),
             files: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             findings: AtomicU64::new(0),
@@ -208,8 +213,14 @@ impl Progress {
             if started.elapsed() < Duration::from_secs(1) {
                 continue;
             }
+            let commits = self.commits.load(Ordering::Relaxed);
             let line = format!(
-                "\rhf-scan: {} files/blobs, {}, {} findings ",
+                "\rhf-scan: {}{} files/blobs, {}, {} findings ",
+                if commits > 0 {
+                    format!("{commits} commits, ")
+                } else {
+                    String::new()
+                },
                 self.files.load(Ordering::Relaxed),
                 human_bytes(self.bytes.load(Ordering::Relaxed)),
                 self.findings.load(Ordering::Relaxed)

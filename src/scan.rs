@@ -12,6 +12,7 @@ use std::io::{self, Read};
 
 use memchr::{memchr, memchr_iter, memmem, memrchr};
 
+use crate::finding::Secret;
 use crate::matcher::Matcher;
 use crate::rules::MAX_TOKEN_LEN;
 
@@ -31,8 +32,8 @@ pub const ALLOW_MARKER: &[u8] = b"hf-scan:allow";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub rule: usize,
-    /// The token's bytes; always ASCII, as every rule pattern is.
-    pub token: String,
+    /// The token; its `Debug` redacts, so a hit can be logged or asserted on safely.
+    pub secret: Secret,
     pub offset: u64,
     pub line: Option<u64>,
     pub column: Option<u64>,
@@ -77,6 +78,7 @@ impl<'m> ChunkScanner<'m> {
             // time, so a small file costs one read and one zero-length read.
             self.buffer = vec![0; self.chunk_size];
         }
+        let matcher = self.matcher;
         let storage = &mut self.buffer;
         let mut scanned = Scanned::default();
         let mut filled = 0;
@@ -98,11 +100,11 @@ impl<'m> ChunkScanner<'m> {
                 buffer.len() - OVERLAP + CONTEXT
             };
             let binary = scanned.binary;
-            self.matcher.find_in(buffer, accept_from, |found| {
+            matcher.find_in(buffer, accept_from, |found| {
                 if found.start >= cutoff {
                     return;
                 }
-                let token = String::from_utf8_lossy(&buffer[found.start..found.end]).into_owned();
+                let secret = secret_of(matcher, &buffer[found.start..found.end], found.rule);
                 let offset = buffer_start + found.start as u64;
                 let (line, column, end_column) = if binary {
                     (None, None, None)
@@ -113,7 +115,7 @@ impl<'m> ChunkScanner<'m> {
                 };
                 scanned.hits.push(Hit {
                     rule: found.rule,
-                    token,
+                    secret,
                     offset,
                     line,
                     column,
@@ -157,7 +159,7 @@ impl<'m> ChunkScanner<'m> {
             };
             scanned.hits.push(Hit {
                 rule: found.rule,
-                token: String::from_utf8_lossy(&bytes[found.start..found.end]).into_owned(),
+                secret: secret_of(self.matcher, &bytes[found.start..found.end], found.rule),
                 offset: found.start as u64,
                 line,
                 column,
@@ -167,6 +169,15 @@ impl<'m> ChunkScanner<'m> {
         }
         scanned
     }
+}
+
+/// The token `bytes` matched by `rule`, as a `Secret`.
+fn secret_of(matcher: &Matcher, bytes: &[u8], rule: usize) -> Secret {
+    // Every rule pattern matches ASCII only, so this is never lossy.
+    Secret::new(
+        String::from_utf8_lossy(bytes).into_owned(),
+        matcher.rules().get(rule).prefix.len(),
+    )
 }
 
 /// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new
@@ -261,7 +272,7 @@ mod tests {
         assert_eq!(hits[0].line, Some(2));
         assert_eq!(hits[0].column, Some(6));
         assert_eq!(hits[0].end_column, Some(6 + 37));
-        assert_eq!(hits[0].token, token);
+        assert_eq!(hits[0].secret.expose(), token);
     }
 
     #[test]
@@ -292,7 +303,13 @@ mod tests {
         }
         let found: Vec<_> = whole
             .iter()
-            .map(|h| (h.line.unwrap(), h.column.unwrap(), h.token.clone()))
+            .map(|h| {
+                (
+                    h.line.unwrap(),
+                    h.column.unwrap(),
+                    h.secret.expose().to_string(),
+                )
+            })
             .collect();
         assert_eq!(found, expected);
     }

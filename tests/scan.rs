@@ -371,3 +371,58 @@ fn the_repository_passes_its_own_scan() {
         stderr(&output)
     );
 }
+
+/// Runs hf-scan on a FIFO that a writer keeps open for `seconds`, under `script` so stderr is a
+/// terminal; returns everything the terminal showed.
+#[cfg(unix)]
+fn slow_scan_on_a_terminal(extra: &str, seconds: f32) -> String {
+    let dir = temp_dir();
+    let fifo = dir.path().join("slow-input");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let token = fake_token(&mut Rng::new(16));
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut pipe = std::fs::OpenOptions::new()
+            .write(true)
+            .open(writer_path)
+            .unwrap();
+        pipe.write_all(token.as_bytes()).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs_f32(seconds));
+    });
+    let binary = assert_cmd::cargo::cargo_bin("hf-scan");
+    let output = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "'{}' {extra} '{}'",
+            binary.display(),
+            fifo.display()
+        ))
+        .arg("/dev/null")
+        .output()
+        .expect("script(1) from util-linux runs");
+    writer.join().unwrap();
+    stdout(&output)
+}
+
+#[cfg(unix)]
+#[test]
+fn long_scans_show_progress_on_a_terminal_unless_quiet() {
+    let shown = slow_scan_on_a_terminal("", 1.6);
+    assert!(
+        shown.contains("\rhf-scan: 0 files/blobs, 0 B, 0 findings"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("1 finding (1 distinct token)"), "{shown:?}");
+    let quiet = slow_scan_on_a_terminal("--quiet", 1.6);
+    assert!(!quiet.contains("files/blobs"), "{quiet:?}");
+    // Not a terminal: no progress line (the other tests capture stderr through a pipe).
+    let dir = temp_dir();
+    write(dir.path(), "a.txt", "x\n");
+    let piped = hf_scan().arg(dir.path()).output().unwrap();
+    assert!(!stderr(&piped).contains("files/blobs"));
+}

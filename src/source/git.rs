@@ -151,7 +151,6 @@ pub fn scan_history(
         )));
     }
     let commits = walk(repo, range, &mut sink)?;
-    sink.send(Event::Commits(commits.len() as u64));
     let gitdir = repo.path().to_path_buf();
 
     // Phase 2: what each commit introduces, in parallel.
@@ -163,7 +162,9 @@ pub fn scan_history(
         commits.len(),
         &gitdir,
         matcher,
-        |repo, scanner, index| {
+        events,
+        |repo, scanner, sink, index| {
+            sink.send(Event::Commits(1));
             let mut local = Missing::default();
             let found =
                 commit_changes(repo, commits[index], &shallow, project, scanner, &mut local);
@@ -206,21 +207,21 @@ pub fn scan_history(
 
     // Phase 4: scan each distinct blob once, in parallel.
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
-    let counted = Mutex::new((0u64, 0u64));
     run_workers(
         threads,
         jobs.len(),
         &gitdir,
         matcher,
-        |repo, scanner, index| {
+        events,
+        |repo, scanner, sink, index| {
             let job = &jobs[index];
             match repo.find_blob(job.oid) {
                 Ok(blob) => {
                     let result = scanner.scan_bytes(blob.content());
-                    let mut counted = counted.lock().unwrap();
-                    counted.0 += 1;
-                    counted.1 += result.bytes;
-                    drop(counted);
+                    sink.send(Event::Counted {
+                        blobs: 1,
+                        bytes: result.bytes,
+                    });
                     if !result.hits.is_empty() {
                         scanned.lock().unwrap().push((index, result));
                     }
@@ -229,8 +230,6 @@ pub fn scan_history(
             }
         },
     )?;
-    let (blobs, bytes) = counted.into_inner().unwrap();
-    sink.send(Event::Counted { blobs, bytes });
     missing.into_inner().unwrap().send(&mut sink);
 
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
@@ -256,11 +255,17 @@ pub fn scan_history(
         if let Some(job) = job {
             for alias in &jobs[job].aliases {
                 for hit in &hits {
-                    leaks.record(&hit.token, Some(alias));
+                    leaks.record(hit.secret.expose(), Some(alias));
                 }
             }
         }
-        hits.retain(|hit| leaks.is_new(&hit.token, path.as_deref(), &changes[commit].deleted));
+        hits.retain(|hit| {
+            leaks.is_new(
+                hit.secret.expose(),
+                path.as_deref(),
+                &changes[commit].deleted,
+            )
+        });
         if hits.is_empty() {
             continue;
         }
@@ -431,14 +436,15 @@ fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
     Ok(commit.id())
 }
 
-/// Runs `work(repo, scanner, index)` for every index below `count` on `threads` threads, each
-/// with its own repository handle and scanner; indexes are claimed in blocks.
+/// Runs `work(repo, scanner, sink, index)` for every index below `count` on `threads` threads,
+/// each with its own repository handle, scanner and event sink; indexes are claimed in blocks.
 fn run_workers(
     threads: usize,
     count: usize,
     gitdir: &Path,
     matcher: &Matcher,
-    work: impl Fn(&Repository, &mut ChunkScanner, usize) + Sync,
+    events: &EventSender,
+    work: impl Fn(&Repository, &mut ChunkScanner, &mut EventSink, usize) + Sync,
 ) -> anyhow::Result<()> {
     let next = AtomicUsize::new(0);
     let threads = threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
@@ -449,13 +455,14 @@ fn run_workers(
                     let repo = Repository::open(gitdir)
                         .with_context(|| format!("opening {}", gitdir.display()))?;
                     let mut scanner = ChunkScanner::new(matcher);
+                    let mut sink = EventSink::new(events);
                     loop {
                         let start = next.fetch_add(WORK_BLOCK, Ordering::Relaxed);
                         if start >= count {
                             return Ok(());
                         }
                         for index in start..(start + WORK_BLOCK).min(count) {
-                            work(&repo, &mut scanner, index);
+                            work(&repo, &mut scanner, &mut sink, index);
                         }
                     }
                 })
