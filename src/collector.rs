@@ -163,7 +163,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
                 end_column: hit.end_column,
                 offset: hit.offset,
             },
-            encoding: "plain",
+            encoding: hit.encoding,
             commit: origin.commit.clone(),
             suppression: hit.allowed_inline.then_some(Suppression::Inline),
             verification: None,

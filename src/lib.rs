@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod collector;
+pub mod decode;
 pub mod finding;
 pub mod github_event;
 pub mod incident;

@@ -6,6 +6,7 @@
 //! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
 //! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
 
+use crate::decode::{self, EncodedPrefix};
 use crate::rules::Rules;
 
 /// Why a candidate that the pattern matched is not a token. Kept so tests, and users reading
@@ -18,31 +19,54 @@ pub enum Rejection {
     Placeholder,
 }
 
-/// A token the matcher accepted: which rule, and where in the buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A token the matcher accepted: which rule, and where in the buffer. For an encoded token,
+/// `start..end` spans its encoding and `decoded` holds the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawMatch {
     pub rule: usize,
     pub start: usize,
     pub end: usize,
+    pub decoded: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Matcher {
     rules: Rules,
     combined: regex::bytes::Regex,
+    /// Encoded forms of each rule's prefix: (rule, the literal and its alignment).
+    encoded: Vec<(usize, EncodedPrefix)>,
 }
 
 impl Matcher {
     pub fn new(rules: Rules) -> Result<Self, regex::Error> {
+        let encoded: Vec<(usize, EncodedPrefix)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(index, rule)| {
+                decode::encoded_prefixes(rule.prefix.as_bytes())
+                    .into_iter()
+                    .map(move |prefix| (index, prefix))
+            })
+            .collect();
+        // Plain patterns first: at any position, leftmost-first prefers them.
         let alternation = rules
             .iter()
             .map(|rule| format!("(?:{})", rule.pattern))
+            .chain(
+                encoded
+                    .iter()
+                    .map(|(_, prefix)| regex::escape(&prefix.literal)),
+            )
             .collect::<Vec<_>>()
             .join("|");
         let combined = regex::bytes::RegexBuilder::new(&alternation)
             .unicode(false)
             .build()?;
-        Ok(Self { rules, combined })
+        Ok(Self {
+            rules,
+            combined,
+            encoded,
+        })
     }
 
     pub fn rules(&self) -> &Rules {
@@ -52,13 +76,66 @@ impl Matcher {
     /// Calls `on_match` for every token in `haystack[from..]`, in order. Bytes before `from`
     /// are context only: they decide the left boundary of a token starting at `from`.
     pub fn find_in(&self, haystack: &[u8], from: usize, mut on_match: impl FnMut(RawMatch)) {
+        self.find_candidates(haystack, from, true, &mut on_match);
+    }
+
+    fn find_candidates(
+        &self,
+        haystack: &[u8],
+        from: usize,
+        decode_encoded: bool,
+        on_match: &mut impl FnMut(RawMatch),
+    ) {
         for candidate in self.combined.find_iter(&haystack[from..]) {
             let start = from + candidate.start();
             let end = from + candidate.end();
-            if let Ok(found) = self.judge(haystack, start, end) {
-                on_match(found);
+            let text = candidate.as_bytes();
+            match self
+                .encoded
+                .iter()
+                .find(|(_, p)| p.literal.as_bytes() == text)
+            {
+                None => {
+                    if let Ok(found) = self.judge(haystack, start, end) {
+                        on_match(found);
+                    }
+                }
+                Some((rule, prefix)) if decode_encoded => {
+                    if let Some(found) = self.judge_encoded(haystack, start, *rule, prefix) {
+                        on_match(found);
+                    }
+                }
+                Some(_) => {}
             }
         }
+    }
+
+    /// Decodes around an encoded prefix at `at` and keeps the token that starts exactly where
+    /// this prefix's alignment puts it (so overlapping windows never report one token twice).
+    fn judge_encoded(
+        &self,
+        haystack: &[u8],
+        at: usize,
+        rule: usize,
+        prefix: &EncodedPrefix,
+    ) -> Option<RawMatch> {
+        let decoded = decode::decode_around(haystack, at, prefix)?;
+        let expected_start = prefix.decoded_start(at, decoded.encoded_start);
+        let mut found = None;
+        self.find_candidates(&decoded.bytes, 0, false, &mut |inner: RawMatch| {
+            if inner.rule == rule && inner.start == expected_start && found.is_none() {
+                found = Some(inner);
+            }
+        });
+        let inner = found?;
+        Some(RawMatch {
+            rule,
+            start: decoded.encoded_offset(inner.start),
+            end: decoded
+                .encoded_offset(inner.end)
+                .max(at + prefix.literal.len()),
+            decoded: Some(decoded.bytes[inner.start..inner.end].to_vec()),
+        })
     }
 
     /// All tokens in `haystack`.
@@ -87,6 +164,7 @@ impl Matcher {
             rule: rule_index,
             start,
             end,
+            decoded: None,
         })
     }
 

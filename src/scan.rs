@@ -12,15 +12,15 @@ use std::io::{self, Read};
 
 use memchr::{memchr, memchr_iter, memmem, memrchr};
 
+use crate::decode::ENCODED_WINDOW;
 use crate::finding::Secret;
-use crate::matcher::Matcher;
-use crate::rules::MAX_TOKEN_LEN;
+use crate::matcher::{Matcher, RawMatch};
 
 /// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
 /// before it and the boundary byte after it.
 const CONTEXT: usize = 8;
-/// Bytes each chunk shares with the next.
-const OVERLAP: usize = MAX_TOKEN_LEN + 2 * CONTEXT;
+/// Bytes each chunk shares with the next: room for the longest token in its base64 form.
+const OVERLAP: usize = ENCODED_WINDOW + 2 * CONTEXT;
 /// Default chunk size: large enough that nearly every file is one read, small enough that a
 /// thread's buffer stays modest.
 pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
@@ -40,6 +40,8 @@ pub struct Hit {
     pub end_column: Option<u64>,
     /// An `hf-scan:allow` comment sits on the token's line.
     pub allowed_inline: bool,
+    /// `plain`, or `base64` when the token was found encoded.
+    pub encoding: &'static str,
 }
 
 /// What scanning one piece of content produced.
@@ -104,7 +106,7 @@ impl<'m> ChunkScanner<'m> {
                 if found.start >= cutoff {
                     return;
                 }
-                let secret = secret_of(matcher, &buffer[found.start..found.end], found.rule);
+                let secret = secret_of(matcher, &buffer[found.start..found.end], &found);
                 let offset = buffer_start + found.start as u64;
                 let (line, column, end_column) = if binary {
                     (None, None, None)
@@ -121,6 +123,7 @@ impl<'m> ChunkScanner<'m> {
                     column,
                     end_column,
                     allowed_inline: allow_marker_on_line(buffer, found.start, found.end),
+                    encoding: encoding_of(&found),
                 });
             });
             if eof {
@@ -159,25 +162,35 @@ impl<'m> ChunkScanner<'m> {
             };
             scanned.hits.push(Hit {
                 rule: found.rule,
-                secret: secret_of(self.matcher, &bytes[found.start..found.end], found.rule),
+                secret: secret_of(self.matcher, &bytes[found.start..found.end], &found),
                 offset: found.start as u64,
                 line,
                 column,
                 end_column,
                 allowed_inline: allow_marker_on_line(bytes, found.start, found.end),
+                encoding: encoding_of(&found),
             });
         }
         scanned
     }
 }
 
-/// The token `bytes` matched by `rule`, as a `Secret`.
-fn secret_of(matcher: &Matcher, bytes: &[u8], rule: usize) -> Secret {
+/// The token of `found`, whose matched text is `matched`, as a `Secret`.
+fn secret_of(matcher: &Matcher, matched: &[u8], found: &RawMatch) -> Secret {
+    let token = found.decoded.as_deref().unwrap_or(matched);
     // Every rule pattern matches ASCII only, so this is never lossy.
     Secret::new(
-        String::from_utf8_lossy(bytes).into_owned(),
-        matcher.rules().get(rule).prefix.len(),
+        String::from_utf8_lossy(token).into_owned(),
+        matcher.rules().get(found.rule).prefix.len(),
     )
+}
+
+fn encoding_of(found: &RawMatch) -> &'static str {
+    if found.decoded.is_some() {
+        "base64"
+    } else {
+        "plain"
+    }
 }
 
 /// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new

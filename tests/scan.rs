@@ -426,3 +426,48 @@ fn long_scans_show_progress_on_a_terminal_unless_quiet() {
     let piped = hf_scan().arg(dir.path()).output().unwrap();
     assert!(!stderr(&piped).contains("files/blobs"));
 }
+
+#[test]
+fn base64_encoded_tokens_are_found_and_marked() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(17));
+    let encoded = base64(token.as_bytes());
+    write(
+        dir.path(),
+        "k8s/secret.yaml",
+        format!("apiVersion: v1\nkind: Secret\ndata:\n  HF_TOKEN: {encoded}\n"),
+    );
+    write(dir.path(), "plain.env", format!("HF_TOKEN={token}\n"));
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert_eq!(found.len(), 2);
+    let encoded_finding = &found[0];
+    assert_eq!(encoded_finding["location"]["path"], "k8s/secret.yaml");
+    assert_eq!(encoded_finding["encoding"], "base64");
+    assert_eq!(encoded_finding["secret"], token.as_str());
+    assert_eq!(encoded_finding["location"]["line"], 4);
+    assert_eq!(encoded_finding["location"]["column"], 13);
+    assert_eq!(found[1]["encoding"], "plain");
+    assert_eq!(found[0]["secret_hash"], found[1]["secret_hash"]);
+}
+
+/// Standard base64, written out here so the test does not trust the code under test.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
