@@ -4,26 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 use serde_json::{json, Value};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Grace")
-        .env("GIT_AUTHOR_EMAIL", "grace@example.org")
-        .env("GIT_COMMITTER_NAME", "Grace")
-        .env("GIT_COMMITTER_EMAIL", "grace@example.org")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
-    stdout(&output).trim().to_string()
-}
 
 /// A clone with `origin/main` holding one old token, and a feature branch adding another.
 struct Checkout {

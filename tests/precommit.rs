@@ -46,17 +46,9 @@ impl Project {
             &std::env::var_os("PATH").unwrap_or_default(),
         )))
         .unwrap();
-        Command::new(program)
-            .current_dir(&self.path)
-            .args(args)
+        with_test_git_identity(Command::new(program).current_dir(&self.path).args(args))
             .env("PATH", path)
             .env("PRE_COMMIT_HOME", &self.home)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Hal")
-            .env("GIT_AUTHOR_EMAIL", "hal@example.org")
-            .env("GIT_COMMITTER_NAME", "Hal")
-            .env("GIT_COMMITTER_EMAIL", "hal@example.org")
             .output()
             .unwrap()
     }

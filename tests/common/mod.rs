@@ -3,7 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 pub mod hub;
 
@@ -14,6 +14,28 @@ pub fn hf_scan() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("hf-scan").expect("the binary is built");
     command.env_remove("NO_COLOR").env_remove("HF_ENDPOINT");
     command
+}
+
+/// Isolates a command that runs git from the machine's git configuration and gives it a fixed
+/// identity (the history tests assert on author name and email), so tests run the same on a
+/// developer's machine and on a fresh CI machine with no git identity.
+pub fn with_test_git_identity(command: &mut Command) -> &mut Command {
+    command
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+}
+
+/// Runs `git args` in `dir` with the test identity; panics with git's message if it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = with_test_git_identity(Command::new("git").current_dir(dir).args(args))
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+    stdout(&output).trim().to_string()
 }
 
 /// A fresh temporary directory.
