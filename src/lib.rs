@@ -104,8 +104,8 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         }
         if result.stats.incomplete {
             eprintln!(
-                "hf-scan: the scan is incomplete: {} item(s) could not be read",
-                result.stats.warnings.len()
+                "hf-scan: the scan is incomplete (see the warnings above), so finding nothing \
+                 would not mean there is nothing"
             );
         }
     }

@@ -86,27 +86,38 @@ impl Matcher {
         decode_encoded: bool,
         on_match: &mut impl FnMut(RawMatch),
     ) {
-        for candidate in self.combined.find_iter(&haystack[from..]) {
-            let start = from + candidate.start();
-            let end = from + candidate.end();
+        // After a rejected candidate the search resumes one byte later, not at its end: a
+        // rejected candidate (a glued `xhf_…`, a stray encoded prefix) must not hide a token
+        // that overlaps it. Rejections are rare, so this costs nothing measurable.
+        let mut position = from;
+        while position <= haystack.len() {
+            let Some(candidate) = self.combined.find_at(haystack, position) else {
+                break;
+            };
+            let (start, end) = (candidate.start(), candidate.end());
             let text = candidate.as_bytes();
-            match self
+            let accepted = match self
                 .encoded
                 .iter()
                 .find(|(_, p)| p.literal.as_bytes() == text)
             {
-                None => {
-                    if let Ok(found) = self.judge(haystack, start, end) {
-                        on_match(found);
-                    }
-                }
+                None => self.judge(haystack, start, end).ok(),
                 Some((rule, prefix)) if decode_encoded => {
-                    if let Some(found) = self.judge_encoded(haystack, start, *rule, prefix) {
-                        on_match(found);
-                    }
+                    self.judge_encoded(haystack, start, *rule, prefix)
                 }
-                Some(_) => {}
-            }
+                Some(_) => None,
+            };
+            position = match accepted {
+                Some(found) if found.decoded.is_none() => {
+                    on_match(found);
+                    end
+                }
+                Some(found) => {
+                    on_match(found);
+                    start + 1
+                }
+                None => start + 1,
+            };
         }
     }
 

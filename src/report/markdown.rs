@@ -73,7 +73,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     if stats.incomplete {
         writeln!(
             out,
-            "\n**Incomplete:** {} item(s) could not be read.",
+            "\n**Incomplete:** {} warning(s); see the log.",
             stats.warnings.len()
         )?;
     }
