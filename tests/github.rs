@@ -219,3 +219,105 @@ fn readme_shows_the_validated_example_workflow() {
         "README's workflow must be examples/github-workflow.yml verbatim (CI validates that file)"
     );
 }
+
+/// The `run:` script of the Action's scan step, as bash will see it.
+fn action_scan_script() -> String {
+    let action =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let step = action.find("      id: scan\n").expect("the scan step");
+    let marker = "      run: |\n";
+    let body = step + action[step..].find(marker).expect("its script") + marker.len();
+    action[body..]
+        .lines()
+        .take_while(|line| line.is_empty() || line.starts_with("        "))
+        .map(|line| line.strip_prefix("        ").unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs the Action's scan step with bash in a GitHub-like environment for a pull request.
+fn run_action_step(
+    c: &Checkout,
+    inputs: &[(&str, &str)],
+) -> (std::process::Output, tempfile::TempDir) {
+    let runner_dir = temp_dir();
+    let runner = runner_dir.path();
+    let bin = runner.join("home/.hf-scan-action/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("hf-scan"), bin.join("hf-scan"))
+        .unwrap();
+    let event = runner.join("event.json");
+    let payload = json!({"pull_request": {"base": {"sha": c.base}, "head": {"sha": c.head}}});
+    std::fs::write(&event, payload.to_string()).unwrap();
+    let mut command = std::process::Command::new("bash");
+    command
+        .arg("-c")
+        .arg(action_scan_script())
+        .current_dir(&c.path)
+        .env("HOME", runner.join("home"))
+        .env("RUNNER_TEMP", runner)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_STEP_SUMMARY", runner.join("summary.md"))
+        .env("GITHUB_OUTPUT", runner.join("output.txt"))
+        .env("INPUT_PATH", ".")
+        .env("INPUT_VERIFY", "false")
+        .env("INPUT_ONLY_VERIFIED", "false")
+        .env("INPUT_FAIL_ON_FINDINGS", "true")
+        .env("INPUT_SARIF_FILE", runner.join("hf-scan.sarif"))
+        .env("INPUT_EXTRA_ARGS", "")
+        .env("INPUT_CONFIG", "");
+    for (name, value) in inputs {
+        command.env(name, value);
+    }
+    (command.output().unwrap(), runner_dir)
+}
+
+#[cfg(unix)]
+#[test]
+fn action_scan_step_annotates_summarises_and_sets_outputs() {
+    let c = checkout();
+    let (output, runner_dir) = run_action_step(&c, &[]);
+    let runner = runner_dir.path();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let annotations = stdout(&output);
+    assert!(
+        annotations.starts_with("::error file=new.env,line=1,col=3"),
+        "{annotations}"
+    );
+    assert!(
+        !annotations.contains(&c.old_token[3..]),
+        "only the pull request's commits"
+    );
+    let outputs = std::fs::read_to_string(runner.join("output.txt")).unwrap();
+    assert!(outputs.contains("findings=1\n"), "{outputs}");
+    assert!(outputs.contains(&format!(
+        "sarif-file={}",
+        runner.join("hf-scan.sarif").display()
+    )));
+    let summary = std::fs::read_to_string(runner.join("summary.md")).unwrap();
+    assert!(summary.contains("| high | `hf_"), "{summary}");
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(runner.join("hf-scan.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+
+    let (output, _) = run_action_step(&c, &[("INPUT_FAIL_ON_FINDINGS", "false")]);
+    assert_eq!(output.status.code(), Some(0), "fail-on-findings: false");
+
+    // extra-args are split on spaces and passed through, never expanded by the shell.
+    let (output, _) = run_action_step(
+        &c,
+        &[("INPUT_EXTRA_ARGS", "--show-secrets $(touch pwned) *")],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "unknown arguments are an error"
+    );
+    assert!(!c.path.join("pwned").exists(), "no command substitution");
+    let (output, _) = run_action_step(&c, &[("INPUT_EXTRA_ARGS", "--show-secrets")]);
+    assert!(
+        stdout(&output).contains(&c.new_token),
+        "extra-args reach hf-scan"
+    );
+}
