@@ -34,6 +34,18 @@ struct Project {
     path: PathBuf,
     home: PathBuf,
     pre_commit: PathBuf,
+    /// Whether the hf-scan this test run built is on PATH (for the `-system` hooks).
+    binary_on_path: bool,
+}
+
+/// Where the project's pre-commit config takes the hooks from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HookSource {
+    /// A repository holding only this checkout's `.pre-commit-hooks.yaml` (the `-system`
+    /// hooks need nothing else).
+    HooksFileOnly,
+    /// This repository at HEAD, which pre-commit clones and builds with cargo.
+    ThisRepository,
 }
 
 impl Project {
@@ -42,9 +54,13 @@ impl Project {
             .parent()
             .unwrap()
             .to_path_buf();
-        let path = std::env::join_paths(std::iter::once(binary_dir).chain(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        )))
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            self.binary_on_path
+                .then_some(binary_dir)
+                .into_iter()
+                .chain(std::env::split_paths(&inherited)),
+        )
         .unwrap();
         with_test_git_identity(Command::new(program).current_dir(&self.path).args(args))
             .env("PATH", path)
@@ -69,25 +85,22 @@ impl Project {
     }
 }
 
-/// A hooks repository holding this project's `.pre-commit-hooks.yaml`, and a project that uses
-/// `hooks` from it, with pre-commit installed for commit and push.
-fn project(hooks: &[&str]) -> Option<Project> {
+/// A project that uses `hooks` from `source`, with pre-commit installed for commit and push.
+fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
     let pre_commit = pre_commit()?;
     let dir = temp_dir();
-    let hooks_repo = dir.path().join("hooks");
-    std::fs::create_dir(&hooks_repo).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
-        hooks_repo.join(".pre-commit-hooks.yaml"),
-    )
-    .unwrap();
     let path = dir.path().join("project");
     std::fs::create_dir(&path).unwrap();
+    let hooks_repo = match source {
+        HookSource::HooksFileOnly => dir.path().join("hooks"),
+        HookSource::ThisRepository => PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    };
     let project = Project {
         home: dir.path().join("pre-commit-home"),
         _dir: dir,
         path,
         pre_commit,
+        binary_on_path: source == HookSource::HooksFileOnly,
     };
     let in_hooks = |args: &[&str]| {
         let output = project.command(
@@ -97,9 +110,17 @@ fn project(hooks: &[&str]) -> Option<Project> {
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output).trim().to_string()
     };
-    in_hooks(&["init", "-q", "-b", "main"]);
-    in_hooks(&["add", "-A"]);
-    in_hooks(&["commit", "-q", "-m", "hooks"]);
+    if source == HookSource::HooksFileOnly {
+        std::fs::create_dir(&hooks_repo).unwrap();
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+            hooks_repo.join(".pre-commit-hooks.yaml"),
+        )
+        .unwrap();
+        in_hooks(&["init", "-q", "-b", "main"]);
+        in_hooks(&["add", "-A"]);
+        in_hooks(&["commit", "-q", "-m", "hooks"]);
+    }
     let rev = in_hooks(&["rev-parse", "HEAD"]);
     project.git_ok(&["init", "-q", "-b", "main"]);
     let ids: String = hooks
@@ -130,9 +151,25 @@ fn project(hooks: &[&str]) -> Option<Project> {
 
 #[test]
 fn commit_hook_blocks_a_staged_token_and_nothing_else() {
-    let Some(project) = project(&["hf-scan-system"]) else {
+    if let Some(project) = project(&["hf-scan-system"], HookSource::HooksFileOnly) {
+        commit_is_blocked_only_by_a_staged_token(&project);
+    }
+}
+
+/// The `language: rust` hook, built by pre-commit from this repository at HEAD: a full
+/// release build, so it runs only when `HF_SCAN_TEST_RUST_HOOK=1` (as `.ci/run` sets it).
+#[test]
+fn rust_commit_hook_builds_and_blocks_a_staged_token() {
+    if std::env::var_os("HF_SCAN_TEST_RUST_HOOK").is_none() {
+        eprintln!("skipped: set HF_SCAN_TEST_RUST_HOOK=1 to build the language: rust hook");
         return;
-    };
+    }
+    if let Some(project) = project(&["hf-scan"], HookSource::ThisRepository) {
+        commit_is_blocked_only_by_a_staged_token(&project);
+    }
+}
+
+fn commit_is_blocked_only_by_a_staged_token(project: &Project) {
     write(&project.path, "README.md", "# demo\n");
     project.git_ok(&["add", "-A"]);
     project.git_ok(&["commit", "-q", "-m", "clean start"]);
@@ -171,7 +208,7 @@ fn commit_hook_blocks_a_staged_token_and_nothing_else() {
 
 #[test]
 fn push_hook_blocks_pushed_commits_that_add_a_token() {
-    let Some(project) = project(&["hf-scan-push-system"]) else {
+    let Some(project) = project(&["hf-scan-push-system"], HookSource::HooksFileOnly) else {
         return;
     };
     let remote = project.path.parent().unwrap().join("remote.git");
