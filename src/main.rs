@@ -1,3 +1,6 @@
+//! The `hf-scan` binary: parse the arguments, run the library, map the outcome to an exit
+//! status (0 clean, 1 findings, 2 error or incomplete). Everything else lives in the library.
+
 use std::process::ExitCode;
 
 use hf_scan::cli::Invocation;

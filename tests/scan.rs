@@ -372,10 +372,10 @@ fn the_repository_passes_its_own_scan() {
     );
 }
 
-/// Runs hf-scan on a FIFO that a writer keeps open for `seconds`, under `script` so stderr is a
-/// terminal; returns everything the terminal showed.
+/// Runs hf-scan on a FIFO that a writer keeps open for `seconds`, under `script` so stdout and
+/// stderr are a terminal, with NO_COLOR set or not; returns everything the terminal showed.
 #[cfg(unix)]
-fn slow_scan_on_a_terminal(extra: &str, seconds: f32) -> String {
+fn slow_scan_on_a_terminal(extra: &str, seconds: f32, no_color: bool) -> String {
     let dir = temp_dir();
     let fifo = dir.path().join("slow-input");
     assert!(std::process::Command::new("mkfifo")
@@ -395,7 +395,13 @@ fn slow_scan_on_a_terminal(extra: &str, seconds: f32) -> String {
         std::thread::sleep(std::time::Duration::from_secs_f32(seconds));
     });
     let binary = assert_cmd::cargo::cargo_bin("hf-scan");
-    let output = std::process::Command::new("script")
+    let mut script = std::process::Command::new("script");
+    if no_color {
+        script.env("NO_COLOR", "1");
+    } else {
+        script.env_remove("NO_COLOR");
+    }
+    let output = script
         .args(["-qec"])
         .arg(format!(
             "'{}' {extra} '{}'",
@@ -412,14 +418,20 @@ fn slow_scan_on_a_terminal(extra: &str, seconds: f32) -> String {
 #[cfg(unix)]
 #[test]
 fn long_scans_show_progress_on_a_terminal_unless_quiet() {
-    let shown = slow_scan_on_a_terminal("", 1.6);
+    let shown = slow_scan_on_a_terminal("", 1.6, false);
     assert!(
         shown.contains("\rhf-scan: 0 files/blobs, 0 B, 0 findings"),
         "{shown:?}"
     );
     assert!(shown.contains("1 finding (1 distinct token)"), "{shown:?}");
-    let quiet = slow_scan_on_a_terminal("--quiet", 1.6);
+    let quiet = slow_scan_on_a_terminal("--quiet", 1.6, false);
     assert!(!quiet.contains("files/blobs"), "{quiet:?}");
+    // On a terminal, --color auto colours, unless NO_COLOR is set.
+    assert!(shown.contains("\x1b[1m"), "{shown:?}");
+    let auto = slow_scan_on_a_terminal("--color auto", 0.0, false);
+    assert!(auto.contains("\x1b[1m"), "{auto:?}");
+    let no_color = slow_scan_on_a_terminal("--color auto", 0.0, true);
+    assert!(!no_color.contains("\x1b[1m"), "NO_COLOR: {no_color:?}");
     // Not a terminal: no progress line (the other tests capture stderr through a pipe).
     let dir = temp_dir();
     write(dir.path(), "a.txt", "x\n");

@@ -444,6 +444,13 @@ fn verify_subcommand_reads_tokens_from_stdin() {
     assert_eq!(report["results"][0]["verification"]["status"], "invalid");
     assert!(report["results"][0].get("secret").is_none());
 
+    let shown = hf_scan()
+        .args(["verify", "--show-secrets", "--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[1]))
+        .output()
+        .unwrap();
+    assert!(stdout(&shown).starts_with(&format!("{}  INVALID", t[1])));
+
     let empty = hf_scan()
         .args(["verify", "--hf-endpoint", &hub.url])
         .write_stdin("nothing here\n")
