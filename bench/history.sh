@@ -25,9 +25,10 @@ echo "hf-scan reported $found findings for $planted distinct planted tokens"
 /usr/bin/time -f "hf-scan --history peak memory: %M KiB" "$bin" --history --quiet "$repo" >/dev/null || true
 json=$(mktemp)
 cd "$repo"
-hyperfine --warmup 1 --runs 5 -i --export-markdown /dev/stdout --export-json "$json" \
+hyperfine --warmup 1 --runs 5 -i --export-markdown "$json.md" --export-json "$json" \
   "$bin --history --quiet ." \
   "git log -p --all > /dev/null" \
   "git cat-file --batch-all-objects --batch --unordered > /dev/null"
+cat "$json.md"
 python3 "$here/medians.py" "$json"
-rm -f "$json"
+rm -f "$json" "$json.md"

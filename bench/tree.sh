@@ -19,8 +19,9 @@ found=$("$bin" --format jsonl "$tree" | wc -l || true)
 echo "hf-scan found $found tokens (300 planted)"
 [ "$found" -eq 300 ] || { echo "hf-scan missed planted tokens" >&2; exit 1; }
 json=$(mktemp)
-hyperfine --warmup 2 --runs 10 -i --export-markdown /dev/stdout --export-json "$json" \
+hyperfine --warmup 2 --runs 10 -i --export-markdown "$json.md" --export-json "$json" \
   "$bin --quiet $tree" \
   "rg --hidden -a -F -c hf_ $tree"
+cat "$json.md"
 python3 "$here/medians.py" "$json"
-rm -f "$json"
+rm -f "$json" "$json.md"
