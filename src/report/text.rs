@@ -92,21 +92,21 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         if only_staged {
             writeln!(
                 out,
-                "What to do: take the token out of the staged change (edit the file, load the token \
-                 from HF_TOKEN or a secret store, `git add` again). If it was ever pushed, shared or \
-                 pasted elsewhere, revoke it at {REVOKE_URL}."
+                "What to do: take the token out of the staged change (edit the file, load the token\n\
+                 from HF_TOKEN or a secret store, `git add` again). If it was ever pushed, shared\n\
+                 or pasted elsewhere, revoke it at {REVOKE_URL}."
             )?;
         } else {
             writeln!(
                 out,
-                "What to do: revoke each token at {REVOKE_URL} (deleting the line does not un-leak \
-                 it: it stays in git history and every clone), then load a new one from HF_TOKEN \
-                 or a secret store."
+                "What to do: revoke each token at {REVOKE_URL}\n\
+                 (deleting the line does not un-leak it: it stays in git history and every clone),\n\
+                 then load a new one from HF_TOKEN or a secret store."
             )?;
         }
         writeln!(
             out,
-            "To accept a finding on purpose (a test fixture, a revoked token): an `hf-scan:allow` \
+            "To accept a finding on purpose (a test fixture, a revoked token): an `hf-scan:allow`\n\
              comment on its line, its hash in .hf-scan.toml, or a baseline (--write-baseline)."
         )?;
     }

@@ -58,8 +58,13 @@ pub fn open(path: &Path) -> anyhow::Result<Repository> {
     // Without them the history scan runs ~20% faster in a fifth of the memory.
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(false);
-    Repository::discover(path)
-        .with_context(|| format!("{} is not in a git repository", path.display()))
+    Repository::discover(path).map_err(|err| {
+        anyhow::anyhow!(
+            "{} is not in a git repository ({})",
+            path.display(),
+            err.message()
+        )
+    })
 }
 
 /// Resolves the range's revisions now, so a typo is an error before any work starts.
@@ -429,10 +434,10 @@ fn walk(repo: &Repository, range: &CommitRange, sink: &mut EventSink) -> anyhow:
 fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
     let object = repo
         .revparse_single(revision)
-        .with_context(|| format!("unknown revision `{revision}`"))?;
+        .map_err(|err| anyhow::anyhow!("unknown revision `{revision}` ({})", err.message()))?;
     let commit = object
         .peel_to_commit()
-        .with_context(|| format!("revision `{revision}` is not a commit"))?;
+        .map_err(|_| anyhow::anyhow!("revision `{revision}` is not a commit"))?;
     Ok(commit.id())
 }
 
