@@ -501,3 +501,54 @@ fn revoke_subcommand_needs_yes_without_a_terminal_and_posts_the_tokens() {
     let body: Value = serde_json::from_str(&requests[0].body).unwrap();
     assert_eq!(body, serde_json::json!({"credentials": [t[0], t[1]]}));
 }
+
+/// `hf-scan revoke` under `script`, so /dev/tty is a terminal that answers `answer`; the
+/// tokens come from a file on standard input.
+#[cfg(unix)]
+fn revoke_on_a_terminal(hub: &FakeHub, tokens: &[String], answer: &str) -> (i32, String) {
+    let dir = temp_dir();
+    let list = write(dir.path(), "tokens.txt", tokens.join("\n") + "\n");
+    let binary = assert_cmd::cargo::cargo_bin("hf-scan");
+    let mut script = std::process::Command::new("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' revoke --hf-endpoint {} < '{}'",
+            binary.display(),
+            hub.url,
+            list.display()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux runs");
+    {
+        use std::io::Write;
+        let mut input = script.stdin.take().unwrap();
+        input.write_all(answer.as_bytes()).unwrap();
+        // Keep the terminal open until hf-scan has read the answer.
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    let output = script.wait_with_output().unwrap();
+    (output.status.code().unwrap_or(-1), stdout(&output))
+}
+
+#[cfg(unix)]
+#[test]
+fn revoke_asks_on_the_terminal_and_does_nothing_without_yes() {
+    let t = tokens(413, 1);
+    let hub = FakeHub::start(HashMap::new(), Duration::ZERO);
+    let (code, shown) = revoke_on_a_terminal(&hub, &t, "n\n");
+    assert!(shown.contains("Revoke 1 token(s)"), "{shown:?}");
+    assert!(!shown.contains(&t[0]), "the prompt shows tokens redacted");
+    assert_eq!(code, 2);
+    assert!(hub.requests().is_empty(), "answered no: nothing sent");
+
+    let (code, shown) = revoke_on_a_terminal(&hub, &t, "y\n");
+    assert_eq!(code, 0, "{shown:?}");
+    assert_eq!(hub.requests().len(), 1);
+    assert!(
+        shown.contains("Revocation requested for 1 token(s)"),
+        "{shown:?}"
+    );
+}
