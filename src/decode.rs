@@ -1,50 +1,59 @@
-//! Base64-encoded tokens: Kubernetes secrets, Docker `auth` strings, CI variables pasted
-//! encoded.
+//! Encoded tokens: base64 (Kubernetes secrets, Docker `auth` strings, CI variables pasted
+//! encoded) and UTF-16LE (files written by Windows PowerShell 5's `Out-File`, `reg export`).
 //!
 //! Decoding every base64-looking run would cost a pass over every notebook image. Instead, the
-//! matcher's single regex also looks for the characters that a rule's prefix becomes when
-//! encoded, at each of the three alignments a byte string can have in base64 (`hf_` becomes
-//! `aGZf`, `?hmX?` or `??oZl?`). Only around such a hit is a short window decoded and run
-//! through the ordinary matcher, so an encoded token gets the same boundary and placeholder
-//! checks as a plain one.
+//! matcher's single regex also looks for what a rule's prefix becomes when encoded: in base64,
+//! the characters it fixes at each of the three alignments a byte string can have (`hf_`
+//! becomes `aGZf`, `?hmX?` or `??oZl?`); in UTF-16LE, `h\0f\0_\0`. Only around such a hit is a
+//! short window decoded and run through the ordinary matcher, so an encoded token gets the
+//! same boundary and placeholder checks as a plain one.
 
-/// A literal that marks a possibly encoded prefix.
-#[derive(Debug, Clone)]
-pub struct EncodedPrefix {
-    /// The base64 characters fully determined by the prefix at this alignment.
-    pub literal: String,
-    /// How many base64 characters of the prefix's first group come before `literal`.
-    chars_before: usize,
+use crate::rules::MAX_TOKEN_LEN;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Base64,
+    Utf16Le,
 }
 
-impl EncodedPrefix {
-    /// Where the prefix starts in the bytes decoded from `encoded_start`, given a hit of the
-    /// literal at `at`.
-    pub fn decoded_start(&self, at: usize, encoded_start: usize) -> usize {
-        let group_start = at - self.chars_before;
-        (group_start - encoded_start) / 4 * 3 + self.alignment()
-    }
-
-    /// Bytes before the prefix in its base64 group.
-    fn alignment(&self) -> usize {
-        // chars_before is 0, 2 or 3 for alignments 0, 1 and 2.
-        match self.chars_before {
-            0 => 0,
-            2 => 1,
-            _ => 2,
+impl Encoding {
+    /// The name reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Utf16Le => "utf-16le",
         }
     }
 }
 
-/// Base64 characters decoded around a hit: enough for the longest token, its context, and the
-/// group before it.
-pub const ENCODED_WINDOW: usize = 4 * (crate::rules::MAX_TOKEN_LEN / 3 + 4);
+/// A literal that marks a possibly encoded prefix.
+#[derive(Debug, Clone)]
+pub struct EncodedPrefix {
+    /// What the matcher's regex looks for.
+    pub literal: Vec<u8>,
+    pub encoding: Encoding,
+    /// Base64: how many characters of the prefix's first group come before `literal`.
+    chars_before: usize,
+}
 
-/// The three encoded forms of `prefix` (none if it is too short to be distinctive).
+/// Bytes of a decoded window before the prefix: enough for the longest escape the left
+/// boundary check looks at.
+const CONTEXT_CHARS: usize = 6;
+
+/// Encoded bytes decoded around a hit, at most: the longest token and its context, in the
+/// longer of the two encodings (UTF-16 doubles it).
+pub const ENCODED_WINDOW: usize = 2 * (MAX_TOKEN_LEN + 2 * CONTEXT_CHARS);
+
+/// The encoded forms of `prefix` (none if it is too short to be distinctive).
 pub fn encoded_prefixes(prefix: &[u8]) -> Vec<EncodedPrefix> {
     if prefix.len() < 3 {
         return Vec::new();
     }
+    let utf16 = EncodedPrefix {
+        literal: prefix.iter().flat_map(|&b| [b, 0]).collect(),
+        encoding: Encoding::Utf16Le,
+        chars_before: 0,
+    };
     (0..3)
         .map(|alignment| {
             let mut bytes = vec![0u8; alignment];
@@ -56,10 +65,12 @@ pub fn encoded_prefixes(prefix: &[u8]) -> Vec<EncodedPrefix> {
             let first = (8 * alignment).div_ceil(6);
             let last = (8 * (alignment + prefix.len())) / 6;
             EncodedPrefix {
-                literal: encoded[first..last].to_string(),
+                literal: encoded.as_bytes()[first..last].to_vec(),
+                encoding: Encoding::Base64,
                 chars_before: first,
             }
         })
+        .chain(std::iter::once(utf16))
         .collect()
 }
 
@@ -93,23 +104,37 @@ fn sextet(byte: u8) -> Option<u8> {
     }
 }
 
-/// A decoded window: the bytes, and where in the haystack the encoded window starts.
+/// A decoded window: the bytes, where the prefix that was hit starts in them, and where in the
+/// haystack the encoded window starts.
 pub struct Decoded {
     pub bytes: Vec<u8>,
-    pub encoded_start: usize,
+    pub prefix_at: usize,
+    encoded_start: usize,
+    encoding: Encoding,
 }
 
 impl Decoded {
-    /// The haystack offset of the character that encodes decoded byte `index`.
+    /// The haystack offset of the encoded form of decoded byte `index`.
     pub fn encoded_offset(&self, index: usize) -> usize {
-        self.encoded_start + index * 4 / 3
+        match self.encoding {
+            Encoding::Base64 => self.encoded_start + index * 4 / 3,
+            Encoding::Utf16Le => self.encoded_start + 2 * index,
+        }
     }
 }
 
-/// Decodes the window around a hit of `prefix` at `at` in `haystack`, starting one group
-/// early when that group is base64 too, so the byte before the token can be checked.
+/// Decodes the window around a hit of `prefix` at `at` in `haystack`.
 pub fn decode_around(haystack: &[u8], at: usize, prefix: &EncodedPrefix) -> Option<Decoded> {
-    let group_start = at.checked_sub(prefix.chars_before)?;
+    match prefix.encoding {
+        Encoding::Base64 => decode_base64_around(haystack, at, prefix.chars_before),
+        Encoding::Utf16Le => Some(decode_utf16le_around(haystack, at)),
+    }
+}
+
+/// Starts one group early when that group is base64 too, so the byte before the token can be
+/// checked.
+fn decode_base64_around(haystack: &[u8], at: usize, chars_before: usize) -> Option<Decoded> {
+    let group_start = at.checked_sub(chars_before)?;
     if !haystack[group_start..at]
         .iter()
         .all(|&b| sextet(b).is_some())
@@ -139,10 +164,42 @@ pub fn decode_around(haystack: &[u8], at: usize, prefix: &EncodedPrefix) -> Opti
             bytes.push((bits >> count) as u8);
         }
     }
+    // chars_before is 0, 2 or 3 for a prefix 0, 1 or 2 bytes into its group.
+    let alignment = chars_before.saturating_sub(1);
     Some(Decoded {
         bytes,
+        prefix_at: (group_start - start) / 4 * 3 + alignment,
         encoded_start: start,
+        encoding: Encoding::Base64,
     })
+}
+
+/// ASCII characters stored as UTF-16LE (`c`, 0), a few before the hit and up to the window
+/// after it; anything else ends the window.
+fn decode_utf16le_around(haystack: &[u8], at: usize) -> Decoded {
+    let is_ascii_unit = |i: usize| {
+        i + 1 < haystack.len() && (1..0x80).contains(&haystack[i]) && haystack[i + 1] == 0
+    };
+    let mut start = at;
+    for _ in 0..CONTEXT_CHARS {
+        if start >= 2 && is_ascii_unit(start - 2) {
+            start -= 2;
+        } else {
+            break;
+        }
+    }
+    let mut bytes = Vec::with_capacity(ENCODED_WINDOW / 2);
+    let mut i = start;
+    while i < (start + ENCODED_WINDOW).min(haystack.len()) && is_ascii_unit(i) {
+        bytes.push(haystack[i]);
+        i += 2;
+    }
+    Decoded {
+        bytes,
+        prefix_at: (at - start) / 2,
+        encoded_start: start,
+        encoding: Encoding::Utf16Le,
+    }
 }
 
 #[cfg(test)]
@@ -151,16 +208,16 @@ mod tests {
 
     #[test]
     fn encoded_prefixes_match_a_real_encoder() {
-        let literals: Vec<String> = encoded_prefixes(b"hf_")
-            .into_iter()
-            .map(|p| p.literal)
-            .collect();
-        assert_eq!(literals, ["aGZf", "hmX", "oZl"]);
-        let org: Vec<String> = encoded_prefixes(b"api_org_")
-            .into_iter()
-            .map(|p| p.literal)
-            .collect();
-        assert_eq!(org, ["YXBpX29yZ1", "FwaV9vcmdf", "hcGlfb3JnX"]);
+        let literals = |prefix: &[u8]| -> Vec<Vec<u8>> {
+            encoded_prefixes(prefix)
+                .into_iter()
+                .map(|p| p.literal)
+                .collect()
+        };
+        let expected: [&[u8]; 4] = [b"aGZf", b"hmX", b"oZl", b"h\0f\0_\0"];
+        assert_eq!(literals(b"hf_"), expected);
+        let expected: [&[u8]; 3] = [b"YXBpX29yZ1", b"FwaV9vcmdf", b"hcGlfb3JnX"];
+        assert_eq!(literals(b"api_org_")[..3], expected);
         assert_eq!(encode(b"hf_abc"), "aGZfYWJj");
     }
 
@@ -174,6 +231,24 @@ mod tests {
         let url_safe = b"Pz8-aGZf";
         let decoded = decode_around(url_safe, 4, prefix).unwrap();
         assert_eq!(decoded.bytes, b"??>hf_");
+        assert_eq!(decoded.prefix_at, 3);
         assert_eq!(decoded.encoded_offset(3), 4);
+    }
+
+    #[test]
+    fn utf16le_windows_take_ascii_units_around_the_prefix() {
+        let text: Vec<u8> = "\u{feff}T=hf_ab\u{e9}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let prefix = &encoded_prefixes(b"hf_")[3];
+        let at = 6;
+        let decoded = decode_around(&text, at, prefix).unwrap();
+        assert_eq!(
+            decoded.bytes, b"T=hf_ab",
+            "stops at the BOM before and the é after"
+        );
+        assert_eq!(decoded.prefix_at, 2);
+        assert_eq!(decoded.encoded_offset(2), 6);
     }
 }

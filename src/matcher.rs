@@ -6,7 +6,7 @@
 //! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
 //! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
 
-use crate::decode::{self, EncodedPrefix};
+use crate::decode::{self, EncodedPrefix, Encoding};
 use crate::rules::Rules;
 
 /// Why a candidate that the pattern matched is not a token. Kept so tests, and users reading
@@ -26,7 +26,7 @@ pub struct RawMatch {
     pub rule: usize,
     pub start: usize,
     pub end: usize,
-    pub decoded: Option<Vec<u8>>,
+    pub decoded: Option<(Encoding, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,11 +52,14 @@ impl Matcher {
         let alternation = rules
             .iter()
             .map(|rule| format!("(?:{})", rule.pattern))
-            .chain(
-                encoded
+            .chain(encoded.iter().map(|(_, prefix)| {
+                // Byte escapes: the UTF-16 forms hold NUL bytes.
+                prefix
+                    .literal
                     .iter()
-                    .map(|(_, prefix)| regex::escape(&prefix.literal)),
-            )
+                    .map(|b| format!("\\x{b:02X}"))
+                    .collect::<String>()
+            }))
             .collect::<Vec<_>>()
             .join("|");
         let combined = regex::bytes::RegexBuilder::new(&alternation)
@@ -96,11 +99,7 @@ impl Matcher {
             };
             let (start, end) = (candidate.start(), candidate.end());
             let text = candidate.as_bytes();
-            let accepted = match self
-                .encoded
-                .iter()
-                .find(|(_, p)| p.literal.as_bytes() == text)
-            {
+            let accepted = match self.encoded.iter().find(|(_, p)| p.literal == text) {
                 None => self.judge(haystack, start, end).ok(),
                 Some((rule, prefix)) if decode_encoded => {
                     self.judge_encoded(haystack, start, *rule, prefix)
@@ -131,7 +130,7 @@ impl Matcher {
         prefix: &EncodedPrefix,
     ) -> Option<RawMatch> {
         let decoded = decode::decode_around(haystack, at, prefix)?;
-        let expected_start = prefix.decoded_start(at, decoded.encoded_start);
+        let expected_start = decoded.prefix_at;
         let mut found = None;
         self.find_candidates(&decoded.bytes, 0, false, &mut |inner: RawMatch| {
             if inner.rule == rule && inner.start == expected_start && found.is_none() {
@@ -145,7 +144,10 @@ impl Matcher {
             end: decoded
                 .encoded_offset(inner.end)
                 .max(at + prefix.literal.len()),
-            decoded: Some(decoded.bytes[inner.start..inner.end].to_vec()),
+            decoded: Some((
+                prefix.encoding,
+                decoded.bytes[inner.start..inner.end].to_vec(),
+            )),
         })
     }
 

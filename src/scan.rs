@@ -40,7 +40,7 @@ pub struct Hit {
     pub end_column: Option<u64>,
     /// An `hf-scan:allow` comment sits on the token's line.
     pub allowed_inline: bool,
-    /// `plain`, or `base64` when the token was found encoded.
+    /// `plain`, or the encoding the token was found in (`base64`, `utf-16le`).
     pub encoding: &'static str,
 }
 
@@ -179,7 +179,10 @@ impl<'m> ChunkScanner<'m> {
 
 /// The token of `found`, whose matched text is `matched`, as a `Secret`.
 fn secret_of(matcher: &Matcher, matched: &[u8], found: &RawMatch) -> Secret {
-    let token = found.decoded.as_deref().unwrap_or(matched);
+    let token = found
+        .decoded
+        .as_ref()
+        .map_or(matched, |(_, token)| token.as_slice());
     // Every rule pattern matches ASCII only, so this is never lossy.
     Secret::new(
         String::from_utf8_lossy(token).into_owned(),
@@ -188,11 +191,10 @@ fn secret_of(matcher: &Matcher, matched: &[u8], found: &RawMatch) -> Secret {
 }
 
 fn encoding_of(found: &RawMatch) -> &'static str {
-    if found.decoded.is_some() {
-        "base64"
-    } else {
-        "plain"
-    }
+    found
+        .decoded
+        .as_ref()
+        .map_or("plain", |(encoding, _)| encoding.name())
 }
 
 /// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new
@@ -344,7 +346,7 @@ mod tests {
         for round in 0..300 {
             let mut input = Vec::new();
             while input.len() < 6000 {
-                match rng.below(12) {
+                match rng.below(13) {
                     0 => input.extend_from_slice(fake_token(&mut rng).as_bytes()),
                     1 => input.extend_from_slice(encoded_token(&mut rng).as_bytes()),
                     2 => input.extend_from_slice(b"hf_"),
@@ -353,7 +355,8 @@ mod tests {
                     5 => input.extend_from_slice(b"%2"),
                     6 => input.push(b'\n'),
                     7 => input.push(0),
-                    8 => input.extend_from_slice(b"hmXoZl"),
+                    8 => input.extend_from_slice(b"hmXoZlh\0f\0_\0"),
+                    11 => input.extend(fake_token(&mut rng).bytes().flat_map(|b| [b, 0])),
                     9 => input.push(0xC3),
                     _ => {
                         let len = rng.below(40) as usize;

@@ -483,3 +483,22 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn utf16_files_from_powershell_are_scanned() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(18));
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(
+        format!("$env:HF_TOKEN = '{token}'\r\n")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    write(dir.path(), "setup.ps1.txt", bytes);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["encoding"], "utf-16le");
+    assert_eq!(finding["secret"], token.as_str());
+    assert_eq!(finding["location"]["offset"], 2 + 2 * 17);
+}
