@@ -76,7 +76,8 @@ pub fn encoded_prefixes(prefix: &[u8]) -> Vec<EncodedPrefix> {
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-fn encode(bytes: &[u8]) -> String {
+/// Standard base64 without padding; used to derive the prefix literals (and by tests).
+pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut out = String::new();
     for group in bytes.chunks(3) {
         let b = [
