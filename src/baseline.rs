@@ -182,7 +182,7 @@ pub fn apply(findings: &mut [Finding], config: &ProjectConfig, baseline: Option<
         if finding.suppression.is_some() {
             continue;
         }
-        if config.allows_hash(&finding.secret.hash()) {
+        if config.allows_hash(finding.secret.hash()) {
             finding.suppression = Some(Suppression::AllowedHash);
         } else if baseline.is_some_and(|b| b.contains(&finding.fingerprint())) {
             finding.suppression = Some(Suppression::Baseline);

@@ -5,7 +5,7 @@
 //! `Secret::expose`, which the reporters call only when the user passed `--show-secrets`. That
 //! keeps tokens out of logs, panics and error messages by construction rather than by care.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -47,6 +47,8 @@ impl Severity {
 pub struct Secret {
     value: String,
     prefix_len: usize,
+    /// Computed once: baselines, configs, fingerprints, reports and verification all key on it.
+    hash: String,
 }
 
 impl Secret {
@@ -54,7 +56,12 @@ impl Secret {
     /// redacting.
     pub fn new(value: String, prefix_len: usize) -> Self {
         let prefix_len = prefix_len.min(value.len());
-        Self { value, prefix_len }
+        let hash = hex_sha256(value.as_bytes());
+        Self {
+            value,
+            prefix_len,
+            hash,
+        }
     }
 
     /// The token itself. Call only to show it on `--show-secrets` or to send it to the Hub.
@@ -74,8 +81,8 @@ impl Secret {
 
     /// Lowercase hex SHA-256 of the token: the same token anywhere has the same hash, and the
     /// hash can be stored in baselines and configs without leaking the token.
-    pub fn hash(&self) -> String {
-        hex_sha256(self.value.as_bytes())
+    pub fn hash(&self) -> &str {
+        &self.hash
     }
 }
 
@@ -95,7 +102,7 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
+        let _ = write!(hex, "{byte:02x}");
     }
     hex
 }

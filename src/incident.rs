@@ -29,7 +29,9 @@ fn read_tokens() -> anyhow::Result<Vec<Secret>> {
         }
         let bytes = candidate.as_bytes();
         match matcher.find_all(bytes).first() {
-            Some(found) if found.start == 0 && found.end == bytes.len() => {
+            Some(found)
+                if found.decoded.is_none() && found.start == 0 && found.end == bytes.len() =>
+            {
                 let rule = matcher.rules().get(found.rule);
                 if seen.insert(candidate.to_string()) {
                     tokens.push(Secret::new(candidate.to_string(), rule.prefix.len()));
@@ -52,7 +54,7 @@ struct VerifyResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<&'a str>,
     redacted: String,
-    secret_hash: String,
+    secret_hash: &'a str,
     verification: &'a Verification,
 }
 
@@ -74,7 +76,7 @@ pub fn verify_stdin(
             secret: show_secrets.then(|| secret.expose()),
             redacted: secret.redacted(),
             secret_hash: secret.hash(),
-            verification: results.get(&secret.hash()).unwrap_or(&unknown),
+            verification: results.get(secret.hash()).unwrap_or(&unknown),
         })
         .collect();
     let mut out = io::stdout().lock();

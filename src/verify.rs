@@ -329,7 +329,7 @@ pub fn verify_all<'a>(
 ) -> anyhow::Result<HashMap<String, Verification>> {
     let mut distinct: BTreeMap<String, &Secret> = BTreeMap::new();
     for secret in secrets {
-        distinct.entry(secret.hash()).or_insert(secret);
+        distinct.entry(secret.hash().to_string()).or_insert(secret);
     }
     let queue: Vec<(String, &Secret)> = distinct.into_iter().collect();
     let client = config.client()?;
@@ -473,7 +473,7 @@ fn describe_error(err: &reqwest::Error) -> String {
 /// Sets each finding's verification and severity from `results` (keyed by token hash).
 pub fn apply(findings: &mut [Finding], results: &HashMap<String, Verification>) {
     for finding in findings {
-        if let Some(verification) = results.get(&finding.secret.hash()) {
+        if let Some(verification) = results.get(finding.secret.hash()) {
             finding.severity = verification.severity();
             finding.verification = Some(verification.clone());
         }

@@ -464,26 +464,6 @@ fn base64_encoded_tokens_are_found_and_marked() {
     assert_eq!(found[0]["secret_hash"], found[1]["secret_hash"]);
 }
 
-/// Standard base64, written out here so the test does not trust the code under test.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn utf16_files_from_powershell_are_scanned() {
     let dir = temp_dir();

@@ -407,7 +407,11 @@ fn verify_subcommand_reads_tokens_from_stdin() {
         ]),
         Duration::ZERO,
     );
-    let input = format!("{}\n\n  {}  \nnot a token\n{}\n", t[0], t[1], t[0]);
+    let encoded = base64(t[1].as_bytes());
+    let input = format!(
+        "{}\n\n  {}  \nnot a token\n{}\n{encoded}\n",
+        t[0], t[1], t[0]
+    );
     let output = hf_scan()
         .args(["verify", "--hf-endpoint", &hub.url])
         .write_stdin(input.clone())
@@ -428,6 +432,10 @@ fn verify_subcommand_reads_tokens_from_stdin() {
     assert!(lines[1].contains("INVALID"), "{out}");
     assert!(!out.contains(&t[0]) && !out.contains(&t[1]), "redacted");
     assert!(stderr(&output).contains("line 4"));
+    assert!(
+        stderr(&output).contains("line 6"),
+        "an encoded token is not a token to send"
+    );
     assert!(
         !stderr(&output).contains("not a token"),
         "bad lines are not echoed"

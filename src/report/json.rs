@@ -35,7 +35,7 @@ pub struct FindingJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<&'a str>,
     redacted: String,
-    secret_hash: String,
+    secret_hash: &'a str,
     fingerprint: String,
     source: SourceKind,
     location: LocationJson<'a>,

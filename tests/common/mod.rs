@@ -76,3 +76,23 @@ pub fn json_report(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
 pub fn findings(report: &serde_json::Value) -> &Vec<serde_json::Value> {
     report["findings"].as_array().expect("findings is an array")
 }
+
+/// Standard base64, written out here so the test does not trust the code under test.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
