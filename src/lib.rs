@@ -167,9 +167,7 @@ fn scan_targets(config: &Config) -> ScanResult {
                                 &events,
                             )
                         });
-                        if let Err(err) = scanned {
-                            EventSink::new(&events).send(Event::Warning(format!("{err:#}")));
-                        }
+                        warn_on_failure(scanned, &events);
                     }
                     Target::Staged(gitdir) => {
                         let scanned = source::git::open(gitdir).and_then(|repo| {
@@ -180,9 +178,7 @@ fn scan_targets(config: &Config) -> ScanResult {
                                 &events,
                             )
                         });
-                        if let Err(err) = scanned {
-                            EventSink::new(&events).send(Event::Warning(format!("{err:#}")));
-                        }
+                        warn_on_failure(scanned, &events);
                     }
                 }
             }
@@ -191,6 +187,14 @@ fn scan_targets(config: &Config) -> ScanResult {
         progress.finish();
         result
     })
+}
+
+/// A git source that could not run (the repository vanished, the walk failed) leaves the scan
+/// incomplete: it becomes a warning, so the run never passes for clean.
+fn warn_on_failure(scanned: anyhow::Result<()>, events: &collector::EventSender) {
+    if let Err(err) = scanned {
+        EventSink::new(events).send(Event::Warning(format!("{err:#}")));
+    }
 }
 
 fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
