@@ -263,7 +263,10 @@ pub fn parse() -> Args {
             }
             let rendered = err.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("hf-scan: {first} (see hf-scan --help)");
+            eprintln!(
+                "hf-scan: {} (see hf-scan --help)",
+                crate::sanitize::for_display(first)
+            );
             std::process::exit(2);
         }
     }

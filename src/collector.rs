@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression};
 use crate::rules::Rules;
+use crate::sanitize;
 use crate::scan::{Hit, Scanned};
 
 /// Where a piece of content came from.
@@ -135,7 +136,11 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
             }
             Event::Warning(warning) => {
                 result.stats.incomplete = true;
-                result.stats.warnings.push(warning);
+                // Warnings quote paths and git messages: never a token, even in JSON.
+                result
+                    .stats
+                    .warnings
+                    .push(sanitize::redact_tokens(&warning).into_owned());
             }
             Event::Skipped => result.stats.skipped += 1,
         }

@@ -122,6 +122,15 @@ impl Decoded {
             Encoding::Utf16Le => self.encoded_start + 2 * index,
         }
     }
+
+    /// The haystack offset just past the encoded form of decoded bytes `..index`: a base64
+    /// character that carries any bit of them is inside.
+    pub fn encoded_end(&self, index: usize) -> usize {
+        match self.encoding {
+            Encoding::Base64 => self.encoded_start + (index * 4).div_ceil(3),
+            Encoding::Utf16Le => self.encoded_start + 2 * index,
+        }
+    }
 }
 
 /// Decodes the window around a hit of `prefix` at `at` in `haystack`.

@@ -16,6 +16,7 @@ pub mod incident;
 pub mod matcher;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod scan;
 pub mod source;
 #[doc(hidden)]
@@ -62,7 +63,7 @@ impl Outcome {
 pub fn run(config: Config) -> anyhow::Result<Outcome> {
     if !config.quiet {
         for note in &config.notes {
-            eprintln!("hf-scan: {note}");
+            eprintln!("hf-scan: {}", sanitize::for_display(note));
         }
     }
     let started = Instant::now();
@@ -100,7 +101,7 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     write_report(&config, &result)?;
     if !config.quiet {
         for warning in &result.stats.warnings {
-            eprintln!("hf-scan: warning: {warning}");
+            eprintln!("hf-scan: warning: {}", sanitize::for_display(warning));
         }
         if result.stats.incomplete {
             eprintln!(

@@ -21,7 +21,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("hf-scan: error: {err:#}");
+            // Errors quote config values and paths: redacted and escaped like everything else.
+            eprintln!(
+                "hf-scan: error: {}",
+                hf_scan::sanitize::for_display(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }

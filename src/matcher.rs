@@ -142,7 +142,7 @@ impl Matcher {
             rule,
             start: decoded.encoded_offset(inner.start),
             end: decoded
-                .encoded_offset(inner.end)
+                .encoded_end(inner.end)
                 .max(at + prefix.literal.len()),
             decoded: Some((
                 prefix.encoding,

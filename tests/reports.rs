@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::Value;
@@ -143,33 +143,42 @@ fn jsonl_is_one_finding_object_per_line() {
         .all(|f| f["rule_id"].is_string() && f["location"].is_object()));
 }
 
-/// The SARIF 2.1.0 schema that serde-sarif ships, found through cargo's own metadata.
+/// The SARIF 2.1.0 schema that serde-sarif ships, read from the sources cargo unpacked to build
+/// it (`$CARGO_HOME/registry/src/<index>/serde-sarif-<version>/`), the version taken from
+/// Cargo.lock. This needs nothing but the build itself: `cargo metadata --offline` needed every
+/// platform's crates downloaded, which a fresh machine has not done.
 fn sarif_schema() -> Value {
-    let output = std::process::Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--offline",
-            "--manifest-path",
-        ])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .output()
-        .unwrap();
-    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let manifest = metadata["packages"]
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.lock")).unwrap()).unwrap();
+    let version = lock["package"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "serde-sarif")
-        .expect("serde-sarif is a dependency")["manifest_path"]
+        .find(|p| p["name"].as_str() == Some("serde-sarif"))
+        .expect("serde-sarif is in Cargo.lock")["version"]
         .as_str()
         .unwrap()
         .to_string();
-    let schema = PathBuf::from(manifest)
-        .parent()
-        .unwrap()
-        .join("src/schema.json");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let registries = cargo_home.join("registry/src");
+    let schema = std::fs::read_dir(&registries)
+        .unwrap_or_else(|err| panic!("{}: {err}", registries.display()))
+        .filter_map(Result::ok)
+        .map(|index| {
+            index
+                .path()
+                .join(format!("serde-sarif-{version}/src/schema.json"))
+        })
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "serde-sarif {version} sources under {}",
+                registries.display()
+            )
+        });
     serde_json::from_slice(&std::fs::read(schema).unwrap()).unwrap()
 }
 

@@ -16,7 +16,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     for finding in &findings {
         let mut properties = Vec::new();
         if let Some(path) = &finding.location.path {
-            properties.push(format!("file={}", escape_property(path)));
+            properties.push(format!("file={}", escape_property(&options.display(path))));
         }
         if let Some(line) = finding.location.line {
             properties.push(format!("line={line}"));
@@ -38,12 +38,14 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         let mut message = format!(
             "{} found at {}. Revoke it at {REVOKE_URL}, then remove it.",
             options.token(finding),
-            finding.position()
+            options.display(&finding.position())
         );
         if let Some(commit) = &finding.commit {
             message.push_str(&format!(
                 " Introduced in {} by {} on {}.",
-                commit.id, commit.author_name, commit.date
+                commit.id,
+                options.display(&commit.author_name),
+                commit.date
             ));
         }
         writeln!(

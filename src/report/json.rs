@@ -3,6 +3,7 @@
 //! The field names and meanings are a contract (DESIGN.md, README): fields may be added, never
 //! changed, within version 1.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -40,13 +41,13 @@ pub struct FindingJson<'a> {
     source: SourceKind,
     location: LocationJson<'a>,
     encoding: &'a str,
-    commit: Option<&'a CommitInfo>,
+    commit: Option<CommitInfo>,
     verification: Option<&'a Verification>,
 }
 
 #[derive(Serialize)]
 struct LocationJson<'a> {
-    path: Option<&'a str>,
+    path: Option<Cow<'a, str>>,
     line: Option<u64>,
     column: Option<u64>,
     end_column: Option<u64>,
@@ -64,14 +65,14 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         fingerprint: finding.fingerprint(),
         source: finding.source,
         location: LocationJson {
-            path: finding.location.path.as_deref(),
+            path: finding.location.path.as_deref().map(|p| options.text(p)),
             line: finding.location.line,
             column: finding.location.column,
             end_column: finding.location.end_column,
             offset: finding.location.offset,
         },
         encoding: finding.encoding,
-        commit: finding.commit.as_ref(),
+        commit: finding.commit.as_ref().map(|c| options.commit(c)),
         verification: finding.verification.as_ref(),
     }
 }

@@ -44,19 +44,25 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             let commit = finding
                 .commit
                 .as_ref()
-                .map(|c| format!("`{}` {}", &c.id[..c.id.len().min(10)], c.author_name))
+                .map(|c| {
+                    format!(
+                        "`{}` {}",
+                        &c.id[..c.id.len().min(10)],
+                        options.display(&c.author_name)
+                    )
+                })
                 .unwrap_or_default();
             let verification = finding
                 .verification
                 .as_ref()
-                .map(|v| v.describe())
+                .map(|v| options.display(&v.describe()))
                 .unwrap_or_else(|| "not checked".into());
             writeln!(
                 out,
                 "| {} | `{}` | `{}` | {} | {} |",
                 finding.severity.as_str(),
                 cell(&options.token(finding)),
-                cell(&finding.position()),
+                cell(&options.display(&finding.position())),
                 cell(&commit),
                 cell(&verification)
             )?;

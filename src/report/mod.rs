@@ -9,13 +9,15 @@ mod markdown;
 mod sarif;
 mod text;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use clap::ValueEnum;
 
 use crate::collector::ScanResult;
-use crate::finding::Finding;
+use crate::finding::{CommitInfo, Finding};
 use crate::rules::Rules;
+use crate::sanitize;
 
 pub const REVOKE_URL: &str = "https://huggingface.co/settings/tokens";
 
@@ -50,6 +52,32 @@ impl ReportOptions {
             finding.secret.expose().to_string()
         } else {
             finding.secret.redacted()
+        }
+    }
+
+    /// A string echoed from scanned content (a path, a commit summary, an author) as a
+    /// machine-readable report may carry it: tokens redacted unless `--show-secrets`.
+    pub fn text<'a>(&self, echoed: &'a str) -> Cow<'a, str> {
+        if self.show_secrets {
+            Cow::Borrowed(echoed)
+        } else {
+            sanitize::redact_tokens(echoed)
+        }
+    }
+
+    /// The same for people: also with control characters escaped, so a file name or an
+    /// author name cannot drive the terminal or inject a workflow command.
+    pub fn display(&self, echoed: &str) -> String {
+        sanitize::escape_controls(&self.text(echoed)).into_owned()
+    }
+
+    /// The commit as a machine-readable report carries it (summary and names redacted).
+    pub fn commit(&self, commit: &CommitInfo) -> CommitInfo {
+        CommitInfo {
+            author_name: self.text(&commit.author_name).into_owned(),
+            author_email: self.text(&commit.author_email).into_owned(),
+            summary: self.text(&commit.summary).into_owned(),
+            ..commit.clone()
         }
     }
 }

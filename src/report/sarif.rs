@@ -135,11 +135,10 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
                 .build()
         }
     };
-    let uri = finding
-        .location
-        .path
-        .clone()
-        .unwrap_or_else(|| "COMMIT_EDITMSG".to_string());
+    let uri = finding.location.path.as_deref().map_or_else(
+        || "COMMIT_EDITMSG".to_string(),
+        |p| options.text(p).into_owned(),
+    );
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -162,11 +161,14 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
     properties.insert("secret_hash".to_string(), json!(finding.secret.hash()));
     properties.insert("source".to_string(), json!(finding.source));
     if let Some(commit) = &finding.commit {
-        properties.insert("commit".to_string(), json!(commit));
+        properties.insert("commit".to_string(), json!(options.commit(commit)));
     }
     if let Some(verification) = &finding.verification {
         properties.insert("verification".to_string(), json!(verification));
-        text.push_str(&format!(" Verification: {}.", verification.describe()));
+        text.push_str(&format!(
+            " Verification: {}.",
+            options.text(&verification.describe())
+        ));
     }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(

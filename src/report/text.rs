@@ -45,7 +45,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         writeln!(
             out,
             "{}  {}  {}  {}",
-            paint.wrap(BOLD, &finding.position()),
+            paint.wrap(BOLD, &options.display(&finding.position())),
             finding.rule_id,
             options.token(finding),
             paint.wrap(severity_style, finding.severity.as_str()),
@@ -56,7 +56,11 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 "invalid" => DIM,
                 _ => YELLOW,
             };
-            writeln!(out, "    {}", paint.wrap(style, &verification.describe()))?;
+            writeln!(
+                out,
+                "    {}",
+                paint.wrap(style, &options.display(&verification.describe()))
+            )?;
         }
         if let Some(commit) = &finding.commit {
             let short = &commit.id[..commit.id.len().min(10)];
@@ -65,10 +69,10 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 "    {}",
                 paint.wrap(
                     DIM,
-                    &format!(
+                    &options.display(&format!(
                         "introduced in {short} by {} <{}> on {}: {}",
                         commit.author_name, commit.author_email, commit.date, commit.summary
-                    )
+                    ))
                 )
             )?;
         }
