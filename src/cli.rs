@@ -6,15 +6,17 @@
 //! module reads a raw flag.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
 
-use crate::baseline::{Baseline, ProjectConfig, CONFIG_FILE_NAME};
+use crate::baseline::Baseline;
+use crate::files::OutputFile;
 use crate::github_event::{self, EventScan};
 use crate::matcher::Matcher;
+use crate::project::{repo_relative, ProjectConfig, ProjectFiles, CONFIG_FILE_NAME};
 use crate::report::Format;
 use crate::rules::Rules;
 use crate::source::fs::WalkOptions;
@@ -74,6 +76,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Read the project config (and its extra rule files, and a --baseline inside the
+    /// repository) from this commit's tree instead of the working tree, so the change under
+    /// test cannot edit what judges it. Implied by --github-event (the base of the change).
+    #[arg(long, value_name = "REV")]
+    pub config_from: Option<String>,
+
+    /// Ignore `hf-scan:allow` comments: every token on an allowed line is reported.
+    #[arg(long)]
+    pub no_inline_allow: bool,
+
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -102,8 +114,14 @@ pub struct Args {
     /// In GitHub Actions: scan the commits the triggering event adds, read from this payload
     /// ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request's commits, a push's, or the
     /// whole history for schedule and workflow_dispatch.
+    /// When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step
+    /// output `findings=N` and appends a Markdown summary.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["history", "staged", "since", "range"])]
     pub github_event: Option<PathBuf>,
+
+    /// Accept a pull_request_target event (see the README's "Security model" first).
+    #[arg(long, requires = "github_event")]
+    pub allow_pull_request_target: bool,
 
     /// Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif
     /// --report markdown=summary.md`: one scan, several reports.
@@ -228,10 +246,12 @@ pub struct Config {
     pub matcher: Matcher,
     pub project: ProjectConfig,
     pub baseline: Option<Baseline>,
-    pub write_baseline: Option<PathBuf>,
+    /// Whether `hf-scan:allow` comments suppress (`--no-inline-allow` turns them off).
+    pub inline_allow: bool,
+    pub write_baseline: Option<OutputFile>,
     pub walk: WalkOptions,
     pub format: Format,
-    pub output: Option<PathBuf>,
+    pub output: Option<OutputFile>,
     pub show_secrets: bool,
     pub color: bool,
     pub quiet: bool,
@@ -240,8 +260,12 @@ pub struct Config {
     pub verify: Option<VerifyConfig>,
     pub only_verified: bool,
     /// `--report FORMAT=FILE`: further reports of the same result.
-    pub extra_reports: Vec<(Format, PathBuf)>,
-    /// Things to tell the user before the report (unless `--quiet`).
+    pub extra_reports: Vec<(Format, OutputFile)>,
+    /// In GitHub Actions: `$GITHUB_OUTPUT` (gets `findings=N`) and `$GITHUB_STEP_SUMMARY`
+    /// (gets the Markdown summary).
+    pub github_output: Option<OutputFile>,
+    pub github_summary: Option<OutputFile>,
+    /// Things to tell the user (stderr unless `--quiet`, and every summary).
     pub notes: Vec<String>,
 }
 
@@ -315,7 +339,8 @@ impl Args {
         {
             bail!("PATH `-` (standard input) cannot be used with --history, --staged, --since or --range");
         }
-        let (targets, config_root) = if git_mode {
+        let mut config_from = self.config_from.clone();
+        let (targets, config_root, repo) = if git_mode {
             let path = self
                 .paths
                 .first()
@@ -331,8 +356,20 @@ impl Args {
                     let name = std::env::var("GITHUB_EVENT_NAME").context(
                         "--github-event needs GITHUB_EVENT_NAME (set by GitHub Actions)",
                     )?;
-                    match github_event::scan_for_event(&repo, &name, payload)? {
-                        EventScan::Commits(range) => Some(range),
+                    match github_event::scan_for_event(
+                        &repo,
+                        &name,
+                        payload,
+                        self.allow_pull_request_target,
+                    )? {
+                        EventScan::Commits(range) => {
+                            // The change under test must not judge itself: the config comes
+                            // from the commit the change is measured against.
+                            if let CommitRange::Between(base, _) = &range {
+                                config_from.get_or_insert_with(|| base.clone());
+                            }
+                            Some(range)
+                        }
                         EventScan::Nothing(reason) => {
                             notes.push(format!("nothing to scan: {reason}"));
                             None
@@ -341,12 +378,13 @@ impl Args {
                 }
                 None => range,
             };
-            let targets = match range {
-                Some(range) => vec![Target::History(gitdir, range)],
+            let targets = match &range {
+                Some(range) => vec![Target::History(gitdir, range.clone())],
                 None if self.github_event.is_some() => Vec::new(),
                 None => vec![Target::Staged(gitdir)],
             };
-            (targets, git::config_root(&repo))
+            let root = git::config_root(&repo);
+            (targets, root, Some((repo, range)))
         } else {
             let targets = file_targets(self.paths)?;
             let root = targets
@@ -356,13 +394,41 @@ impl Args {
                     _ => None,
                 })
                 .unwrap_or_else(|| PathBuf::from("."));
-            (targets, root)
+            (targets, root, None)
         };
 
-        let project = match &self.config {
-            Some(path) => ProjectConfig::load(path, true)?,
-            None => ProjectConfig::load(&config_root.join(CONFIG_FILE_NAME), false)?,
+        let config_path = self
+            .config
+            .clone()
+            .unwrap_or_else(|| config_root.join(CONFIG_FILE_NAME));
+        let files = match &config_from {
+            Some(revision) => {
+                let Some((repo, range)) = &repo else {
+                    bail!(
+                        "--config-from needs a git mode (--history, --staged, --since, --range \
+                         or --github-event)"
+                    );
+                };
+                let commit = git::resolve(repo, revision).context("--config-from")?;
+                let tip = match range {
+                    Some(CommitRange::Between(_, to)) => Some(git::resolve(repo, to)?),
+                    Some(CommitRange::Since(_)) => Some(git::resolve(repo, "HEAD")?),
+                    _ => None,
+                };
+                if let Some(note) =
+                    config_change_note(repo, commit, &config_root, &config_path, tip)?
+                {
+                    notes.push(note);
+                }
+                ProjectFiles::Commit {
+                    repo,
+                    commit,
+                    root: config_root.clone(),
+                }
+            }
+            None => ProjectFiles::Disk,
         };
+        let project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;
 
         let mut rules = Rules::builtin();
         for extra in &project.extra_rules {
@@ -372,8 +438,37 @@ impl Args {
         matcher
             .check_examples()
             .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+        // Echoed strings are redacted by the same rules that find tokens in files.
+        crate::sanitize::use_rules(&matcher);
 
-        let baseline = self.baseline.as_deref().map(Baseline::load).transpose()?;
+        let baseline = self
+            .baseline
+            .as_deref()
+            .map(|path| Baseline::load(&files, path))
+            .transpose()?;
+        drop(files);
+
+        // Outputs are opened now, before any work or network request: a bad path fails at
+        // once, and a link planted at the path is refused (files.rs).
+        let output = self.output.as_deref().map(OutputFile::create).transpose()?;
+        let extra_reports = self
+            .report
+            .iter()
+            .map(|(format, path)| Ok((*format, OutputFile::create(path)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let write_baseline = self
+            .write_baseline
+            .as_deref()
+            .map(OutputFile::create)
+            .transpose()?;
+        let (github_output, github_summary) = if self.github_event.is_some() {
+            (
+                github_file("GITHUB_OUTPUT")?,
+                github_file("GITHUB_STEP_SUMMARY")?,
+            )
+        } else {
+            (None, None)
+        };
 
         let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
         let color = match self.color {
@@ -400,24 +495,60 @@ impl Args {
             matcher,
             project,
             baseline,
-            write_baseline: self.write_baseline,
+            inline_allow: !self.no_inline_allow,
+            write_baseline,
             walk: WalkOptions {
                 no_ignore: self.no_ignore,
                 follow: self.follow,
                 threads,
             },
             format: self.format,
-            output: self.output,
+            output,
             show_secrets: self.show_secrets,
             color,
             quiet: self.quiet,
             progress: !self.quiet && std::io::stderr().is_terminal(),
             verify,
             only_verified: self.only_verified,
-            extra_reports: self.report,
+            extra_reports,
+            github_output,
+            github_summary,
             notes,
         })
     }
+}
+
+/// `$NAME` opened for appending, when GitHub Actions set it.
+fn github_file(name: &str) -> anyhow::Result<Option<OutputFile>> {
+    match std::env::var_os(name).filter(|value| !value.is_empty()) {
+        Some(path) => OutputFile::append(Path::new(&path))
+            .with_context(|| format!("${name}"))
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Says so when the change under test edits the config that was read from its base: the
+/// edit is not applied, and a reviewer should look at it.
+fn config_change_note(
+    repo: &git2::Repository,
+    base: git2::Oid,
+    root: &Path,
+    config_path: &Path,
+    tip: Option<git2::Oid>,
+) -> anyhow::Result<Option<String>> {
+    let (Some(tip), Some(relative)) = (tip, repo_relative(root, config_path)) else {
+        return Ok(None);
+    };
+    let before = git::blob_id_at(repo, base, &relative)?;
+    let after = git::blob_id_at(repo, tip, &relative)?;
+    Ok((before != after).then(|| {
+        format!(
+            "this change edits {relative}; the scan used the version at {} (the base), so the \
+             edit takes effect only once it is merged: review it",
+            &base.to_string()[..10]
+        )
+    }))
 }
 
 /// Checks each PATH for a plain (non-git) scan: it must exist; `-` at most once.

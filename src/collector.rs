@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::baseline::SuppressedCounts;
 use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression};
 use crate::rules::Rules;
 use crate::sanitize;
@@ -39,8 +40,8 @@ pub enum Event {
     Commits(u64),
     /// Something that could not be read; the scan goes on, but is incomplete.
     Warning(String),
-    /// A path passed over on purpose (excluded by the config).
-    Skipped,
+    /// Paths passed over on purpose (excluded by the config): in history, path versions.
+    Skipped(u64),
 }
 
 /// Events travel in batches: one channel message per file would cost a futex wake-up per file,
@@ -94,9 +95,15 @@ pub struct Stats {
     pub commits: u64,
     pub bytes: u64,
     pub skipped: u64,
+    /// Findings suppressed, by mechanism: shown in every summary, so a suppression a change
+    /// adds is visible to whoever reviews it.
+    pub suppressed: SuppressedCounts,
     pub duration_ms: u64,
     pub incomplete: bool,
     pub warnings: Vec<String>,
+    /// Things a reviewer should know that do not make the scan incomplete (the change edits
+    /// the config that was read from its base, a link left the scanned root).
+    pub notices: Vec<String>,
 }
 
 /// Everything a scan found, ready for the reporters.
@@ -142,7 +149,7 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                     .warnings
                     .push(sanitize::redact_tokens(&warning).into_owned());
             }
-            Event::Skipped => result.stats.skipped += 1,
+            Event::Skipped(count) => result.stats.skipped += count,
         }
     }
     result

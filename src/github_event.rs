@@ -3,7 +3,10 @@
 //! The Action passes `$GITHUB_EVENT_PATH` as `--github-event` and GitHub sets
 //! `GITHUB_EVENT_NAME`. Keeping this in the binary, rather than in shell inside `action.yml`,
 //! lets it be tested against real repositories with synthetic payloads:
-//! - `pull_request`, `pull_request_target`: the pull request's commits, `base.sha..head.sha`;
+//! - `pull_request`: the pull request's commits, `base.sha..head.sha`;
+//! - `pull_request_target`: the same, but only with `--allow-pull-request-target`: that event
+//!   runs with the base repository's write token and secrets, and a job that checks out the
+//!   pull request's code there must be sure nothing in it runs (README, "Security model");
 //! - `push`: `before..after`; a new branch (`before` all zeros) or a force push whose `before`
 //!   is gone scans the commits not on the default branch, or the whole history when the
 //!   default branch is not fetched; a deleted branch (`after` all zeros) scans nothing;
@@ -15,6 +18,7 @@ use anyhow::{bail, Context};
 use git2::{Oid, Repository};
 use serde_json::Value;
 
+use crate::files::{read_bounded, DATA_LIMIT};
 use crate::source::git::CommitRange;
 
 /// What the event asks for.
@@ -26,12 +30,30 @@ pub enum EventScan {
 }
 
 /// Reads the payload at `path` for the event `name` and decides what to scan in `repo`.
-pub fn scan_for_event(repo: &Repository, name: &str, path: &Path) -> anyhow::Result<EventScan> {
-    let text = std::fs::read_to_string(path)
+pub fn scan_for_event(
+    repo: &Repository,
+    name: &str,
+    path: &Path,
+    allow_pull_request_target: bool,
+) -> anyhow::Result<EventScan> {
+    if name == "pull_request_target" && !allow_pull_request_target {
+        bail!(
+            "refusing to run for pull_request_target: that event gives the job the base \
+             repository's write token and secrets while it checks out untrusted code. Use \
+             `on: pull_request`, or pass --allow-pull-request-target after reading the README's \
+             \"Security model\""
+        );
+    }
+    let text = read_bounded(path, DATA_LIMIT)
         .with_context(|| format!("reading the GitHub event payload {}", path.display()))?;
-    let payload: Value = serde_json::from_str(&text)
+    let payload = parse_payload(&text)
         .with_context(|| format!("the GitHub event payload {} is not JSON", path.display()))?;
     decide(repo, name, &payload)
+}
+
+/// Parses a payload; also the fuzzing entry point (nothing in a payload may panic).
+pub fn parse_payload(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(text)
 }
 
 fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<EventScan> {

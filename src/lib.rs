@@ -10,10 +10,12 @@ pub mod baseline;
 pub mod cli;
 pub mod collector;
 pub mod decode;
+pub mod files;
 pub mod finding;
 pub mod github_event;
 pub mod incident;
 pub mod matcher;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod sanitize;
@@ -23,18 +25,17 @@ pub mod source;
 pub mod testing;
 pub mod verify;
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, SuppressedCounts};
 use crate::cli::{Config, Target};
 use crate::collector::{collect, Event, EventSink, Progress, ScanResult};
 use crate::finding::Suppression;
-use crate::report::ReportOptions;
+use crate::report::{Format, ReportOptions};
 use crate::verify::Verification;
 
 /// How a scan ended, for the exit status.
@@ -74,20 +75,26 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         &mut result.findings,
         &config.project,
         config.baseline.as_ref(),
+        config.inline_allow,
     );
-    if let Some(path) = &config.write_baseline {
+    if let Some(file) = &config.write_baseline {
         let accepted: Vec<_> = result
             .findings
             .iter()
             .filter(|f| f.suppression != Some(Suppression::Inline))
             .cloned()
             .collect();
-        std::fs::write(path, Baseline::render(&accepted))
-            .with_context(|| format!("writing baseline {}", path.display()))?;
+        file.write_with(|out| out.write_all(Baseline::render(&accepted).as_bytes()))?;
         for finding in &mut result.findings {
             finding.suppression.get_or_insert(Suppression::Baseline);
         }
     }
+    result.stats.suppressed = SuppressedCounts::of(&result.findings);
+    result.stats.notices = config
+        .notes
+        .iter()
+        .map(|note| sanitize::redact_tokens(note).into_owned())
+        .collect();
 
     if let Some(hub) = &config.verify {
         verify_findings(hub, &mut result, config.progress)?;
@@ -205,19 +212,25 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
         quiet: config.quiet,
     };
     let rules = config.matcher.rules();
-    for (format, path) in &config.extra_reports {
-        let options = ReportOptions {
-            color: false,
-            ..options
-        };
-        write_file(path, |out| {
-            report::write(*format, result, rules, &options, out)
-        })?;
+    let file_options = ReportOptions {
+        color: false,
+        quiet: false,
+        ..options
+    };
+    for (format, file) in &config.extra_reports {
+        file.write_with(|out| report::write(*format, result, rules, &file_options, out))?;
+    }
+    if let Some(file) = &config.github_summary {
+        file.write_with(|out| report::write(Format::Markdown, result, rules, &file_options, out))?;
+    }
+    if let Some(file) = &config.github_output {
+        let findings = report::reported(result).count();
+        file.write_with(|out| writeln!(out, "findings={findings}"))?;
     }
     match &config.output {
-        Some(path) => write_file(path, |out| {
-            report::write(config.format, result, rules, &options, out)
-        }),
+        Some(file) => {
+            file.write_with(|out| report::write(config.format, result, rules, &options, out))
+        }
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             match report::write(config.format, result, rules, &options, &mut out)
@@ -229,16 +242,4 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
             }
         }
     }
-}
-
-fn write_file(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    let file =
-        File::create(path).with_context(|| format!("creating output file {}", path.display()))?;
-    let mut out = BufWriter::new(file);
-    write(&mut out)
-        .and_then(|()| out.flush())
-        .with_context(|| format!("writing {}", path.display()))
 }

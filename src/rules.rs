@@ -5,8 +5,6 @@
 //! and negative examples that must not, and `Matcher::check_examples` runs them all, so a rule that
 //! contradicts its own examples is caught by the test suite, and by `load` for extra rule files.
 
-use std::path::Path;
-
 use serde::Deserialize;
 
 use crate::finding::Severity;
@@ -110,13 +108,6 @@ impl Rules {
             rules.push(compile(spec, origin)?);
         }
         Ok(Self { rules })
-    }
-
-    /// Loads a rules file from disk.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| anyhow::anyhow!("reading rules file {}: {err}", path.display()))?;
-        Ok(Self::parse(&text, &path.display().to_string())?)
     }
 
     /// Adds `other`'s rules; an id defined twice is an error.

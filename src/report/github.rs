@@ -55,6 +55,13 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             escape_data(&message)
         )?;
     }
+    for notice in &result.stats.notices {
+        writeln!(
+            out,
+            "::notice title=hf-scan::{}",
+            escape_data(&options.display(notice))
+        )?;
+    }
     if !findings.is_empty() {
         writeln!(
             out,

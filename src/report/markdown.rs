@@ -76,6 +76,23 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         }
         writeln!(out, "\nScanned {scanned}.")?;
     }
+    if let Some(how) = stats.suppressed.describe() {
+        writeln!(
+            out,
+            "\n**Suppressed:** {} finding(s): {how}.",
+            stats.suppressed.total()
+        )?;
+    }
+    if stats.skipped > 0 {
+        writeln!(
+            out,
+            "\n**Skipped:** {} path(s) excluded by the project config.",
+            stats.skipped
+        )?;
+    }
+    for notice in &stats.notices {
+        writeln!(out, "\n**Note:** {}", cell(&options.display(notice)))?;
+    }
     if stats.incomplete {
         writeln!(
             out,

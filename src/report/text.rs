@@ -114,10 +114,18 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
              comment on its line, its hash in .hf-scan.toml, or a baseline (--write-baseline)."
         )?;
     }
-    let suppressed = result.findings.len() - count;
+    let suppressed = match stats.suppressed.describe() {
+        Some(how) => format!(", {} suppressed ({how})", stats.suppressed.total()),
+        None => String::new(),
+    };
+    let skipped = if stats.skipped > 0 {
+        format!(", {} skipped by the config", stats.skipped)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{}: {count} {} ({} distinct {}){} in {scanned}, {}, {seconds:.2}s{}",
+        "{}: {count} {} ({} distinct {}){suppressed}{skipped} in {scanned}, {}, {seconds:.2}s{}",
         paint.wrap(BOLD, "hf-scan"),
         if count == 1 { "finding" } else { "findings" },
         distinct.len(),
@@ -125,11 +133,6 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             "token"
         } else {
             "tokens"
-        },
-        if suppressed > 0 {
-            format!(", {suppressed} suppressed")
-        } else {
-            String::new()
         },
         human_bytes(stats.bytes),
         if stats.incomplete {

@@ -11,10 +11,10 @@ use std::path::Path;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::baseline::ProjectConfig;
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::SourceKind;
 use crate::matcher::Matcher;
+use crate::project::ProjectConfig;
 use crate::scan::ChunkScanner;
 
 /// How to walk.
@@ -72,7 +72,7 @@ pub fn scan_tree(
             let relative = slash_path(relative);
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if project.is_excluded(&relative, is_dir) {
-                events.send(Event::Skipped);
+                events.send(Event::Skipped(1));
                 return if is_dir {
                     WalkState::Skip
                 } else {

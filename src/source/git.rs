@@ -27,10 +27,10 @@ use std::sync::Mutex;
 use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
-use crate::baseline::ProjectConfig;
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::{CommitInfo, Introduced, SourceKind};
 use crate::matcher::Matcher;
+use crate::project::ProjectConfig;
 use crate::scan::{ChunkScanner, Hit, Scanned};
 
 /// Which commits a history scan covers.
@@ -82,6 +82,41 @@ pub fn config_root(repo: &Repository) -> PathBuf {
     repo.workdir().unwrap_or(repo.path()).to_path_buf()
 }
 
+/// The text of the file at `path` (`/`-separated, relative to the root) in `commit`'s tree;
+/// `None` when the commit has no file there.
+pub fn read_file_at(
+    repo: &Repository,
+    commit: Oid,
+    path: &str,
+    limit: u64,
+) -> anyhow::Result<Option<String>> {
+    let Some(oid) = blob_id_at(repo, commit, path)? else {
+        return Ok(None);
+    };
+    let blob = repo
+        .find_blob(oid)
+        .map_err(|_| anyhow::anyhow!("not a regular file"))?;
+    if blob.size() as u64 > limit {
+        bail!("larger than {} KiB", limit >> 10);
+    }
+    String::from_utf8(blob.content().to_vec())
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("not UTF-8 text"))
+}
+
+/// The id of the entry at `path` in `commit`'s tree, if there is one.
+pub fn blob_id_at(repo: &Repository, commit: Oid, path: &str) -> anyhow::Result<Option<Oid>> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|commit| commit.tree())
+        .map_err(|err| anyhow::anyhow!("reading commit {commit}: {}", err.message()))?;
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(err) => bail!("{}", err.message()),
+    }
+}
+
 /// Collects unreadable-object warnings: the first few by id, then a count.
 #[derive(Default)]
 struct Missing {
@@ -126,6 +161,8 @@ struct CommitChanges {
     introduced: Vec<(String, Oid)>,
     deleted: Vec<String>,
     message: Scanned,
+    /// Changed paths the project config excludes.
+    skipped: u64,
 }
 
 /// A distinct blob, where it first appeared, and the other paths it appeared at later.
@@ -173,6 +210,9 @@ pub fn scan_history(
             let mut local = Missing::default();
             let found =
                 commit_changes(repo, commits[index], &shallow, project, scanner, &mut local);
+            if found.skipped > 0 {
+                sink.send(Event::Skipped(found.skipped));
+            }
             *changes[index].lock().unwrap() = Some(found);
             missing.lock().unwrap().merge(local);
         },
@@ -362,7 +402,7 @@ pub fn scan_staged(
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .unwrap_or_default();
         if project.is_excluded(&path, false) {
-            sink.send(Event::Skipped);
+            sink.send(Event::Skipped(1));
             continue;
         }
         match repo.find_blob(file.id()) {
@@ -431,7 +471,8 @@ fn walk(repo: &Repository, range: &CommitRange, sink: &mut EventSink) -> anyhow:
     Ok(commits)
 }
 
-fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
+/// The commit `revision` names.
+pub fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
     let object = repo
         .revparse_single(revision)
         .map_err(|err| anyhow::anyhow!("unknown revision `{revision}` ({})", err.message()))?;
@@ -492,6 +533,7 @@ fn commit_changes(
         introduced: Vec::new(),
         deleted: Vec::new(),
         message: Scanned::default(),
+        skipped: 0,
     };
     let commit = match repo.find_commit(oid) {
         Ok(commit) => commit,
@@ -522,6 +564,7 @@ fn commit_changes(
     let mut found = TreeChanges {
         introduced: &mut changes.introduced,
         deleted: &mut changes.deleted,
+        skipped: &mut changes.skipped,
         missing,
     };
     differing_blobs(repo, &tree, parents.first(), &mut path, project, &mut found);
@@ -542,6 +585,7 @@ fn commit_changes(
 struct TreeChanges<'a> {
     introduced: &'a mut Vec<(String, Oid)>,
     deleted: &'a mut Vec<String>,
+    skipped: &'a mut u64,
     missing: &'a mut Missing,
 }
 
@@ -570,6 +614,7 @@ fn differing_blobs(
         prefix.push_str(&String::from_utf8_lossy(entry.name_bytes()));
         let is_dir = kind == Some(ObjectType::Tree);
         if project.is_excluded(prefix, is_dir) {
+            *found.skipped += 1;
             prefix.truncate(before);
             continue;
         }
