@@ -40,6 +40,8 @@ pub enum Event {
     Commits(u64),
     /// Something that could not be read; the scan goes on, but is incomplete.
     Warning(String),
+    /// Something a reviewer should know that does not make the scan incomplete.
+    Notice(String),
     /// Paths passed over on purpose (excluded by the config): in history, path versions.
     Skipped(u64),
 }
@@ -47,6 +49,8 @@ pub enum Event {
 /// Events travel in batches: one channel message per file would cost a futex wake-up per file,
 /// which on a tree of small files costs more than scanning them.
 const BATCH: usize = 256;
+/// Notices kept one by one; past this they are counted.
+const MAX_NOTICES: usize = 50;
 
 pub type EventSender = Sender<Vec<Event>>;
 
@@ -116,6 +120,7 @@ pub struct ScanResult {
 /// Receives events until every sender is gone.
 pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress) -> ScanResult {
     let mut result = ScanResult::default();
+    let mut notices_left_out = 0;
     for event in batches.into_iter().flatten() {
         match event {
             Event::Content { origin, scanned } => {
@@ -150,12 +155,29 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                     .push(sanitize::redact_tokens(&warning).into_owned());
             }
             Event::Skipped(count) => result.stats.skipped += count,
+            Event::Notice(notice) => {
+                if result.stats.notices.len() < MAX_NOTICES {
+                    result
+                        .stats
+                        .notices
+                        .push(sanitize::redact_tokens(&notice).into_owned());
+                } else {
+                    notices_left_out += 1;
+                }
+            }
         }
     }
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result.stats.warnings.sort();
+    result.stats.notices.sort();
+    if notices_left_out > 0 {
+        result
+            .stats
+            .notices
+            .push(format!("…and {notices_left_out} more notices like these"));
+    }
     result
 }
 

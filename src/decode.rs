@@ -5,8 +5,9 @@
 //! matcher's single regex also looks for what a rule's prefix becomes when encoded: in base64,
 //! the characters it fixes at each of the three alignments a byte string can have (`hf_`
 //! becomes `aGZf`, `?hmX?` or `??oZl?`); in UTF-16LE, `h\0f\0_\0`. Only around such a hit is a
-//! short window decoded and run through the ordinary matcher, so an encoded token gets the
-//! same boundary and placeholder checks as a plain one.
+//! encoded run decoded (once per alignment, however many prefixes it holds) and run through
+//! the ordinary matcher, so an encoded token gets the same boundary and placeholder checks as a
+//! plain one, and input made of nothing but encoded prefixes stays linear.
 
 use crate::rules::MAX_TOKEN_LEN;
 
@@ -34,6 +35,13 @@ pub struct EncodedPrefix {
     pub encoding: Encoding,
     /// Base64: how many characters of the prefix's first group come before `literal`.
     chars_before: usize,
+}
+
+impl EncodedPrefix {
+    /// Base64: how many characters of the prefix's first group come before the literal.
+    pub fn chars_before(&self) -> usize {
+        self.chars_before
+    }
 }
 
 /// Bytes of a decoded window before the prefix: enough for the longest escape the left
@@ -105,16 +113,18 @@ fn sextet(byte: u8) -> Option<u8> {
     }
 }
 
-/// A decoded window: the bytes, where the prefix that was hit starts in them, and where in the
-/// haystack the encoded window starts.
-pub struct Decoded {
-    pub bytes: Vec<u8>,
-    pub prefix_at: usize,
-    encoded_start: usize,
-    encoding: Encoding,
+/// An encoded run that was decoded: where its encoding starts and ends in the haystack, and
+/// which alignment class it belongs to (base64: the group grid, `start % 4`; UTF-16: the byte
+/// parity). The decoded bytes go to a buffer the caller reuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub encoding: Encoding,
+    pub encoded_start: usize,
+    pub end: usize,
+    pub residue: usize,
 }
 
-impl Decoded {
+impl Run {
     /// The haystack offset of the encoded form of decoded byte `index`.
     pub fn encoded_offset(&self, index: usize) -> usize {
         match self.encoding {
@@ -133,17 +143,31 @@ impl Decoded {
     }
 }
 
-/// Decodes the window around a hit of `prefix` at `at` in `haystack`.
-pub fn decode_around(haystack: &[u8], at: usize, prefix: &EncodedPrefix) -> Option<Decoded> {
+/// Decodes the whole run that holds a hit of `prefix` at `at`, from the hit (plus a little
+/// context before it, for the boundary check) to where the encoding ends, into `out`. Decoding
+/// a run once, instead of a window per hit, keeps input made of nothing but encoded prefixes
+/// linear: the matcher decodes each run at most once per alignment.
+pub fn decode_run(
+    haystack: &[u8],
+    at: usize,
+    prefix: &EncodedPrefix,
+    out: &mut Vec<u8>,
+) -> Option<Run> {
+    out.clear();
     match prefix.encoding {
-        Encoding::Base64 => decode_base64_around(haystack, at, prefix.chars_before),
-        Encoding::Utf16Le => Some(decode_utf16le_around(haystack, at)),
+        Encoding::Base64 => decode_base64_run(haystack, at, prefix.chars_before, out),
+        Encoding::Utf16Le => Some(decode_utf16le_run(haystack, at, out)),
     }
 }
 
 /// Starts one group early when that group is base64 too, so the byte before the token can be
 /// checked.
-fn decode_base64_around(haystack: &[u8], at: usize, chars_before: usize) -> Option<Decoded> {
+fn decode_base64_run(
+    haystack: &[u8],
+    at: usize,
+    chars_before: usize,
+    out: &mut Vec<u8>,
+) -> Option<Run> {
     let group_start = at.checked_sub(chars_before)?;
     if !haystack[group_start..at]
         .iter()
@@ -151,6 +175,13 @@ fn decode_base64_around(haystack: &[u8], at: usize, chars_before: usize) -> Opti
     {
         return None;
     }
+    Some(decode_base64_from(haystack, group_start, out))
+}
+
+/// Decodes base64 from the group starting at `group_start` (one group earlier when that is
+/// base64 too) to the end of the run, into `out`.
+pub fn decode_base64_from(haystack: &[u8], group_start: usize, out: &mut Vec<u8>) -> Run {
+    out.clear();
     let start = match group_start.checked_sub(4) {
         Some(earlier)
             if haystack[earlier..group_start]
@@ -161,32 +192,30 @@ fn decode_base64_around(haystack: &[u8], at: usize, chars_before: usize) -> Opti
         }
         _ => group_start,
     };
-    let end = (start + ENCODED_WINDOW).min(haystack.len());
-    let mut bytes = Vec::with_capacity(ENCODED_WINDOW * 3 / 4);
     let mut bits: u32 = 0;
     let mut count = 0;
-    for &byte in &haystack[start..end] {
+    let mut end = start;
+    for &byte in &haystack[start..] {
         let Some(value) = sextet(byte) else { break };
+        end += 1;
         bits = (bits << 6) | u32::from(value);
         count += 6;
         if count >= 8 {
             count -= 8;
-            bytes.push((bits >> count) as u8);
+            out.push((bits >> count) as u8);
         }
     }
-    // chars_before is 0, 2 or 3 for a prefix 0, 1 or 2 bytes into its group.
-    let alignment = chars_before.saturating_sub(1);
-    Some(Decoded {
-        bytes,
-        prefix_at: (group_start - start) / 4 * 3 + alignment,
-        encoded_start: start,
+    Run {
         encoding: Encoding::Base64,
-    })
+        encoded_start: start,
+        end,
+        residue: group_start % 4,
+    }
 }
 
-/// ASCII characters stored as UTF-16LE (`c`, 0), a few before the hit and up to the window
-/// after it; anything else ends the window.
-fn decode_utf16le_around(haystack: &[u8], at: usize) -> Decoded {
+/// ASCII characters stored as UTF-16LE (`c`, 0), a few before the hit and all after it until
+/// anything else.
+fn decode_utf16le_run(haystack: &[u8], at: usize, out: &mut Vec<u8>) -> Run {
     let is_ascii_unit = |i: usize| {
         i + 1 < haystack.len() && (1..0x80).contains(&haystack[i]) && haystack[i + 1] == 0
     };
@@ -198,17 +227,16 @@ fn decode_utf16le_around(haystack: &[u8], at: usize) -> Decoded {
             break;
         }
     }
-    let mut bytes = Vec::with_capacity(ENCODED_WINDOW / 2);
     let mut i = start;
-    while i < (start + ENCODED_WINDOW).min(haystack.len()) && is_ascii_unit(i) {
-        bytes.push(haystack[i]);
+    while is_ascii_unit(i) {
+        out.push(haystack[i]);
         i += 2;
     }
-    Decoded {
-        bytes,
-        prefix_at: (at - start) / 2,
-        encoded_start: start,
+    Run {
         encoding: Encoding::Utf16Le,
+        encoded_start: start,
+        end: i,
+        residue: at % 2,
     }
 }
 
@@ -235,14 +263,14 @@ mod tests {
     fn decoding_accepts_both_alphabets_and_stops_at_the_run_end() {
         let text = b"x: aGZfYWJj\n";
         let prefix = &encoded_prefixes(b"hf_")[0];
-        let decoded = decode_around(text, 3, prefix).unwrap();
-        assert_eq!(decoded.bytes, b"hf_abc");
-        assert_eq!(decoded.encoded_start, 3);
+        let mut out = Vec::new();
+        let run = decode_run(text, 3, prefix, &mut out).unwrap();
+        assert_eq!(out, b"hf_abc");
+        assert_eq!((run.encoded_start, run.end), (3, 11));
         let url_safe = b"Pz8-aGZf";
-        let decoded = decode_around(url_safe, 4, prefix).unwrap();
-        assert_eq!(decoded.bytes, b"??>hf_");
-        assert_eq!(decoded.prefix_at, 3);
-        assert_eq!(decoded.encoded_offset(3), 4);
+        let run = decode_run(url_safe, 4, prefix, &mut out).unwrap();
+        assert_eq!(out, b"??>hf_");
+        assert_eq!(run.encoded_offset(3), 4);
     }
 
     #[test]
@@ -253,12 +281,9 @@ mod tests {
             .collect();
         let prefix = &encoded_prefixes(b"hf_")[3];
         let at = 6;
-        let decoded = decode_around(&text, at, prefix).unwrap();
-        assert_eq!(
-            decoded.bytes, b"T=hf_ab",
-            "stops at the BOM before and the é after"
-        );
-        assert_eq!(decoded.prefix_at, 2);
-        assert_eq!(decoded.encoded_offset(2), 6);
+        let mut out = Vec::new();
+        let run = decode_run(&text, at, prefix, &mut out).unwrap();
+        assert_eq!(out, b"T=hf_ab", "stops at the BOM before and the é after");
+        assert_eq!(run.encoded_offset(2), 6);
     }
 }

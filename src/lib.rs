@@ -90,11 +90,11 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         }
     }
     result.stats.suppressed = SuppressedCounts::of(&result.findings);
-    result.stats.notices = config
+    let notes = config
         .notes
         .iter()
-        .map(|note| sanitize::redact_tokens(note).into_owned())
-        .collect();
+        .map(|note| sanitize::redact_tokens(note).into_owned());
+    result.stats.notices.splice(0..0, notes);
 
     if let Some(hub) = &config.verify {
         verify_findings(hub, &mut result, config.progress)?;
@@ -107,6 +107,10 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
 
     write_report(&config, &result)?;
     if !config.quiet {
+        // The configuration's notes were printed before the scan; these came from it.
+        for notice in &result.stats.notices[config.notes.len()..] {
+            eprintln!("hf-scan: note: {}", sanitize::for_display(notice));
+        }
         for warning in &result.stats.warnings {
             eprintln!("hf-scan: warning: {}", sanitize::for_display(warning));
         }

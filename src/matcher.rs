@@ -6,8 +6,8 @@
 //! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
 //! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
 
-use crate::decode::{self, EncodedPrefix, Encoding};
-use crate::rules::Rules;
+use crate::decode::{self, EncodedPrefix, Encoding, Run};
+use crate::rules::{Rules, MAX_TOKEN_LEN};
 
 /// Why a candidate that the pattern matched is not a token. Kept so tests, and users reading
 /// `--explain`-style diagnostics in future, can tell which check said no.
@@ -32,9 +32,31 @@ pub struct RawMatch {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     rules: Rules,
+    /// Every rule's pattern and every encoded prefix literal, in one regex.
     combined: regex::bytes::Regex,
+    /// Only the rules' patterns: for decoded runs, and for the raw bytes of a run skipped whole.
+    plain: regex::bytes::Regex,
     /// Encoded forms of each rule's prefix: (rule, the literal and its alignment).
     encoded: Vec<(usize, EncodedPrefix)>,
+}
+
+/// How far each alignment class of encoded runs has been decoded in the current search:
+/// base64 has four (the group grid), UTF-16 two (the byte parity). A hit inside a run already
+/// decoded for its class costs nothing more.
+#[derive(Default)]
+struct Decoded {
+    base64: [usize; 4],
+    utf16: [usize; 2],
+    buffer: Vec<u8>,
+}
+
+impl Decoded {
+    fn done(&mut self, encoding: Encoding) -> &mut [usize] {
+        match encoding {
+            Encoding::Base64 => &mut self.base64,
+            Encoding::Utf16Le => &mut self.utf16,
+        }
+    }
 }
 
 impl Matcher {
@@ -48,10 +70,14 @@ impl Matcher {
                     .map(move |prefix| (index, prefix))
             })
             .collect();
-        // Plain patterns first: at any position, leftmost-first prefers them.
-        let alternation = rules
+        let plain_patterns: Vec<String> = rules
             .iter()
             .map(|rule| format!("(?:{})", rule.pattern))
+            .collect();
+        // Plain patterns first: at any position, leftmost-first prefers them.
+        let alternation = plain_patterns
+            .iter()
+            .cloned()
             .chain(encoded.iter().map(|(_, prefix)| {
                 // Byte escapes: the UTF-16 forms hold NUL bytes.
                 prefix
@@ -62,12 +88,15 @@ impl Matcher {
             }))
             .collect::<Vec<_>>()
             .join("|");
-        let combined = regex::bytes::RegexBuilder::new(&alternation)
-            .unicode(false)
-            .build()?;
+        let build = |pattern: &str| {
+            regex::bytes::RegexBuilder::new(pattern)
+                .unicode(false)
+                .build()
+        };
         Ok(Self {
+            combined: build(&alternation)?,
+            plain: build(&plain_patterns.join("|"))?,
             rules,
-            combined,
             encoded,
         })
     }
@@ -76,79 +105,168 @@ impl Matcher {
         &self.rules
     }
 
-    /// Calls `on_match` for every token in `haystack[from..]`, in order. Bytes before `from`
-    /// are context only: they decide the left boundary of a token starting at `from`.
+    /// Calls `on_match` for every token in `haystack[from..]`, in order of position. Bytes
+    /// before `from` are context only: they decide the left boundary of a token starting at
+    /// `from`.
     pub fn find_in(&self, haystack: &[u8], from: usize, mut on_match: impl FnMut(RawMatch)) {
-        self.find_candidates(haystack, from, true, &mut on_match);
-    }
-
-    fn find_candidates(
-        &self,
-        haystack: &[u8],
-        from: usize,
-        decode_encoded: bool,
-        on_match: &mut impl FnMut(RawMatch),
-    ) {
+        let mut found = Vec::new();
+        let mut decoded = Decoded::default();
         // After a rejected candidate the search resumes one byte later, not at its end: a
         // rejected candidate (a glued `xhf_…`, a stray encoded prefix) must not hide a token
-        // that overlaps it. Rejections are rare, so this costs nothing measurable.
+        // that overlaps it.
         let mut position = from;
         while position <= haystack.len() {
             let Some(candidate) = self.combined.find_at(haystack, position) else {
                 break;
             };
             let (start, end) = (candidate.start(), candidate.end());
-            let text = candidate.as_bytes();
-            let accepted = match self.encoded.iter().find(|(_, p)| p.literal == text) {
-                None => self.judge(haystack, start, end).ok(),
-                Some((rule, prefix)) if decode_encoded => {
-                    self.judge_encoded(haystack, start, *rule, prefix)
+            let encoded = self
+                .encoded
+                .iter()
+                .find(|(_, p)| p.literal == candidate.as_bytes());
+            position = match encoded {
+                None => match self.judge(haystack, start, end) {
+                    Ok(token) => {
+                        found.push(token);
+                        end
+                    }
+                    Err(_) => start + 1,
+                },
+                Some((_, prefix)) => {
+                    self.decode_hit(haystack, start, prefix, &mut decoded, &mut found)
                 }
-                Some(_) => None,
-            };
-            position = match accepted {
-                Some(found) if found.decoded.is_none() => {
-                    on_match(found);
-                    end
-                }
-                Some(found) => {
-                    on_match(found);
-                    start + 1
-                }
-                None => start + 1,
             };
         }
+        // Tokens from decoded runs are found when their run is, ahead of the plain search.
+        found.sort_by_key(|m| (m.start, m.end));
+        found.dedup();
+        found.into_iter().for_each(&mut on_match);
     }
 
-    /// Decodes around an encoded prefix at `at` and keeps the token that starts exactly where
-    /// this prefix's alignment puts it (so overlapping windows never report one token twice).
-    fn judge_encoded(
+    /// Handles an encoded prefix at `at`: decodes its run unless its alignment class already
+    /// covers it, collects the tokens in it, and says where the search goes on. Once every
+    /// class that can hold a token in this run is decoded, the rest of the run is skipped (its
+    /// raw bytes searched for plain tokens only), so a run of nothing but prefixes costs a few
+    /// passes, not a decode per prefix.
+    fn decode_hit(
         &self,
         haystack: &[u8],
         at: usize,
-        rule: usize,
         prefix: &EncodedPrefix,
-    ) -> Option<RawMatch> {
-        let decoded = decode::decode_around(haystack, at, prefix)?;
-        let expected_start = decoded.prefix_at;
-        let mut found = None;
-        self.find_candidates(&decoded.bytes, 0, false, &mut |inner: RawMatch| {
-            if inner.rule == rule && inner.start == expected_start && found.is_none() {
-                found = Some(inner);
+        decoded: &mut Decoded,
+        found: &mut Vec<RawMatch>,
+    ) -> usize {
+        let group_start = match prefix.encoding {
+            Encoding::Base64 => at.saturating_sub(prefix.chars_before()),
+            Encoding::Utf16Le => at,
+        };
+        let class = match prefix.encoding {
+            Encoding::Base64 => group_start % 4,
+            Encoding::Utf16Le => at % 2,
+        };
+        let done = decoded.done(prefix.encoding)[class];
+        if group_start < done {
+            // A second prefix in a run already decoded on this grid: the run is dense with
+            // prefixes, so decode its other grids now and skip the rest of it, rather than
+            // paying a search restart for every prefix in it.
+            if prefix.encoding == Encoding::Base64 && done > at {
+                for other in 0..4 {
+                    if decoded.base64[other] < done {
+                        let first = at + (other + 4 - at % 4) % 4;
+                        if first < done {
+                            self.search_run(haystack, first, None, decoded, found);
+                        }
+                        decoded.base64[other] = done;
+                    }
+                }
+                self.find_plain(haystack, at, done, &mut |token| found.push(token));
+                return resume_after_base64_run(at, done);
             }
-        });
-        let inner = found?;
-        Some(RawMatch {
-            rule,
-            start: decoded.encoded_offset(inner.start),
-            end: decoded
-                .encoded_end(inner.end)
-                .max(at + prefix.literal.len()),
-            decoded: Some((
-                prefix.encoding,
-                decoded.bytes[inner.start..inner.end].to_vec(),
-            )),
-        })
+            return at + 1;
+        }
+        let Some(run) = self.search_run(haystack, at, Some(prefix), decoded, found) else {
+            return at + 1;
+        };
+        // UTF-16: the other parity cannot hold a prefix inside this run, nor can a plain token
+        // (every other byte is NUL). Base64: skip once all four grids are decoded.
+        let whole_run_done = match prefix.encoding {
+            Encoding::Utf16Le => true,
+            Encoding::Base64 => decoded.base64.iter().all(|&done| done == run.end),
+        };
+        if whole_run_done && run.end > at {
+            self.find_plain(haystack, at, run.end, &mut |token| found.push(token));
+            match prefix.encoding {
+                Encoding::Base64 => resume_after_base64_run(at, run.end),
+                Encoding::Utf16Le => run.end,
+            }
+        } else {
+            at + 1
+        }
+    }
+
+    /// Decodes one run and collects the tokens in it: the run of the prefix `prefix` hit at
+    /// `at`, or (no prefix) the base64 run from the group at `at`. Marks its grid done.
+    fn search_run(
+        &self,
+        haystack: &[u8],
+        at: usize,
+        prefix: Option<&EncodedPrefix>,
+        decoded: &mut Decoded,
+        found: &mut Vec<RawMatch>,
+    ) -> Option<Run> {
+        let mut buffer = std::mem::take(&mut decoded.buffer);
+        let run = match prefix {
+            Some(prefix) => decode::decode_run(haystack, at, prefix, &mut buffer),
+            None => Some(decode::decode_base64_from(haystack, at, &mut buffer)),
+        };
+        if let Some(run) = run {
+            decoded.done(run.encoding)[run.residue] = run.end;
+            self.find_plain(&buffer, 0, buffer.len(), &mut |inner: RawMatch| {
+                // Only rules whose prefix has encoded forms: the others were never searched
+                // for encoded, and a short prefix in decoded noise is no evidence.
+                if !self.encoded.iter().any(|(rule, _)| *rule == inner.rule) {
+                    return;
+                }
+                found.push(RawMatch {
+                    rule: inner.rule,
+                    start: run.encoded_offset(inner.start),
+                    end: run.encoded_end(inner.end),
+                    decoded: Some((run.encoding, buffer[inner.start..inner.end].to_vec())),
+                });
+            });
+        }
+        decoded.buffer = buffer;
+        run
+    }
+
+    /// Plain tokens (no decoding) starting in `haystack[from..until]`.
+    fn find_plain(
+        &self,
+        haystack: &[u8],
+        from: usize,
+        until: usize,
+        on_match: &mut impl FnMut(RawMatch),
+    ) {
+        // The search must not look past what it may report (else a call per run would scan
+        // the rest of the buffer: quadratic); a token starting before `until` ends within
+        // MAX_TOKEN_LEN, and the byte after it decides its right boundary.
+        let haystack = &haystack[..haystack.len().min(until + MAX_TOKEN_LEN + 1)];
+        let mut position = from;
+        while position < until {
+            let Some(candidate) = self.plain.find_at(haystack, position) else {
+                break;
+            };
+            if candidate.start() >= until {
+                break;
+            }
+            position = match self.judge(haystack, candidate.start(), candidate.end()) {
+                Ok(token) => {
+                    on_match(token);
+                    candidate.end()
+                }
+                Err(_) => candidate.start() + 1,
+            };
+        }
     }
 
     /// All tokens in `haystack`.
@@ -205,6 +323,12 @@ impl Matcher {
         }
         Ok(())
     }
+}
+
+/// Where the search goes on after skipping a base64 run `..end` entered at `at`: at its last
+/// byte, which may begin a UTF-16 prefix (`_` is base64 too, so `…_h` then `\0f\0_\0`).
+fn resume_after_base64_run(at: usize, end: usize) -> usize {
+    (end - 1).max(at + 1)
 }
 
 fn is_word_byte(byte: u8) -> bool {

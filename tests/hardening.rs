@@ -419,3 +419,213 @@ fn reports_are_never_written_through_a_planted_link() {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     }
 }
+
+/// Runs hf-scan with `args` in `dir`, killed after `limit`; `None` if it ran out of time.
+fn run_within(
+    dir: &Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("hf-scan"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    None
+}
+
+/// 4 MiB of nothing but encoded prefixes: each hit used to decode a window of its own (13 to
+/// 38 s in a debug build). Now each run is decoded once per alignment (under a second). The
+/// mixed flood (short runs, every alignment) is smaller: it guards against a search that
+/// looks past its run, which made it quadratic.
+#[test]
+fn floods_of_encoded_prefixes_stay_linear() {
+    let dir = temp_dir();
+    for (name, unit, size) in [
+        ("hmx", &b"hmX"[..], 4 << 20),
+        ("agzf", b"aGZf", 4 << 20),
+        ("utf16", b"h\0f\0_\0", 4 << 20),
+        ("mixed", b"aGZfhmXoZl_h\0f\0_\0", 1 << 20),
+    ] {
+        let content: Vec<u8> = unit.iter().copied().cycle().take(size).collect();
+        write(dir.path(), name, content);
+    }
+    for name in ["hmx", "agzf", "utf16", "mixed"] {
+        let output = run_within(
+            dir.path(),
+            &["-j1", "--quiet", name],
+            std::time::Duration::from_secs(6),
+        )
+        .unwrap_or_else(|| panic!("{name}: still running after 6 s"));
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+    }
+}
+
+/// One blob reachable at 8,000 paths used to cost quadratic bookkeeping (6.5 s in release).
+#[test]
+fn one_blob_at_thousands_of_paths_stays_linear() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let token = fake_token(&mut Rng::new(820));
+    let blob = {
+        let mut child = Command::new("git")
+            .current_dir(repo)
+            .args(["hash-object", "-w", "--stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("T={token}\n").as_bytes())
+            .unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let index_info: String = (0..8000)
+        .map(|i| format!("100644 {blob}\tdir{}/copy{i}.env\n", i % 50))
+        .collect();
+    let mut child = with_test_git_identity(Command::new("git").current_dir(repo).args([
+        "update-index",
+        "--add",
+        "--index-info",
+    ]))
+    .stdin(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    {
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(index_info.as_bytes())
+            .unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    git(repo, &["commit", "-q", "-m", "copies"]);
+    let output = run_within(
+        repo,
+        &["--history", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    )
+    .expect("finishes");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        findings(&report).len(),
+        1,
+        "the blob is scanned and reported once"
+    );
+}
+
+/// A tree 8,000 levels deep used to overflow the stack (exit 134). Now the walk is iterative
+/// and stops at git's own depth limit with a warning.
+#[test]
+fn a_tree_thousands_of_levels_deep_is_a_warning_not_a_crash() {
+    let dir = temp_dir();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let token = fake_token(&mut Rng::new(821));
+    let shallow_blob = repo.blob(format!("T={token}\n").as_bytes()).unwrap();
+    let mut tree = {
+        let mut builder = repo.treebuilder(None).unwrap();
+        builder.insert("deep.env", shallow_blob, 0o100644).unwrap();
+        builder.write().unwrap()
+    };
+    for _ in 0..8000 {
+        let mut builder = repo.treebuilder(None).unwrap();
+        builder.insert("d", tree, 0o040000).unwrap();
+        tree = builder.write().unwrap();
+    }
+    let mut root = repo
+        .treebuilder(Some(&repo.find_tree(tree).unwrap()))
+        .unwrap();
+    root.insert("top.env", shallow_blob, 0o100644).unwrap();
+    let root = repo.find_tree(root.write().unwrap()).unwrap();
+    let signature = git2::Signature::now("Ada Lovelace", "ada@example.org").unwrap();
+    repo.commit(Some("HEAD"), &signature, &signature, "deep", &root, &[])
+        .unwrap();
+    let output = run_within(
+        dir.path(),
+        &["--history", "--format", "json"],
+        std::time::Duration::from_secs(60),
+    )
+    .expect("finishes");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("exit {:?}: {}", output.status, stderr(&output)));
+    assert_eq!(output.status.code(), Some(1));
+    let paths: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["top.env"]);
+    assert_eq!(report["stats"]["incomplete"], true);
+    assert!(
+        report["stats"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("deeper than 2048 levels"),
+        "{}",
+        report["stats"]["warnings"]
+    );
+}
+
+/// A config that is a FIFO used to hang; one that points at /dev/zero (itself, or through
+/// extra_rules) exhausted memory. Now each is a clear error, at once.
+#[cfg(unix)]
+#[test]
+fn project_files_that_are_not_small_regular_files_are_errors() {
+    let dir = temp_dir();
+    write(dir.path(), "a.txt", "clean\n");
+    let config = dir.path().join(".hf-scan.toml");
+    assert!(Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .unwrap()
+        .success());
+    let output = run_within(dir.path(), &[], std::time::Duration::from_secs(10))
+        .expect("a FIFO config does not hang");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let output = run_within(dir.path(), &[], std::time::Duration::from_secs(10)).unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("rules.toml")).unwrap();
+    write(
+        dir.path(),
+        ".hf-scan.toml",
+        "extra_rules = [\"rules.toml\"]\n",
+    );
+    let output = run_within(dir.path(), &[], std::time::Duration::from_secs(10)).unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = run_within(
+        dir.path(),
+        &["--baseline", "/dev/zero"],
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

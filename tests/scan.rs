@@ -86,18 +86,42 @@ fn hidden_files_are_scanned_but_git_directory_is_not() {
 
 #[cfg(unix)]
 #[test]
-fn symlinks_are_followed_only_with_follow_and_loops_end() {
+fn symlinks_are_followed_only_with_follow_inside_the_root_and_loops_end() {
     let dir = temp_dir();
     let outside = temp_dir();
-    write(outside.path(), "leak.txt", fake_token(&mut Rng::new(4)));
-    std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
-    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
-    let (report, code) = json_report(dir.path(), &[]);
-    assert_eq!((code, findings(&report).len()), (0, 0));
-    let (report, code) = json_report(dir.path(), &["--follow"]);
+    write(dir.path(), "real/leak.txt", fake_token(&mut Rng::new(4)));
+    write(outside.path(), "other.txt", fake_token(&mut Rng::new(40)));
+    let scanned = dir.path().join("scanned");
+    std::fs::create_dir(&scanned).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("real"), scanned.join("linked")).unwrap();
+    std::os::unix::fs::symlink(&scanned, scanned.join("loop")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), scanned.join("outside")).unwrap();
+    // These used to hang a --follow scan (terabytes of page map; a FIFO nobody writes to).
+    std::os::unix::fs::symlink("/proc/self/pagemap", scanned.join("pagemap")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(dir.path().join("real/fifo"))
+        .status()
+        .unwrap()
+        .success());
+    write(&scanned, "inside/leak.txt", fake_token(&mut Rng::new(41)));
+    std::os::unix::fs::symlink(scanned.join("inside"), scanned.join("alias")).unwrap();
+    let (report, code) = json_report(&scanned, &[]);
+    assert_eq!((code, findings(&report).len()), (1, 1));
+    let (report, code) = json_report(&scanned, &["--follow"]);
+    let mut paths: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
     assert_eq!(code, 1);
-    assert_eq!(findings(&report).len(), 1);
-    assert_eq!(findings(&report)[0]["location"]["path"], "linked/leak.txt");
+    assert_eq!(paths, vec!["alias/leak.txt", "inside/leak.txt"], "{report}");
+    let notices = report["stats"]["notices"].to_string();
+    for link in ["linked", "outside", "pagemap"] {
+        assert!(
+            notices.contains(&format!("{link}: link not followed: it leads outside")),
+            "{notices}"
+        );
+    }
 }
 
 #[test]

@@ -40,6 +40,11 @@ pub fn scan_tree(
     matcher: &Matcher,
     events: &EventSender,
 ) {
+    // With --follow, a link may lead anywhere: to /proc/self/pagemap (terabytes of zeros),
+    // /dev/zero, a FIFO, another user's files. Only links that stay inside the root are
+    // followed.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = canonical_root.as_path();
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .parents(!options.no_ignore)
@@ -79,6 +84,14 @@ pub fn scan_tree(
                     WalkState::Continue
                 };
             }
+            if entry.path_is_symlink() {
+                if let Some(why) = unfollowable(entry.path(), canonical_root) {
+                    events.send(Event::Notice(format!(
+                        "{relative}: link not followed: {why}"
+                    )));
+                    return WalkState::Skip;
+                }
+            }
             if entry.file_type().is_some_and(|t| t.is_file()) {
                 send_file(&mut scanner, entry.path(), relative, &mut events);
             }
@@ -100,6 +113,22 @@ fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &mu
         Err(err) => Event::Warning(format!("{shown}: {err}")),
     };
     events.send(event);
+}
+
+/// Why a followed link must not be read: it leaves the scanned root, or reaches something
+/// that is neither a file nor a directory (a device, a FIFO, a socket).
+fn unfollowable(link: &Path, root: &Path) -> Option<&'static str> {
+    let Ok(target) = link.canonicalize() else {
+        return Some("its target cannot be resolved");
+    };
+    if !target.starts_with(root) {
+        return Some("it leads outside the scanned directory");
+    }
+    match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() || meta.is_dir() => None,
+        Ok(_) => Some("it leads to a special file"),
+        Err(_) => Some("its target cannot be read"),
+    }
 }
 
 fn is_loop(err: &ignore::Error) -> bool {

@@ -19,7 +19,7 @@
 //! threads). What cannot be read — a missing object in a partial clone or a damaged repository,
 //! commits beyond a shallow boundary — is counted and reported as a warning, never as "clean".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -163,6 +163,8 @@ struct CommitChanges {
     message: Scanned,
     /// Changed paths the project config excludes.
     skipped: u64,
+    /// A directory nested too deep to descend, if any.
+    too_deep: Option<String>,
 }
 
 /// A distinct blob, where it first appeared, and the other paths it appeared at later.
@@ -212,6 +214,14 @@ pub fn scan_history(
                 commit_changes(repo, commits[index], &shallow, project, scanner, &mut local);
             if found.skipped > 0 {
                 sink.send(Event::Skipped(found.skipped));
+            }
+            if let Some(path) = &found.too_deep {
+                sink.send(Event::Warning(format!(
+                    "commit {}: {}…: directories nested deeper than {MAX_TREE_DEPTH} levels \
+                     were not scanned",
+                    commits[index],
+                    path.chars().take(80).collect::<String>()
+                )));
             }
             *changes[index].lock().unwrap() = Some(found);
             missing.lock().unwrap().merge(local);
@@ -327,10 +337,12 @@ pub fn scan_history(
 }
 
 /// The leaks reported so far: for each token, the paths it is known at (`None` for a commit
-/// message).
+/// message), in a sorted set, so recording a path and asking whether a deleted file or
+/// directory held the token cost a logarithm, not a pass over every known path: one blob at
+/// thousands of paths stays linear.
 #[derive(Default)]
 struct Leaks {
-    paths_of: HashMap<String, Vec<Option<String>>>,
+    paths_of: HashMap<String, BTreeSet<Option<String>>>,
 }
 
 impl Leaks {
@@ -339,24 +351,33 @@ impl Leaks {
     /// a move (a rename, perhaps with edits), not a second leak.
     fn is_new(&mut self, token: &str, path: Option<&str>, deleted: &[String]) -> bool {
         let known = self.paths_of.entry(token.to_string()).or_default();
-        if known.iter().any(|p| p.as_deref() == path) {
+        let key = path.map(str::to_string);
+        if known.contains(&key) {
             return false;
         }
         let moved = path.is_some()
-            && known.iter().flatten().any(|old| {
-                deleted.iter().any(|gone| {
-                    old == gone || (gone.ends_with('/') && old.starts_with(gone.as_str()))
-                })
+            && deleted.iter().any(|gone| {
+                let gone = Some(gone.clone());
+                if gone.as_deref().is_some_and(|g| g.ends_with('/')) {
+                    // A deleted directory: any known path under it.
+                    known.range(gone.clone()..).next().is_some_and(|p| {
+                        p.as_deref()
+                            .zip(gone.as_deref())
+                            .is_some_and(|(p, g)| p.starts_with(g))
+                    })
+                } else {
+                    known.contains(&gone)
+                }
             });
-        known.push(path.map(str::to_string));
+        known.insert(key);
         !moved
     }
 
     fn record(&mut self, token: &str, path: Option<&str>) {
-        let known = self.paths_of.entry(token.to_string()).or_default();
-        if !known.iter().any(|p| p.as_deref() == path) {
-            known.push(path.map(str::to_string));
-        }
+        self.paths_of
+            .entry(token.to_string())
+            .or_default()
+            .insert(path.map(str::to_string));
     }
 }
 
@@ -534,6 +555,7 @@ fn commit_changes(
         deleted: Vec::new(),
         message: Scanned::default(),
         skipped: 0,
+        too_deep: None,
     };
     let commit = match repo.find_commit(oid) {
         Ok(commit) => commit,
@@ -560,14 +582,15 @@ fn commit_changes(
             Err(err) => missing.record("parent commit", parent_id, &err),
         }
     }
-    let mut path = String::new();
     let mut found = TreeChanges {
         introduced: &mut changes.introduced,
         deleted: &mut changes.deleted,
         skipped: &mut changes.skipped,
+        too_deep: &mut changes.too_deep,
         missing,
     };
-    differing_blobs(repo, &tree, parents.first(), &mut path, project, &mut found);
+    let first_parent = parents.first().cloned();
+    differing_blobs(repo, tree, first_parent, project, &mut found);
     // A merge introduces only what differs from every parent.
     if parents.len() > 1 {
         changes.introduced.retain(|(path, oid)| {
@@ -586,62 +609,74 @@ struct TreeChanges<'a> {
     introduced: &'a mut Vec<(String, Oid)>,
     deleted: &'a mut Vec<String>,
     skipped: &'a mut u64,
+    /// The first directory found nested deeper than `MAX_TREE_DEPTH`.
+    too_deep: &'a mut Option<String>,
     missing: &'a mut Missing,
 }
 
+/// Trees nested deeper than this are not descended (git itself refuses deeper trees by
+/// default, `core.maxTreeDepth`): a crafted repository must not exhaust memory or time.
+const MAX_TREE_DEPTH: usize = 2048;
+
 /// Blobs in `new` that `old` does not have at the same path, and paths of `old` that `new`
 /// lacks; identical subtrees are skipped by id, which is what makes a walk of every commit
-/// affordable.
+/// affordable. Iterative, with an explicit stack: a tree thousands of levels deep is a warning,
+/// never a stack overflow.
 fn differing_blobs(
     repo: &Repository,
-    new: &Tree,
-    old: Option<&Tree>,
-    prefix: &mut String,
+    new: Tree<'_>,
+    old: Option<Tree<'_>>,
     project: &ProjectConfig,
     found: &mut TreeChanges,
 ) {
-    for entry in new.iter() {
-        let old_entry = old.and_then(|old| old.get_name_bytes(entry.name_bytes()));
-        if old_entry.as_ref().is_some_and(|old| old.id() == entry.id()) {
-            continue;
-        }
-        let kind = entry.kind();
-        if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
-            // Submodules (gitlinks) are not followed.
-            continue;
-        }
-        let before = prefix.len();
-        prefix.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-        let is_dir = kind == Some(ObjectType::Tree);
-        if project.is_excluded(prefix, is_dir) {
-            *found.skipped += 1;
-            prefix.truncate(before);
-            continue;
-        }
-        if is_dir {
+    let mut pending = vec![(new, old, String::new(), 0usize)];
+    while let Some((new, old, prefix, depth)) = pending.pop() {
+        for entry in new.iter() {
+            let old_entry = old
+                .as_ref()
+                .and_then(|old| old.get_name_bytes(entry.name_bytes()));
+            if old_entry.as_ref().is_some_and(|old| old.id() == entry.id()) {
+                continue;
+            }
+            let kind = entry.kind();
+            if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
+                // Submodules (gitlinks) are not followed.
+                continue;
+            }
+            let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+            let is_dir = kind == Some(ObjectType::Tree);
+            if project.is_excluded(&path, is_dir) {
+                *found.skipped += 1;
+                continue;
+            }
+            if !is_dir {
+                found.introduced.push((path, entry.id()));
+                continue;
+            }
+            if depth + 1 >= MAX_TREE_DEPTH {
+                found.too_deep.get_or_insert(path);
+                continue;
+            }
             match repo.find_tree(entry.id()) {
                 Ok(subtree) => {
                     let old_subtree = old_entry
                         .filter(|old| old.kind() == Some(ObjectType::Tree))
                         .and_then(|old| repo.find_tree(old.id()).ok());
-                    prefix.push('/');
-                    differing_blobs(repo, &subtree, old_subtree.as_ref(), prefix, project, found);
+                    pending.push((subtree, old_subtree, format!("{path}/"), depth + 1));
                 }
                 Err(err) => found.missing.record("tree", entry.id(), &err),
             }
-        } else {
-            found.introduced.push((prefix.clone(), entry.id()));
         }
-        prefix.truncate(before);
-    }
-    if let Some(old) = old {
-        for entry in old.iter() {
-            if new.get_name_bytes(entry.name_bytes()).is_none() {
-                let mut gone = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
-                if entry.kind() == Some(ObjectType::Tree) {
-                    gone.push('/');
+        if let Some(old) = &old {
+            for entry in old.iter() {
+                if new.get_name_bytes(entry.name_bytes()).is_none() {
+                    let mut gone =
+                        format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+                    if entry.kind() == Some(ObjectType::Tree) {
+                        gone.push('/');
+                    }
+                    found.deleted.push(gone);
                 }
-                found.deleted.push(gone);
             }
         }
     }
