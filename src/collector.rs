@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::baseline::SuppressedCounts;
-use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression};
+use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression, TagInfo};
 use crate::rules::Rules;
 use crate::sanitize;
 use crate::scan::{Hit, Scanned};
@@ -25,6 +25,7 @@ pub struct Origin {
     pub source: SourceKind,
     pub path: Option<String>,
     pub commit: Option<CommitInfo>,
+    pub tag: Option<TagInfo>,
 }
 
 /// What a source worker reports.
@@ -126,7 +127,7 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
             Event::Content { origin, scanned } => {
                 match origin.source {
                     SourceKind::History | SourceKind::Staged => result.stats.blobs += 1,
-                    SourceKind::CommitMessage => {}
+                    SourceKind::CommitMessage | SourceKind::TagMessage => {}
                     SourceKind::File | SourceKind::Stdin => result.stats.files += 1,
                 }
                 result.stats.bytes += scanned.bytes;
@@ -199,6 +200,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             },
             encoding: hit.encoding,
             commit: origin.commit.clone(),
+            tag: origin.tag.clone(),
             suppression: hit.allowed_inline.then_some(Suppression::Inline),
             verification: None,
         });

@@ -115,6 +115,7 @@ pub enum SourceKind {
     History,
     Staged,
     CommitMessage,
+    TagMessage,
     Stdin,
 }
 
@@ -141,6 +142,19 @@ pub struct CommitInfo {
     /// `at`: this commit introduced the token. `at-or-before`: it is a shallow clone's boundary
     /// commit, so the token may be older than the history that was fetched.
     pub introduced: Introduced,
+}
+
+/// The annotated tag whose message holds a finding (`source: tag-message`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TagInfo {
+    /// The tag's name, as the tag object records it.
+    pub name: String,
+    /// The tag object's id.
+    pub id: String,
+    pub tagger_name: String,
+    pub tagger_email: String,
+    /// RFC 3339; empty when the tag has no tagger.
+    pub date: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -172,6 +186,8 @@ pub struct Finding {
     pub location: Location,
     pub encoding: &'static str,
     pub commit: Option<CommitInfo>,
+    /// For `tag-message` findings: the tag.
+    pub tag: Option<TagInfo>,
     pub suppression: Option<Suppression>,
     /// Set by `--verify`.
     pub verification: Option<Verification>,
@@ -193,7 +209,15 @@ impl Finding {
 
     /// `path:line:column`, or `path@offset` in binary content.
     pub fn position(&self) -> String {
-        let path = self.location.path.as_deref().unwrap_or("<commit message>");
+        let message;
+        let path = match (&self.location.path, &self.tag) {
+            (Some(path), _) => path.as_str(),
+            (None, Some(tag)) => {
+                message = format!("<message of tag {}>", tag.name);
+                &message
+            }
+            (None, None) => "<commit message>",
+        };
         match (self.location.line, self.location.column) {
             (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
             _ => format!("{path}@{}", self.location.offset),
@@ -205,6 +229,7 @@ impl Finding {
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             self.location.path.as_deref(),
+            self.tag.as_ref().map(|t| t.name.as_str()),
             self.commit.as_ref().map(|c| c.date.as_str()),
             self.location.offset,
             self.rule_id.as_str(),

@@ -629,3 +629,111 @@ fn project_files_that_are_not_small_regular_files_are_errors() {
     .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+/// A `.env` force-added to git but matched by `.gitignore` is committed content: a tree scan
+/// used to skip it (0 findings, exit 0). An untracked ignored file is still skipped.
+#[test]
+fn tracked_files_are_scanned_even_when_gitignore_matches_them() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    let mut rng = Rng::new(830);
+    let (tracked, untracked) = (fake_token(&mut rng), fake_token(&mut rng));
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, ".gitignore", "*.env\nbuild/\n");
+    write(repo, "app/.env", format!("HF_TOKEN={tracked}\n"));
+    write(repo, "app/build/keep.env", format!("HF_TOKEN={tracked}\n"));
+    write(repo, "app/local.env", format!("HF_TOKEN={untracked}\n"));
+    git(repo, &["add", "-f", "app/.env", "app/build/keep.env"]);
+    git(repo, &["add", ".gitignore"]);
+    git(repo, &["commit", "-q", "-m", "force-added"]);
+    for (root, expected) in [
+        (repo.to_path_buf(), vec!["app/.env", "app/build/keep.env"]),
+        (repo.join("app"), vec![".env", "build/keep.env"]),
+    ] {
+        let (report, code) = json_report(&root, &["--show-secrets"]);
+        let mut paths: Vec<&str> = findings(&report)
+            .iter()
+            .map(|f| f["location"]["path"].as_str().unwrap())
+            .collect();
+        paths.sort();
+        assert_eq!((paths, code), (expected, 1), "{report}");
+        assert!(
+            !report.to_string().contains(&untracked),
+            "untracked ignored file"
+        );
+    }
+}
+
+/// Annotated tag messages (and tags of tags) are scanned in --history; the tag is named.
+#[test]
+fn annotated_tag_messages_are_scanned() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    let mut rng = Rng::new(831);
+    let (in_tag, in_nested) = (fake_token(&mut rng), fake_token(&mut rng));
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, "a.txt", "clean\n");
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "clean"]);
+    git(
+        repo,
+        &[
+            "tag",
+            "-a",
+            "v1.0",
+            "-m",
+            &format!("release\n\ntoken {in_tag}\n"),
+        ],
+    );
+    git(
+        repo,
+        &[
+            "tag",
+            "-a",
+            "v1.0-signed",
+            "v1.0",
+            "-m",
+            &format!("re-tag {in_nested}"),
+        ],
+    );
+    let (report, code) = json_report(repo, &["--history", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let mut found: Vec<(String, String, String)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["source"].as_str().unwrap().to_string(),
+                f["tag"]["name"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        (
+            "tag-message".to_string(),
+            "v1.0".to_string(),
+            in_tag.clone(),
+        ),
+        (
+            "tag-message".to_string(),
+            "v1.0-signed".to_string(),
+            in_nested.clone(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    let text = stdout(
+        &hf_scan()
+            .current_dir(repo)
+            .arg("--history")
+            .output()
+            .unwrap(),
+    );
+    assert!(text.contains("<message of tag v1.0>:3:7"), "{text}");
+    assert!(
+        text.contains("in the message of tag v1.0 by Ada Lovelace"),
+        "{text}"
+    );
+    assert!(!text.contains(&in_tag[3..]));
+}

@@ -40,6 +40,13 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             options.token(finding),
             options.display(&finding.position())
         );
+        if let Some(tag) = &finding.tag {
+            message.push_str(&format!(
+                " In the message of tag {} ({}).",
+                options.display(&tag.name),
+                tag.id
+            ));
+        }
         if let Some(commit) = &finding.commit {
             message.push_str(&format!(
                 " Introduced in {} by {} on {}.",

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
-use crate::finding::{CommitInfo, Finding, Severity, SourceKind};
+use crate::finding::{CommitInfo, Finding, Severity, SourceKind, TagInfo};
 use crate::verify::Verification;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -42,6 +42,8 @@ pub struct FindingJson<'a> {
     location: LocationJson<'a>,
     encoding: &'a str,
     commit: Option<CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<TagInfo>,
     verification: Option<&'a Verification>,
 }
 
@@ -73,6 +75,12 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         },
         encoding: finding.encoding,
         commit: finding.commit.as_ref().map(|c| options.commit(c)),
+        tag: finding.tag.as_ref().map(|t| TagInfo {
+            name: options.text(&t.name).into_owned(),
+            tagger_name: options.text(&t.tagger_name).into_owned(),
+            tagger_email: options.text(&t.tagger_email).into_owned(),
+            ..t.clone()
+        }),
         verification: finding.verification.as_ref(),
     }
 }

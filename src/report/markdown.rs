@@ -42,14 +42,17 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         writeln!(out, "| --- | --- | --- | --- | --- |")?;
         for finding in findings.iter().take(MAX_ROWS) {
             let commit = finding
-                .commit
+                .tag
                 .as_ref()
-                .map(|c| {
-                    format!(
-                        "`{}` {}",
-                        &c.id[..c.id.len().min(10)],
-                        options.display(&c.author_name)
-                    )
+                .map(|tag| format!("tag {}", options.display(&tag.name)))
+                .or_else(|| {
+                    finding.commit.as_ref().map(|c| {
+                        format!(
+                            "`{}` {}",
+                            &c.id[..c.id.len().min(10)],
+                            options.display(&c.author_name)
+                        )
+                    })
                 })
                 .unwrap_or_default();
             let verification = finding

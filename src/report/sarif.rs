@@ -163,6 +163,13 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
     if let Some(commit) = &finding.commit {
         properties.insert("commit".to_string(), json!(options.commit(commit)));
     }
+    if let Some(tag) = &finding.tag {
+        properties.insert("tag".to_string(), json!(options.text(&tag.name)));
+        text.push_str(&format!(
+            " In the message of tag {}.",
+            options.text(&tag.name)
+        ));
+    }
     if let Some(verification) = &finding.verification {
         properties.insert("verification".to_string(), json!(verification));
         text.push_str(&format!(

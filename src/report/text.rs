@@ -62,6 +62,19 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 paint.wrap(style, &options.display(&verification.describe()))
             )?;
         }
+        if let Some(tag) = &finding.tag {
+            writeln!(
+                out,
+                "    {}",
+                paint.wrap(
+                    DIM,
+                    &options.display(&format!(
+                        "in the message of tag {} by {} <{}> on {}",
+                        tag.name, tag.tagger_name, tag.tagger_email, tag.date
+                    ))
+                )
+            )?;
+        }
         if let Some(commit) = &finding.commit {
             let short = &commit.id[..commit.id.len().min(10)];
             writeln!(

@@ -5,9 +5,15 @@
 //! `--follow` is on. hf-scan also scans hidden files (a leaked `.env` is hidden) but never enters
 //! `.git`, whose objects are `--history`'s business. Each walker thread owns one chunk scanner,
 //! so buffers are reused and no file needs its whole size in memory.
+//!
+//! Ignore files say what git should not pick up, not what is safe: a `.env` force-added with
+//! `git add -f` is committed content that `.gitignore` still matches. So inside a git work tree,
+//! every file the index tracks under the root that the walk passed over is scanned too.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -59,9 +65,21 @@ pub fn scan_tree(
         .threads(options.threads)
         .filter_entry(|entry| entry.file_name() != ".git")
         .build_parallel();
+    // The tracked files under the root, when ignore rules are in force and it is a work tree:
+    // the walk records what it visited, and what it skipped of these is scanned after it.
+    let tracked = if options.no_ignore {
+        Vec::new()
+    } else {
+        tracked_files(root)
+    };
+    let visited = Mutex::new(HashSet::new());
     walker.run(|| {
         let mut events = EventSink::new(events);
         let mut scanner = ChunkScanner::new(matcher);
+        let mut seen = Visited {
+            paths: Vec::new(),
+            shared: (!tracked.is_empty()).then_some(&visited),
+        };
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -93,11 +111,75 @@ pub fn scan_tree(
                 }
             }
             if entry.file_type().is_some_and(|t| t.is_file()) {
+                if seen.shared.is_some() {
+                    seen.paths.push(relative.clone());
+                }
                 send_file(&mut scanner, entry.path(), relative, &mut events);
             }
             WalkState::Continue
         })
     });
+    let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut events = EventSink::new(events);
+    let mut scanner = ChunkScanner::new(matcher);
+    for relative in tracked {
+        if visited.contains(&relative) || project.is_excluded(&relative, false) {
+            continue;
+        }
+        let path = root.join(&relative);
+        // As git checks it out: a regular file (a tracked link is not followed here).
+        if path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            send_file(&mut scanner, &path, relative, &mut events);
+        }
+    }
+}
+
+/// A walker thread's record of the files it scanned, handed to the shared set when the
+/// thread's closure is dropped (one lock per thread, not per file).
+struct Visited<'a> {
+    paths: Vec<String>,
+    shared: Option<&'a Mutex<HashSet<String>>>,
+}
+
+impl Drop for Visited<'_> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared {
+            let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+            shared.extend(self.paths.drain(..));
+        }
+    }
+}
+
+/// Paths (relative to `root`, `/`-separated) of the files git's index tracks under `root`;
+/// empty outside a work tree.
+fn tracked_files(root: &Path) -> Vec<String> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Vec::new();
+    };
+    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else {
+        return Vec::new();
+    };
+    let (Ok(workdir), Ok(root)) = (workdir.canonicalize(), root.canonicalize()) else {
+        return Vec::new();
+    };
+    let Ok(prefix) = root.strip_prefix(&workdir) else {
+        return Vec::new();
+    };
+    let mut prefix = slash_path(prefix);
+    if prefix == "." {
+        prefix.clear();
+    } else {
+        prefix.push('/');
+    }
+    index
+        .iter()
+        // Regular and executable files; not links (0o120000) or submodules (0o160000).
+        .filter(|entry| entry.mode & 0o170000 == 0o100000)
+        .filter_map(|entry| {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            path.strip_prefix(&prefix).map(str::to_string)
+        })
+        .collect()
 }
 
 fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &mut EventSink) {
@@ -107,6 +189,7 @@ fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &mu
                 source: SourceKind::File,
                 path: Some(shown),
                 commit: None,
+                tag: None,
             },
             scanned,
         },

@@ -28,7 +28,7 @@ use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
 use crate::collector::{Event, EventSender, EventSink, Origin};
-use crate::finding::{CommitInfo, Introduced, SourceKind};
+use crate::finding::{CommitInfo, Introduced, SourceKind, TagInfo};
 use crate::matcher::Matcher;
 use crate::project::ProjectConfig;
 use crate::scan::{ChunkScanner, Hit, Scanned};
@@ -329,11 +329,70 @@ pub fn scan_history(
                 source,
                 path,
                 commit: Some(commit_info(repo, commits[commit], &shallow)),
+                tag: None,
             },
             hits,
         });
     }
+    if *range == CommitRange::All {
+        scan_tag_messages(repo, matcher, &mut sink);
+    }
     Ok(())
+}
+
+/// Tags pointing at tags are followed this far.
+const MAX_TAG_CHAIN: usize = 16;
+
+/// Scans the messages of annotated tags (release notes paste tokens too), each tag object once
+/// however many refs name it, following tags of tags.
+fn scan_tag_messages(repo: &Repository, matcher: &Matcher, sink: &mut EventSink) {
+    let Ok(references) = repo.references() else {
+        return;
+    };
+    let mut scanner = ChunkScanner::new(matcher);
+    let mut seen = HashSet::new();
+    for reference in references.flatten() {
+        let Some(mut oid) = reference.target() else {
+            continue;
+        };
+        for _ in 0..MAX_TAG_CHAIN {
+            if !seen.insert(oid) {
+                break;
+            }
+            let Ok(tag) = repo.find_tag(oid) else { break };
+            let scanned = scanner.scan_bytes(tag.message_bytes().unwrap_or_default());
+            if !scanned.hits.is_empty() {
+                let tagger = tag.tagger();
+                let info = TagInfo {
+                    // The tag object's own name: a tag of a tag keeps its own.
+                    name: String::from_utf8_lossy(tag.name_bytes()).into_owned(),
+                    id: oid.to_string(),
+                    tagger_name: tagger
+                        .as_ref()
+                        .map(|t| String::from_utf8_lossy(t.name_bytes()).into_owned())
+                        .unwrap_or_default(),
+                    tagger_email: tagger
+                        .as_ref()
+                        .map(|t| String::from_utf8_lossy(t.email_bytes()).into_owned())
+                        .unwrap_or_default(),
+                    date: tagger
+                        .as_ref()
+                        .map(|t| rfc3339(t.when()))
+                        .unwrap_or_default(),
+                };
+                sink.send(Event::Findings {
+                    origin: Origin {
+                        source: SourceKind::TagMessage,
+                        path: None,
+                        commit: None,
+                        tag: Some(info),
+                    },
+                    hits: scanned.hits,
+                });
+            }
+            oid = tag.target_id();
+        }
+    }
 }
 
 /// The leaks reported so far: for each token, the paths it is known at (`None` for a commit
@@ -432,6 +491,7 @@ pub fn scan_staged(
                     source: SourceKind::Staged,
                     path: Some(path),
                     commit: None,
+                    tag: None,
                 },
                 scanned: scanner.scan_bytes(blob.content()),
             }),

@@ -17,6 +17,7 @@ pub fn scan_stdin(matcher: &Matcher, events: &EventSender) {
                 source: SourceKind::Stdin,
                 path: Some(STDIN_PATH.to_string()),
                 commit: None,
+                tag: None,
             },
             scanned,
         },
