@@ -56,18 +56,55 @@ pub fn parse_payload(text: &str) -> serde_json::Result<Value> {
     serde_json::from_str(text)
 }
 
+/// What an event's payload names, before the repository is consulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wanted {
+    /// `base..head` of a pull request.
+    PullRequest { base: String, head: String },
+    /// `before..after` of a push, and the default branch's name.
+    Push {
+        before: String,
+        after: String,
+        default_branch: String,
+    },
+    /// Everything (schedule, dispatch, anything else).
+    Everything,
+}
+
+/// Reads the commit ids an event names from its payload (also the fuzzing entry point: a
+/// payload is input, and no payload may panic).
+pub fn wanted_commits(name: &str, payload: &Value) -> anyhow::Result<Wanted> {
+    Ok(match name {
+        "pull_request" | "pull_request_target" => Wanted::PullRequest {
+            base: sha(payload, &["pull_request", "base", "sha"])?,
+            head: sha(payload, &["pull_request", "head", "sha"])?,
+        },
+        "push" => Wanted::Push {
+            before: sha(payload, &["before"])?,
+            after: sha(payload, &["after"])?,
+            default_branch: payload
+                .pointer("/repository/default_branch")
+                .and_then(Value::as_str)
+                .filter(|name| git2::Reference::is_valid_name(&format!("refs/heads/{name}")))
+                .unwrap_or("main")
+                .to_string(),
+        },
+        _ => Wanted::Everything,
+    })
+}
+
 fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<EventScan> {
-    match name {
-        "pull_request" | "pull_request_target" => {
-            let base = sha(payload, &["pull_request", "base", "sha"])?;
-            let head = sha(payload, &["pull_request", "head", "sha"])?;
+    match wanted_commits(name, payload)? {
+        Wanted::PullRequest { base, head } => {
             require(repo, &base, "the pull request's base")?;
             require(repo, &head, "the pull request's head")?;
             Ok(EventScan::Commits(CommitRange::Between(base, head)))
         }
-        "push" => {
-            let before = sha(payload, &["before"])?;
-            let after = sha(payload, &["after"])?;
+        Wanted::Push {
+            before,
+            after,
+            default_branch,
+        } => {
             if is_zero(&after) {
                 return Ok(EventScan::Nothing("the push deleted a branch".into()));
             }
@@ -77,10 +114,6 @@ fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<Even
             }
             // A new branch, or a force push whose old tip was not fetched: what the default
             // branch does not have, else everything.
-            let default_branch = payload
-                .pointer("/repository/default_branch")
-                .and_then(Value::as_str)
-                .unwrap_or("main");
             let remote = format!("refs/remotes/origin/{default_branch}");
             match repo.refname_to_id(&remote) {
                 Ok(tip) if tip.to_string() != after => {
@@ -89,7 +122,7 @@ fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<Even
                 _ => Ok(EventScan::Commits(CommitRange::All)),
             }
         }
-        _ => Ok(EventScan::Commits(CommitRange::All)),
+        Wanted::Everything => Ok(EventScan::Commits(CommitRange::All)),
     }
 }
 

@@ -139,7 +139,19 @@ impl ProjectConfig {
             }
             return Ok(Self::empty());
         };
-        let file: ProjectConfigFile = toml::from_str(&text).map_err(|err| {
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::parse(&text, &origin, files, base)
+    }
+
+    /// Parses a config's text (also the fuzzing entry point); `origin` names it in errors, and
+    /// its extra rule files are read from `files`, relative to `base`.
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        files: &ProjectFiles,
+        base: &Path,
+    ) -> anyhow::Result<Self> {
+        let file: ProjectConfigFile = toml::from_str(text).map_err(|err| {
             let line = err
                 .span()
                 .map(|span| format!(" (line {})", 1 + text[..span.start].matches('\n').count()))
@@ -168,7 +180,6 @@ impl ProjectConfig {
             }
             allowed_hashes.insert(hash);
         }
-        let base = path.parent().unwrap_or(Path::new(""));
         let mut extra_rules = Vec::new();
         for relative in &file.extra_rules {
             let rules_path = contained_rules_path(files, base, relative)
@@ -180,7 +191,7 @@ impl ProjectConfig {
             extra_rules.push(Rules::parse(&text, &rules_origin)?);
         }
         Ok(Self {
-            origin: Some(origin),
+            origin: Some(origin.to_string()),
             exclude,
             allowed_hashes,
             extra_rules,
