@@ -4,7 +4,7 @@
 //! Decoding every base64-looking run would cost a pass over every notebook image. Instead, the
 //! matcher's single regex also looks for what a rule's prefix becomes when encoded: in base64,
 //! the characters it fixes at each of the three alignments a byte string can have (`hf_`
-//! becomes `aGZf`, `?hmX?` or `??oZl?`); in UTF-16LE, `h\0f\0_\0`. Only around such a hit is a
+//! becomes `aGZf`, `?hmX?` or `??oZl?`); in UTF-16LE, `h\0f\0_\0`. Only around such a hit is the
 //! encoded run decoded (once per alignment, however many prefixes it holds) and run through
 //! the ordinary matcher, so an encoded token gets the same boundary and placeholder checks as a
 //! plain one, and input made of nothing but encoded prefixes stays linear.

@@ -247,10 +247,11 @@ fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
     let summary = h.runner.join("summary.md");
     let path = format!("{}:{}", fake_bin.display(), std::env::var("PATH").unwrap());
     let mut log = String::new();
-    let mut status = Some(0);
+    let mut status;
     for step in steps {
         let id = step.id.clone().unwrap_or_default();
         let mut outputs = HashMap::new();
+        status = Some(0);
         if let Some(uses) = &step.uses {
             assert!(
                 uses.starts_with("actions/cache@"),
@@ -308,25 +309,9 @@ fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
                 outputs.insert(name.to_string(), value.to_string());
             }
             status = output.status.code();
-            if status != Some(0) {
-                context.extend(
-                    outputs
-                        .iter()
-                        .map(|(k, v)| (format!("steps.{id}.outputs.{k}"), v.clone())),
-                );
-                return ActionRun {
-                    status,
-                    log,
-                    outputs,
-                    cargo_calls: std::fs::read_to_string(&cargo_log).unwrap_or_default(),
-                    summary: std::fs::read_to_string(&summary).unwrap_or_default(),
-                };
-            }
         }
-        for (name, value) in &outputs {
-            context.insert(format!("steps.{id}.outputs.{name}"), value.clone());
-        }
-        if id == "scan" {
+        // A failed step ends the job, as on a runner; the scan step is the last one.
+        if status != Some(0) || id == "scan" {
             return ActionRun {
                 status,
                 log,
@@ -334,6 +319,9 @@ fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
                 cargo_calls: std::fs::read_to_string(&cargo_log).unwrap_or_default(),
                 summary: std::fs::read_to_string(&summary).unwrap_or_default(),
             };
+        }
+        for (name, value) in &outputs {
+            context.insert(format!("steps.{id}.outputs.{name}"), value.clone());
         }
     }
     panic!("action.yml has no scan step");
@@ -442,4 +430,40 @@ fn action_inputs_reach_hf_scan_without_shell_expansion() {
         run_action(&h, Cache::Miss, &[("inline-allow", "false")]).outputs["findings"],
         "2"
     );
+}
+
+/// The cache key used to be constant (`hashFiles` skips files outside the workspace, where the
+/// action lives), so a new version of the Action kept running the first binary ever cached.
+/// It must name the action's ref and the source hash a step computes.
+#[test]
+fn the_cache_key_names_the_action_ref_and_its_source_hash() {
+    let action = action_yml();
+    let key = action
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("key: "))
+        .expect("the cache step's key");
+    assert!(key.contains("${{ github.action_ref }}"), "{key}");
+    assert!(key.contains("${{ steps.source.outputs.hash }}"), "{key}");
+    assert!(!key.contains("hashFiles"), "{key}");
+    // The step computes a real SHA-256 of the source.
+    let h = hostile_checkout();
+    let (_, steps) = parse_action();
+    let source = steps
+        .iter()
+        .find(|step| step.id.as_deref() == Some("source"))
+        .unwrap();
+    let output_file = h.runner.join("source-output");
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(source.run.as_deref().unwrap())
+        .current_dir(h.runner.join("temp"))
+        .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_OUTPUT", &output_file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = std::fs::read_to_string(&output_file).unwrap();
+    let hash = output.trim().strip_prefix("hash=").expect("hash=…");
+    assert_eq!(hash.len(), 64, "{output}");
+    assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{output}");
 }

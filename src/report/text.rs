@@ -62,32 +62,23 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 paint.wrap(style, &options.display(&verification.describe()))
             )?;
         }
-        if let Some(tag) = &finding.tag {
-            writeln!(
-                out,
-                "    {}",
-                paint.wrap(
-                    DIM,
-                    &options.display(&format!(
-                        "in the message of tag {} by {} <{}> on {}",
-                        tag.name, tag.tagger_name, tag.tagger_email, tag.date
-                    ))
-                )
-            )?;
-        }
-        if let Some(commit) = &finding.commit {
-            let short = &commit.id[..commit.id.len().min(10)];
-            writeln!(
-                out,
-                "    {}",
-                paint.wrap(
-                    DIM,
-                    &options.display(&format!(
-                        "introduced in {short} by {} <{}> on {}: {}",
-                        commit.author_name, commit.author_email, commit.date, commit.summary
-                    ))
-                )
-            )?;
+        let origin = match (&finding.tag, &finding.commit) {
+            (Some(tag), _) => Some(format!(
+                "in the message of tag {} by {} <{}> on {}",
+                tag.name, tag.tagger_name, tag.tagger_email, tag.date
+            )),
+            (None, Some(commit)) => Some(format!(
+                "introduced in {} by {} <{}> on {}: {}",
+                &commit.id[..commit.id.len().min(10)],
+                commit.author_name,
+                commit.author_email,
+                commit.date,
+                commit.summary
+            )),
+            (None, None) => None,
+        };
+        if let Some(origin) = origin {
+            writeln!(out, "    {}", paint.wrap(DIM, &options.display(&origin)))?;
         }
     }
     if options.quiet {

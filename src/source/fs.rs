@@ -10,7 +10,7 @@
 //! `git add -f` is committed content that `.gitignore` still matches. So inside a git work tree,
 //! every file the index tracks under the root that the walk passed over is scanned too.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
@@ -68,7 +68,7 @@ pub fn scan_tree(
     // The tracked files under the root, when ignore rules are in force and it is a work tree:
     // the walk records what it visited, and what it skipped of these is scanned after it.
     let tracked = if options.no_ignore {
-        Vec::new()
+        BTreeSet::new()
     } else {
         tracked_files(root)
     };
@@ -150,20 +150,20 @@ impl Drop for Visited<'_> {
     }
 }
 
-/// Paths (relative to `root`, `/`-separated) of the files git's index tracks under `root`;
-/// empty outside a work tree.
-fn tracked_files(root: &Path) -> Vec<String> {
+/// Paths (relative to `root`, `/`-separated) of the files git's index tracks under `root`,
+/// each once (a conflicted path has an entry per stage); empty outside a work tree.
+fn tracked_files(root: &Path) -> BTreeSet<String> {
     let Ok(repo) = git2::Repository::discover(root) else {
-        return Vec::new();
+        return BTreeSet::new();
     };
     let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else {
-        return Vec::new();
+        return BTreeSet::new();
     };
     let (Ok(workdir), Ok(root)) = (workdir.canonicalize(), root.canonicalize()) else {
-        return Vec::new();
+        return BTreeSet::new();
     };
     let Ok(prefix) = root.strip_prefix(&workdir) else {
-        return Vec::new();
+        return BTreeSet::new();
     };
     let mut prefix = slash_path(prefix);
     if prefix == "." {

@@ -12,7 +12,14 @@ pub use hf_scan::testing::{fake_org_token, fake_token, Rng};
 /// The hf-scan binary built by cargo for this test run.
 pub fn hf_scan() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("hf-scan").expect("the binary is built");
-    command.env_remove("NO_COLOR").env_remove("HF_ENDPOINT");
+    // Nothing from the machine's own environment that changes what hf-scan does or where it
+    // writes (under GitHub Actions these would be the real step output and summary files).
+    command
+        .env_remove("NO_COLOR")
+        .env_remove("HF_ENDPOINT")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_EVENT_NAME");
     command
 }
 
