@@ -101,16 +101,26 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// Marks a byte that is not a base64 character in `SEXTETS`.
+const NOT_BASE64: u8 = 0xFF;
+
+/// The 6-bit value of every byte that is a base64 character, standard or URL-safe alphabet.
+const SEXTETS: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table[b'-' as usize] = 62;
+    table[b'_' as usize] = 63;
+    table
+};
+
 /// The 6-bit value of a base64 character, standard or URL-safe alphabet.
 fn sextet(byte: u8) -> Option<u8> {
-    match byte {
-        b'A'..=b'Z' => Some(byte - b'A'),
-        b'a'..=b'z' => Some(byte - b'a' + 26),
-        b'0'..=b'9' => Some(byte - b'0' + 52),
-        b'+' | b'-' => Some(62),
-        b'/' | b'_' => Some(63),
-        _ => None,
-    }
+    let value = SEXTETS[byte as usize];
+    (value != NOT_BASE64).then_some(value)
 }
 
 /// An encoded run that was decoded: where its encoding starts and ends in the haystack, and
@@ -192,10 +202,23 @@ pub fn decode_base64_from(haystack: &[u8], group_start: usize, out: &mut Vec<u8>
         }
         _ => group_start,
     };
+    // Whole groups of four characters to three bytes first (the bulk of a long run), then the
+    // last partial group character by character.
+    let mut end = start;
+    for group in haystack[start..].chunks_exact(4) {
+        let values = [group[0], group[1], group[2], group[3]].map(|byte| SEXTETS[byte as usize]);
+        if values.contains(&NOT_BASE64) {
+            break;
+        }
+        let bits = values
+            .iter()
+            .fold(0u32, |bits, &value| (bits << 6) | u32::from(value));
+        out.extend_from_slice(&bits.to_be_bytes()[1..]);
+        end += 4;
+    }
     let mut bits: u32 = 0;
     let mut count = 0;
-    let mut end = start;
-    for &byte in &haystack[start..] {
+    for &byte in &haystack[end..] {
         let Some(value) = sextet(byte) else { break };
         end += 1;
         bits = (bits << 6) | u32::from(value);

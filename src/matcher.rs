@@ -38,6 +38,8 @@ pub struct Matcher {
     plain: regex::bytes::Regex,
     /// Encoded forms of each rule's prefix: (rule, the literal and its alignment).
     encoded: Vec<(usize, EncodedPrefix)>,
+    /// Each rule's literal prefix, to tell at once whether decoded bytes can hold a token.
+    prefixes: Vec<memchr::memmem::Finder<'static>>,
 }
 
 /// How far each alignment class of encoded runs has been decoded in the current search:
@@ -93,11 +95,16 @@ impl Matcher {
                 .unicode(false)
                 .build()
         };
+        let prefixes = rules
+            .iter()
+            .map(|rule| memchr::memmem::Finder::new(rule.prefix.as_bytes()).into_owned())
+            .collect();
         Ok(Self {
             combined: build(&alternation)?,
             plain: build(&plain_patterns.join("|"))?,
             rules,
             encoded,
+            prefixes,
         })
     }
 
@@ -170,23 +177,18 @@ impl Matcher {
             // prefixes, so decode its other grids now and skip the rest of it, rather than
             // paying a search restart for every prefix in it.
             if prefix.encoding == Encoding::Base64 && done > at {
-                for other in 0..4 {
-                    if decoded.base64[other] < done {
-                        let first = at + (other + 4 - at % 4) % 4;
-                        if first < done {
-                            self.search_run(haystack, first, None, decoded, found);
-                        }
-                        decoded.base64[other] = done;
-                    }
-                }
-                self.find_plain(haystack, at, done, &mut |token| found.push(token));
-                return resume_after_base64_run(at, done);
+                return self.finish_base64_run(haystack, at, done, decoded, found);
             }
             return at + 1;
         }
         let Some(run) = self.search_run(haystack, at, Some(prefix), decoded, found) else {
             return at + 1;
         };
+        // A short run costs little to decode on every grid at once, and then its other
+        // prefixes cost nothing.
+        if prefix.encoding == Encoding::Base64 && run.end - at <= SHORT_RUN && run.end > at {
+            return self.finish_base64_run(haystack, at, run.end, decoded, found);
+        }
         // UTF-16: the other parity cannot hold a prefix inside this run, nor can a plain token
         // (every other byte is NUL). Base64: skip once all four grids are decoded.
         let whole_run_done = match prefix.encoding {
@@ -202,6 +204,29 @@ impl Matcher {
         } else {
             at + 1
         }
+    }
+
+    /// Decodes the base64 run `..end` (entered at `at`) on every grid not decoded yet, searches
+    /// its raw bytes for plain tokens, and says where the search resumes: past the run.
+    fn finish_base64_run(
+        &self,
+        haystack: &[u8],
+        at: usize,
+        end: usize,
+        decoded: &mut Decoded,
+        found: &mut Vec<RawMatch>,
+    ) -> usize {
+        for grid in 0..4 {
+            if decoded.base64[grid] < end {
+                let first = at + (grid + 4 - at % 4) % 4;
+                if first < end {
+                    self.search_run(haystack, first, None, decoded, found);
+                }
+                decoded.base64[grid] = end;
+            }
+        }
+        self.find_plain(haystack, at, end, &mut |token| found.push(token));
+        resume_after_base64_run(at, end)
     }
 
     /// Decodes one run and collects the tokens in it: the run of the prefix `prefix` hit at
@@ -221,6 +246,14 @@ impl Matcher {
         };
         if let Some(run) = run {
             decoded.done(run.encoding)[run.residue] = run.end;
+        }
+        // Most decoded runs hold no prefix at all: a literal check is far cheaper than a
+        // regex search.
+        let worth_searching = self
+            .prefixes
+            .iter()
+            .any(|prefix| prefix.find(&buffer).is_some());
+        if let Some(run) = run.filter(|_| worth_searching) {
             self.find_plain(&buffer, 0, buffer.len(), &mut |inner: RawMatch| {
                 // Only rules whose prefix has encoded forms: the others were never searched
                 // for encoded, and a short prefix in decoded noise is no evidence.
@@ -324,6 +357,9 @@ impl Matcher {
         Ok(())
     }
 }
+
+/// Encoded bytes up to which a base64 run is decoded on all four grids at its first prefix.
+const SHORT_RUN: usize = 512;
 
 /// Where the search goes on after skipping a base64 run `..end` entered at `at`: at its last
 /// byte, which may begin a UTF-16 prefix (`_` is base64 too, so `…_h` then `\0f\0_\0`).

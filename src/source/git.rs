@@ -346,7 +346,9 @@ const MAX_TAG_CHAIN: usize = 16;
 /// Scans the messages of annotated tags (release notes paste tokens too), each tag object once
 /// however many refs name it, following tags of tags.
 fn scan_tag_messages(repo: &Repository, matcher: &Matcher, sink: &mut EventSink) {
-    let Ok(references) = repo.references() else {
+    // Annotated tags live under refs/tags; reading the target of every other ref (a mirror
+    // has thousands of refs/pull/*) to learn it is a commit would cost a read each.
+    let Ok(references) = repo.references_glob("refs/tags/*") else {
         return;
     };
     let mut scanner = ChunkScanner::new(matcher);
@@ -680,8 +682,10 @@ const MAX_TREE_DEPTH: usize = 2048;
 
 /// Blobs in `new` that `old` does not have at the same path, and paths of `old` that `new`
 /// lacks; identical subtrees are skipped by id, which is what makes a walk of every commit
-/// affordable. Iterative, with an explicit stack: a tree thousands of levels deep is a warning,
-/// never a stack overflow.
+/// affordable. Iterative, with an explicit stack of directories: a tree thousands of levels
+/// deep is a warning, never a stack overflow. Entries come out in the order a recursive walk
+/// gives (each directory's entries in tree order, a subdirectory's before its next sibling),
+/// which keeps the blobs' read order close to the pack's.
 fn differing_blobs(
     repo: &Repository,
     new: Tree<'_>,
@@ -689,55 +693,88 @@ fn differing_blobs(
     project: &ProjectConfig,
     found: &mut TreeChanges,
 ) {
-    let mut pending = vec![(new, old, String::new(), 0usize)];
-    while let Some((new, old, prefix, depth)) = pending.pop() {
-        for entry in new.iter() {
-            let old_entry = old
+    struct Directory<'r> {
+        new: Tree<'r>,
+        old: Option<Tree<'r>>,
+        prefix: String,
+        next: usize,
+    }
+    let mut stack = vec![Directory {
+        new,
+        old,
+        prefix: String::new(),
+        next: 0,
+    }];
+    while let Some(top) = stack.last_mut() {
+        if top.next >= top.new.len() {
+            // Done with this directory: what its old version had and it lacks was deleted.
+            let done = stack.pop().expect("the top of the stack");
+            if let Some(old) = &done.old {
+                for entry in old.iter() {
+                    if done.new.get_name_bytes(entry.name_bytes()).is_none() {
+                        let mut gone = format!(
+                            "{}{}",
+                            done.prefix,
+                            String::from_utf8_lossy(entry.name_bytes())
+                        );
+                        if entry.kind() == Some(ObjectType::Tree) {
+                            gone.push('/');
+                        }
+                        found.deleted.push(gone);
+                    }
+                }
+            }
+            continue;
+        }
+        let index = top.next;
+        top.next += 1;
+        // Tree entries borrow their tree (and drop late): read what is needed, then let go.
+        let (path, id, kind, old_tree_id) = {
+            let entry = top.new.get(index).expect("index below the tree's length");
+            let old_entry = top
+                .old
                 .as_ref()
                 .and_then(|old| old.get_name_bytes(entry.name_bytes()));
-            if old_entry.as_ref().is_some_and(|old| old.id() == entry.id()) {
+            let (id, kind) = (entry.id(), entry.kind());
+            if old_entry.as_ref().is_some_and(|old| old.id() == id) {
                 continue;
             }
-            let kind = entry.kind();
             if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
                 // Submodules (gitlinks) are not followed.
                 continue;
             }
-            let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
-            let is_dir = kind == Some(ObjectType::Tree);
-            if project.is_excluded(&path, is_dir) {
-                *found.skipped += 1;
-                continue;
-            }
-            if !is_dir {
-                found.introduced.push((path, entry.id()));
-                continue;
-            }
-            if depth + 1 >= MAX_TREE_DEPTH {
-                found.too_deep.get_or_insert(path);
-                continue;
-            }
-            match repo.find_tree(entry.id()) {
-                Ok(subtree) => {
-                    let old_subtree = old_entry
-                        .filter(|old| old.kind() == Some(ObjectType::Tree))
-                        .and_then(|old| repo.find_tree(old.id()).ok());
-                    pending.push((subtree, old_subtree, format!("{path}/"), depth + 1));
-                }
-                Err(err) => found.missing.record("tree", entry.id(), &err),
-            }
+            let path = format!(
+                "{}{}",
+                top.prefix,
+                String::from_utf8_lossy(entry.name_bytes())
+            );
+            let old_tree_id = old_entry
+                .filter(|old| old.kind() == Some(ObjectType::Tree))
+                .map(|old| old.id());
+            (path, id, kind, old_tree_id)
+        };
+        let is_dir = kind == Some(ObjectType::Tree);
+        if project.is_excluded(&path, is_dir) {
+            *found.skipped += 1;
+            continue;
         }
-        if let Some(old) = &old {
-            for entry in old.iter() {
-                if new.get_name_bytes(entry.name_bytes()).is_none() {
-                    let mut gone =
-                        format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
-                    if entry.kind() == Some(ObjectType::Tree) {
-                        gone.push('/');
-                    }
-                    found.deleted.push(gone);
-                }
-            }
+        if !is_dir {
+            found.introduced.push((path, id));
+            continue;
+        }
+        if stack.len() >= MAX_TREE_DEPTH {
+            found.too_deep.get_or_insert(path);
+            continue;
+        }
+        let old_subtree = old_tree_id.and_then(|old| repo.find_tree(old).ok());
+        match repo.find_tree(id) {
+            Ok(subtree) => stack.push(Directory {
+                new: subtree,
+                old: old_subtree,
+                prefix: path + "/",
+                next: 0,
+            }),
+            Err(err) => found.missing.record("tree", id, &err),
         }
     }
 }
