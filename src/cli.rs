@@ -285,12 +285,17 @@ pub fn parse() -> Args {
                 let _ = err.print();
                 std::process::exit(0);
             }
+            // The error and what helps (a "did you mean", the accepted values), without the
+            // usage block.
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "hf-scan: {} (see hf-scan --help)",
-                crate::sanitize::for_display(first)
-            );
+            let helpful: Vec<String> = rendered
+                .lines()
+                .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more"))
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(|line| crate::sanitize::for_display(line.trim_start_matches("error: ")))
+                .collect();
+            eprintln!("hf-scan: {} (see hf-scan --help)", helpful.join("\n  "));
             std::process::exit(2);
         }
     }

@@ -111,6 +111,36 @@ pub struct Stats {
     pub notices: Vec<String>,
 }
 
+impl Stats {
+    /// What was scanned, for summaries: the non-zero counts, in words with their plurals
+    /// (`3 commits, 12 blobs`, `1 file`, `0 files` when nothing was there).
+    pub fn scanned(&self) -> String {
+        let parts: Vec<String> = [
+            (self.commits, "commit"),
+            (self.blobs, "blob"),
+            (self.files, "file"),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, noun)| plural(count, noun))
+        .collect();
+        if parts.is_empty() {
+            "0 files".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// Everything a scan found, ready for the reporters.
 #[derive(Debug, Default)]
 pub struct ScanResult {

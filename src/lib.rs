@@ -106,6 +106,13 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     }
 
     write_report(&config, &result)?;
+    if config.quiet && result.stats.incomplete {
+        // Quiet means no chatter, not silence about a scan that may have missed something.
+        eprintln!(
+            "hf-scan: the scan is incomplete ({}; run without --quiet to see them)",
+            collector::plural(result.stats.warnings.len() as u64, "warning")
+        );
+    }
     if !config.quiet {
         // The configuration's notes were printed before the scan; these came from it.
         for notice in &result.stats.notices[config.notes.len()..] {

@@ -206,7 +206,7 @@ fn markdown_summary_of_a_clean_scan_says_so() {
         out.starts_with("### hf-scan: no Hugging Face tokens found"),
         "{out}"
     );
-    assert!(out.contains("1 files"), "{out}");
+    assert!(out.contains("Scanned 1 file, "), "{out}");
 }
 
 #[test]

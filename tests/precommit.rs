@@ -25,7 +25,7 @@ fn pre_commit() -> Option<PathBuf> {
         std::env::var_os("CI").is_none(),
         "pre-commit is required in CI (set HF_SCAN_PRE_COMMIT or put it on PATH)"
     );
-    eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
+    skipped("pre-commit is not installed (pip install pre-commit)");
     None
 }
 
@@ -161,7 +161,7 @@ fn commit_hook_blocks_a_staged_token_and_nothing_else() {
 #[test]
 fn rust_commit_hook_builds_and_blocks_a_staged_token() {
     if std::env::var_os("HF_SCAN_TEST_RUST_HOOK").is_none() {
-        eprintln!("skipped: set HF_SCAN_TEST_RUST_HOOK=1 to build the language: rust hook");
+        skipped("set HF_SCAN_TEST_RUST_HOOK=1 to build the language: rust hook");
         return;
     }
     if let Some(project) = project(&["hf-scan"], HookSource::ThisRepository) {
@@ -285,4 +285,12 @@ fn rust_and_system_hooks_run_the_same_command() {
     assert_eq!(entry_of("hf-scan-push"), entry_of("hf-scan-push-system"));
     assert!(hooks.matches("minimum_pre_commit_version: '3.2.0'").count() == 4);
     assert!(hooks.matches("language: rust").count() == 2);
+}
+
+/// Says that a test did not run, where the test output shows it: written to the process's
+/// stderr directly, which the test harness does not capture (eprintln! output would be
+/// swallowed, leaving a plain `ok`).
+fn skipped(why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED (this test did not run): {why}");
 }

@@ -28,7 +28,7 @@ fn token_in_env_file_is_reported_with_position_and_exit_1() {
         "{out}"
     );
     assert!(
-        out.contains("1 finding (1 distinct token) in 1 files"),
+        out.contains("1 finding (1 distinct token) in 1 file, "),
         "{out}"
     );
     assert!(!out.contains(&token), "the token must be redacted");
@@ -251,12 +251,17 @@ fn output_is_the_same_with_one_thread_or_many() {
 }
 
 #[test]
-fn bad_flag_value_is_one_line_naming_the_flag_and_exit_2() {
+fn bad_flag_value_names_the_flag_and_the_accepted_values_and_exits_2() {
     let output = hf_scan().args(["--format", "xml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(
+        err.trim().lines().count(),
+        2,
+        "short, no usage block: {err}"
+    );
     assert!(err.contains("--format"), "{err}");
+    assert!(err.contains("[possible values: text, json"), "{err}");
 }
 
 #[test]

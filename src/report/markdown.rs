@@ -15,13 +15,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     let mut findings: Vec<&Finding> = reported(result).collect();
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let stats = &result.stats;
-    let scanned = format!(
-        "{} commits, {} blobs, {} files, {}",
-        stats.commits,
-        stats.blobs,
-        stats.files,
-        human_bytes(stats.bytes)
-    );
+    let scanned = format!("{}, {}", stats.scanned(), human_bytes(stats.bytes));
     if findings.is_empty() {
         writeln!(out, "### hf-scan: no Hugging Face tokens found\n")?;
         writeln!(out, "Scanned {scanned}.")?;

@@ -86,14 +86,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     }
     let stats = &result.stats;
     let seconds = stats.duration_ms as f64 / 1000.0;
-    let scanned = if stats.commits > 0 || stats.blobs > 0 {
-        format!(
-            "{} commits, {} blobs, {} files",
-            stats.commits, stats.blobs, stats.files
-        )
-    } else {
-        format!("{} files", stats.files)
-    };
+    let scanned = stats.scanned();
     if count > 0 {
         writeln!(out)?;
         let only_staged = reported(result).all(|f| f.source == SourceKind::Staged);

@@ -58,6 +58,9 @@ pub fn open(path: &Path) -> anyhow::Result<Repository> {
     // Without them the history scan runs ~20% faster in a fifth of the memory.
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(false);
+    if let Err(err) = path.metadata() {
+        bail!("{}: {err}", path.display());
+    }
     Repository::discover(path).map_err(|err| {
         anyhow::anyhow!(
             "{} is not in a git repository ({})",
