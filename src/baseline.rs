@@ -116,7 +116,7 @@ impl Baseline {
 /// The path as a baseline line writes it: `-` for none, control characters escaped so a path
 /// cannot break the one-finding-per-line format.
 fn baseline_path(finding: &Finding) -> String {
-    escape_controls(finding.location.path.as_deref().unwrap_or("-")).into_owned()
+    escape_controls(finding.location.stable_path().unwrap_or("-")).into_owned()
 }
 
 /// How many findings each mechanism suppressed, for every summary: a suppression is a decision

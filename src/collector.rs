@@ -23,7 +23,10 @@ use crate::scan::{Hit, Scanned};
 #[derive(Debug, Clone)]
 pub struct Origin {
     pub source: SourceKind,
+    /// As the user can open it (relative to the working directory, or as given).
     pub path: Option<String>,
+    /// Relative to the top of the git work tree, when the content is in one.
+    pub repo_path: Option<String>,
     pub commit: Option<CommitInfo>,
     pub tag: Option<TagInfo>,
 }
@@ -223,6 +226,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             source: origin.source,
             location: Location {
                 path: origin.path.clone(),
+                repo_path: origin.repo_path.clone(),
                 line: hit.line,
                 column: hit.column,
                 end_column: hit.end_column,

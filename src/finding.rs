@@ -123,11 +123,24 @@ pub enum SourceKind {
 /// where `offset` (0-based bytes) is what locates it. Columns count Unicode scalar values.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
+    /// As the user can open it: relative to the working directory (or as the PATH was given),
+    /// like ripgrep prints paths.
     pub path: Option<String>,
+    /// Relative to the top of the git work tree, when the file is in one: what SARIF,
+    /// annotations, fingerprints and baselines use, so they do not depend on the PATH.
+    pub repo_path: Option<String>,
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub end_column: Option<u64>,
     pub offset: u64,
+}
+
+impl Location {
+    /// The path that does not depend on how the file was reached: relative to the work tree's
+    /// top when there is one, else as shown.
+    pub fn stable_path(&self) -> Option<&str> {
+        self.repo_path.as_deref().or(self.path.as_deref())
+    }
 }
 
 /// The commit that introduced a finding, for history scans.
@@ -197,7 +210,7 @@ impl Finding {
     /// A stable id keyed on content, not position: rule, path and token hash. Moving the token
     /// within its file keeps the fingerprint; a different token on the same line changes it.
     pub fn fingerprint(&self) -> String {
-        let path = self.location.path.as_deref().unwrap_or("");
+        let path = self.location.stable_path().unwrap_or("");
         let key = format!(
             "hf-scan-v1\0{}\0{}\0{}",
             self.rule_id,

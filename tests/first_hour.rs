@@ -75,3 +75,86 @@ fn summaries_count_in_words_with_plurals() {
     assert!(text.contains(" in 1 blob, "), "{text}");
     assert!(!text.contains("0 commits"), "{text}");
 }
+
+/// `hf-scan a b` used to print `secrets.txt:1:3` for both files, and scanning `notebooks`
+/// reported `explore.ipynb`, which SARIF and annotations then pointed at in the wrong place.
+/// Now paths are as the user can open them; SARIF, annotations, fingerprints and baselines use
+/// the path from the repository's top, whatever PATH reached the file.
+#[test]
+fn paths_say_where_the_file_is_whatever_the_path_given() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut rng = Rng::new(900);
+    write(
+        repo,
+        "a/secrets.txt",
+        format!("T={}\n", fake_token(&mut rng)),
+    );
+    write(
+        repo,
+        "b/secrets.txt",
+        format!("T={}\n", fake_token(&mut rng)),
+    );
+    write(
+        repo,
+        "notebooks/explore.ipynb",
+        format!("{{\"source\": [\"t = '{}'\"]}}\n", fake_token(&mut rng)),
+    );
+    let (report, _) = json_report(repo, &["a", "b"]);
+    let paths: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["a/secrets.txt", "b/secrets.txt"]);
+
+    let from_top = json_report(repo, &["notebooks"]).0;
+    let from_inside = json_report(&repo.join("notebooks"), &[]).0;
+    let (top, inside) = (&findings(&from_top)[0], &findings(&from_inside)[0]);
+    assert_eq!(top["location"]["path"], "notebooks/explore.ipynb");
+    assert_eq!(inside["location"]["path"], "explore.ipynb");
+    assert_eq!(top["location"]["repo_path"], "notebooks/explore.ipynb");
+    assert_eq!(inside["location"]["repo_path"], "notebooks/explore.ipynb");
+    assert_eq!(
+        top["fingerprint"], inside["fingerprint"],
+        "same file, same fingerprint"
+    );
+
+    let sarif = stdout(
+        &hf_scan()
+            .current_dir(repo.join("notebooks"))
+            .args(["--format", "sarif"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        sarif.contains("\"uri\": \"notebooks/explore.ipynb\""),
+        "{sarif}"
+    );
+    let annotations = stdout(
+        &hf_scan()
+            .current_dir(repo.join("notebooks"))
+            .args(["--format", "github"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        annotations.starts_with("::error file=notebooks/explore.ipynb,line=1"),
+        "{annotations}"
+    );
+    // A baseline written from the top accepts the finding when scanning from inside.
+    let output = hf_scan()
+        .current_dir(repo)
+        .args(["--write-baseline", "baseline.txt", "notebooks"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let baseline = repo.join("baseline.txt");
+    let output = hf_scan()
+        .current_dir(repo.join("notebooks"))
+        .arg("--baseline")
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

@@ -736,4 +736,12 @@ fn annotated_tag_messages_are_scanned() {
         "{text}"
     );
     assert!(!text.contains(&in_tag[3..]));
+    let sarif = stdout(
+        &hf_scan()
+            .current_dir(repo)
+            .args(["--history", "--format", "sarif"])
+            .output()
+            .unwrap(),
+    );
+    assert!(sarif.contains("\"uri\": \"TAG_EDITMSG\""), "{sarif}");
 }

@@ -15,7 +15,8 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     for finding in &findings {
         let mut properties = Vec::new();
-        if let Some(path) = &finding.location.path {
+        // GitHub resolves annotation paths from the repository's top.
+        if let Some(path) = finding.location.stable_path() {
             properties.push(format!("file={}", escape_property(&options.display(path))));
         }
         if let Some(line) = finding.location.line {

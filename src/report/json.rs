@@ -50,6 +50,8 @@ pub struct FindingJson<'a> {
 #[derive(Serialize)]
 struct LocationJson<'a> {
     path: Option<Cow<'a, str>>,
+    /// Relative to the top of the git work tree; null outside one.
+    repo_path: Option<Cow<'a, str>>,
     line: Option<u64>,
     column: Option<u64>,
     end_column: Option<u64>,
@@ -68,6 +70,11 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         source: finding.source,
         location: LocationJson {
             path: finding.location.path.as_deref().map(|p| options.text(p)),
+            repo_path: finding
+                .location
+                .repo_path
+                .as_deref()
+                .map(|p| options.text(p)),
             line: finding.location.line,
             column: finding.location.column,
             end_column: finding.location.end_column,

@@ -135,10 +135,13 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
                 .build()
         }
     };
-    let uri = finding.location.path.as_deref().map_or_else(
-        || "COMMIT_EDITMSG".to_string(),
-        |p| options.text(p).into_owned(),
-    );
+    // Relative to the repository's top (%SRCROOT%), whatever PATH the scan was given; a
+    // message has no file, so it gets the name git gives the file it is edited in.
+    let uri = match (finding.location.stable_path(), &finding.tag) {
+        (Some(path), _) => options.text(path).into_owned(),
+        (None, Some(_)) => "TAG_EDITMSG".to_string(),
+        (None, None) => "COMMIT_EDITMSG".to_string(),
+    };
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()

@@ -34,11 +34,32 @@ pub struct WalkOptions {
 /// Scans a single file given on the command line; its path is reported as given.
 pub fn scan_file(path: &Path, matcher: &Matcher, events: &EventSender) {
     let shown = slash_path(path);
+    let in_repo = path
+        .parent()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
+        .and_then(|dir| work_tree_of(dir, false))
+        .zip(path.file_name())
+        .map(|(tree, name)| format!("{}{}", tree.prefix, name.to_string_lossy()));
     let mut scanner = ChunkScanner::new(matcher);
-    send_file(&mut scanner, path, shown, &mut EventSink::new(events));
+    send_file(
+        &mut scanner,
+        path,
+        shown,
+        in_repo,
+        &mut EventSink::new(events),
+    );
 }
 
-/// Walks `root` (a directory) and scans every file in it; paths are reported relative to it.
+/// Walks `root` (a directory) and scans every file in it. Paths are reported as the user can
+/// open them (`root` joined with the file's place under it, as ripgrep prints them), and, in a
+/// git work tree, also relative to its top (for SARIF, annotations and fingerprints, which must
+/// not depend on the PATH the file was reached through).
 pub fn scan_tree(
     root: &Path,
     options: WalkOptions,
@@ -67,10 +88,21 @@ pub fn scan_tree(
         .build_parallel();
     // The tracked files under the root, when ignore rules are in force and it is a work tree:
     // the walk records what it visited, and what it skipped of these is scanned after it.
-    let tracked = if options.no_ignore {
-        BTreeSet::new()
-    } else {
-        tracked_files(root)
+    let work_tree = work_tree_of(root, !options.no_ignore);
+    let tracked = work_tree
+        .as_ref()
+        .map(|tree| tree.tracked.clone())
+        .unwrap_or_default();
+    let repo_prefix = work_tree.as_ref().map(|tree| tree.prefix.as_str());
+    let shown_prefix = match slash_path(root).as_str() {
+        "." => String::new(),
+        shown => format!("{}/", shown.trim_end_matches('/')),
+    };
+    let place = |relative: &str| {
+        (
+            format!("{shown_prefix}{relative}"),
+            repo_prefix.map(|prefix| format!("{prefix}{relative}")),
+        )
     };
     let visited = Mutex::new(HashSet::new());
     walker.run(|| {
@@ -114,7 +146,8 @@ pub fn scan_tree(
                 if seen.shared.is_some() {
                     seen.paths.push(relative.clone());
                 }
-                send_file(&mut scanner, entry.path(), relative, &mut events);
+                let (shown, in_repo) = place(&relative);
+                send_file(&mut scanner, entry.path(), shown, in_repo, &mut events);
             }
             WalkState::Continue
         })
@@ -129,7 +162,8 @@ pub fn scan_tree(
         let path = root.join(&relative);
         // As git checks it out: a regular file (a tracked link is not followed here).
         if path.symlink_metadata().is_ok_and(|m| m.is_file()) {
-            send_file(&mut scanner, &path, relative, &mut events);
+            let (shown, in_repo) = place(&relative);
+            send_file(&mut scanner, &path, shown, in_repo, &mut events);
         }
     }
 }
@@ -150,44 +184,54 @@ impl Drop for Visited<'_> {
     }
 }
 
-/// Paths (relative to `root`, `/`-separated) of the files git's index tracks under `root`,
-/// each once (a conflicted path has an entry per stage); empty outside a work tree.
-fn tracked_files(root: &Path) -> BTreeSet<String> {
-    let Ok(repo) = git2::Repository::discover(root) else {
-        return BTreeSet::new();
-    };
-    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else {
-        return BTreeSet::new();
-    };
-    let (Ok(workdir), Ok(root)) = (workdir.canonicalize(), root.canonicalize()) else {
-        return BTreeSet::new();
-    };
-    let Ok(prefix) = root.strip_prefix(&workdir) else {
-        return BTreeSet::new();
-    };
-    let mut prefix = slash_path(prefix);
+/// Where a scanned directory sits in a git work tree.
+struct WorkTree {
+    /// The directory relative to the work tree's top, `/`-separated, ending in `/` (empty at
+    /// the top).
+    prefix: String,
+    /// The files git's index tracks under the directory, relative to it, each once (a
+    /// conflicted path has an entry per stage); only when asked for.
+    tracked: BTreeSet<String>,
+}
+
+fn work_tree_of(dir: &Path, list_tracked: bool) -> Option<WorkTree> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let dir = dir.canonicalize().ok()?;
+    let mut prefix = slash_path(dir.strip_prefix(&workdir).ok()?);
     if prefix == "." {
         prefix.clear();
     } else {
         prefix.push('/');
     }
-    index
-        .iter()
-        // Regular and executable files; not links (0o120000) or submodules (0o160000).
-        .filter(|entry| entry.mode & 0o170000 == 0o100000)
-        .filter_map(|entry| {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            path.strip_prefix(&prefix).map(str::to_string)
-        })
-        .collect()
+    let tracked = match repo.index() {
+        Ok(index) if list_tracked => index
+            .iter()
+            // Regular and executable files; not links (0o120000) or submodules (0o160000).
+            .filter(|entry| entry.mode & 0o170000 == 0o100000)
+            .filter_map(|entry| {
+                let path = String::from_utf8_lossy(&entry.path).into_owned();
+                path.strip_prefix(&prefix).map(str::to_string)
+            })
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    Some(WorkTree { prefix, tracked })
 }
 
-fn send_file(scanner: &mut ChunkScanner, path: &Path, shown: String, events: &mut EventSink) {
+fn send_file(
+    scanner: &mut ChunkScanner,
+    path: &Path,
+    shown: String,
+    in_repo: Option<String>,
+    events: &mut EventSink,
+) {
     let event = match File::open(path).and_then(|file| scanner.scan_reader(file)) {
         Ok(scanned) => Event::Content {
             origin: Origin {
                 source: SourceKind::File,
                 path: Some(shown),
+                repo_path: in_repo,
                 commit: None,
                 tag: None,
             },

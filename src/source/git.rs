@@ -330,6 +330,7 @@ pub fn scan_history(
         sink.send(Event::Findings {
             origin: Origin {
                 source,
+                repo_path: path.clone(),
                 path,
                 commit: Some(commit_info(repo, commits[commit], &shallow)),
                 tag: None,
@@ -389,6 +390,7 @@ fn scan_tag_messages(repo: &Repository, matcher: &Matcher, sink: &mut EventSink)
                     origin: Origin {
                         source: SourceKind::TagMessage,
                         path: None,
+                        repo_path: None,
                         commit: None,
                         tag: Some(info),
                     },
@@ -494,6 +496,7 @@ pub fn scan_staged(
             Ok(blob) => sink.send(Event::Content {
                 origin: Origin {
                     source: SourceKind::Staged,
+                    repo_path: Some(path.clone()),
                     path: Some(path),
                     commit: None,
                     tag: None,

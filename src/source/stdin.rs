@@ -16,6 +16,7 @@ pub fn scan_stdin(matcher: &Matcher, events: &EventSender) {
             origin: Origin {
                 source: SourceKind::Stdin,
                 path: Some(STDIN_PATH.to_string()),
+                repo_path: None,
                 commit: None,
                 tag: None,
             },
