@@ -103,6 +103,12 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["history", "since", "range"])]
     pub staged: bool,
 
+    /// The pre-commit push hook's mode: what a push would add, from pre-commit's environment
+    /// (PRE_COMMIT_REMOTE_NAME, PRE_COMMIT_TO_REF, PRE_COMMIT_FROM_REF): the commits any local
+    /// branch, tag or HEAD reaches that the remote's tracking refs do not.
+    #[arg(long, conflicts_with_all = ["history", "staged", "since", "range", "github_event"])]
+    pub pre_push: bool,
+
     /// History of the commits reachable from HEAD but not from REV (implies --history).
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
@@ -326,6 +332,7 @@ impl Args {
         let range = match (&self.since, &self.range) {
             (Some(base), _) => Some(CommitRange::Since(base.clone())),
             (None, Some(range)) => Some(parse_range(range)?),
+            (None, None) if self.pre_push => Some(pre_push_range(&mut notes)),
             (None, None) if self.history => Some(CommitRange::All),
             (None, None) => None,
         };
@@ -520,6 +527,31 @@ impl Args {
             github_summary,
             notes,
         })
+    }
+}
+
+/// What `--pre-push` scans, from pre-commit's environment: everything the remote lacks when
+/// pre-commit names it, else the pushed range, else (run by hand) the whole history.
+fn pre_push_range(notes: &mut Vec<String>) -> CommitRange {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let tip = var("PRE_COMMIT_TO_REF");
+    match (
+        var("PRE_COMMIT_REMOTE_NAME"),
+        var("PRE_COMMIT_FROM_REF"),
+        tip,
+    ) {
+        (Some(remote), _, tip) => CommitRange::Unpushed { remote, tip },
+        (None, Some(from), Some(to)) if !from.bytes().all(|b| b == b'0') => {
+            CommitRange::Between(from, to)
+        }
+        _ => {
+            notes.push(
+                "--pre-push: pre-commit gave no remote or range (PRE_COMMIT_REMOTE_NAME, \
+                 PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF); scanning the whole history"
+                    .to_string(),
+            );
+            CommitRange::All
+        }
     }
 }
 

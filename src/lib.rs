@@ -167,7 +167,9 @@ fn scan_targets(config: &Config) -> ScanResult {
             for target in &config.targets {
                 match target {
                     Target::Stdin => source::stdin::scan_stdin(&config.matcher, &events),
-                    Target::File(path) => source::fs::scan_file(path, &config.matcher, &events),
+                    Target::File(path) => {
+                        source::fs::scan_file(path, &config.project, &config.matcher, &events)
+                    }
                     Target::Tree(root) => source::fs::scan_tree(
                         root,
                         config.walk,

@@ -85,7 +85,8 @@ impl Project {
     }
 }
 
-/// A project that uses `hooks` from `source`, with pre-commit installed for commit and push.
+/// A project that uses `hooks` from `source` (each an id, then `args:` if any), with
+/// pre-commit installed for commit, commit message and push.
 fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
     let pre_commit = pre_commit()?;
     let dir = temp_dir();
@@ -125,7 +126,16 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
     project.git_ok(&["init", "-q", "-b", "main"]);
     let ids: String = hooks
         .iter()
-        .map(|id| format!("      - id: {id}\n"))
+        .map(|hook| {
+            let mut words = hook.split(' ');
+            let id = words.next().unwrap();
+            let args: Vec<String> = words.map(|arg| format!("\"{arg}\"")).collect();
+            if args.is_empty() {
+                format!("      - id: {id}\n")
+            } else {
+                format!("      - id: {id}\n        args: [{}]\n", args.join(", "))
+            }
+        })
         .collect();
     write(
         &project.path,
@@ -143,6 +153,8 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
             "pre-commit",
             "--hook-type",
             "pre-push",
+            "--hook-type",
+            "commit-msg",
         ],
     );
     assert!(installed.status.success(), "{}", stderr(&installed));
@@ -206,9 +218,60 @@ fn commit_is_blocked_only_by_a_staged_token(project: &Project) {
     assert_eq!(project.git_ok(&["rev-list", "--count", "HEAD"]).trim(), "2");
 }
 
+/// pre-commit users and CI jobs run `pre-commit run --all-files` and expect the files to be
+/// checked: the commit hook used to scan the index only, and passed with tokens in the tree.
+#[test]
+fn all_files_run_checks_the_files_it_is_given() {
+    let Some(project) = project(&["hf-scan-system"], HookSource::HooksFileOnly) else {
+        return;
+    };
+    let token = fake_token(&mut Rng::new(602));
+    write(
+        &project.path,
+        "config/settings.py",
+        format!("TOKEN = '{token}'\n"),
+    );
+    write(&project.path, "README.md", "# demo\n");
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "--no-verify", "-m", "before the hook"]);
+    let run = project.command(&project.pre_commit, &["run", "--all-files"]);
+    assert!(!run.status.success(), "{}", stdout(&run));
+    assert!(
+        stdout(&run).contains("config/settings.py:1:10  hf-user-access-token"),
+        "{}",
+        stdout(&run)
+    );
+}
+
+/// A token typed into a commit message is stopped before the commit exists.
+#[test]
+fn commit_msg_hook_blocks_a_token_in_the_message() {
+    let Some(project) = project(&["hf-scan-commit-msg-system"], HookSource::HooksFileOnly) else {
+        return;
+    };
+    write(&project.path, "README.md", "# demo\n");
+    project.git_ok(&["add", "-A"]);
+    let token = fake_token(&mut Rng::new(603));
+    let blocked = project.git(&["commit", "-m", &format!("use {token} for now")]);
+    assert!(!blocked.status.success(), "the commit must be blocked");
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(shown.contains("COMMIT_EDITMSG:1:5"), "{shown}");
+    assert!(!shown.contains(&token), "redacted");
+    assert!(
+        project.git(&["rev-parse", "HEAD"]).status.code() != Some(0),
+        "no commit"
+    );
+    let passed = project.git(&["commit", "-q", "-m", "a clean message"]);
+    assert!(passed.status.success(), "{}", stderr(&passed));
+}
+
 #[test]
 fn push_hook_blocks_pushed_commits_that_add_a_token() {
-    let Some(project) = project(&["hf-scan-push-system"], HookSource::HooksFileOnly) else {
+    // `args:` reach hf-scan (the entry used to be `bash -c`, which dropped them).
+    let Some(project) = project(
+        &["hf-scan-push-system --format jsonl"],
+        HookSource::HooksFileOnly,
+    ) else {
         return;
     };
     let remote = project.path.parent().unwrap().join("remote.git");
@@ -244,8 +307,8 @@ fn push_hook_blocks_pushed_commits_that_add_a_token() {
     assert!(!blocked.status.success(), "the push must be blocked");
     let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
     assert!(
-        shown.contains("deploy.sh:1:17  hf-user-access-token"),
-        "{shown}"
+        shown.contains(r#""path":"deploy.sh","repo_path":"deploy.sh","line":1,"column":17"#),
+        "the args reached hf-scan: {shown}"
     );
     let remote_head = Command::new("git")
         .args([
@@ -261,6 +324,25 @@ fn push_hook_blocks_pushed_commits_that_add_a_token() {
         stdout(&remote_head).trim(),
         "1",
         "the token never reached the remote"
+    );
+
+    // A new branch, pushed on its own, is checked too.
+    project.git_ok(&["reset", "-q", "--hard", "HEAD~1"]);
+    project.git_ok(&["checkout", "-q", "-b", "feature"]);
+    write(&project.path, "feature.env", format!("HF_TOKEN={token}\n"));
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "-m", "feature"]);
+    let blocked = project.git(&["push", "origin", "feature"]);
+    assert!(
+        !blocked.status.success(),
+        "the new branch's push must be blocked"
+    );
+    let clean = project.git(&["push", "origin", "main"]);
+    assert!(
+        clean.status.success(),
+        "{}{}",
+        stdout(&clean),
+        stderr(&clean)
     );
 }
 
@@ -283,8 +365,12 @@ fn rust_and_system_hooks_run_the_same_command() {
     };
     assert_eq!(entry_of("hf-scan"), entry_of("hf-scan-system"));
     assert_eq!(entry_of("hf-scan-push"), entry_of("hf-scan-push-system"));
-    assert!(hooks.matches("minimum_pre_commit_version: '3.2.0'").count() == 4);
-    assert!(hooks.matches("language: rust").count() == 2);
+    assert_eq!(
+        entry_of("hf-scan-commit-msg"),
+        entry_of("hf-scan-commit-msg-system")
+    );
+    assert!(hooks.matches("minimum_pre_commit_version: '3.2.0'").count() == 6);
+    assert!(hooks.matches("\n  language: rust\n").count() == 3);
 }
 
 /// Says that a test did not run, where the test output shows it: written to the process's

@@ -31,9 +31,14 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// Scans a single file given on the command line; its path is reported as given.
-pub fn scan_file(path: &Path, matcher: &Matcher, events: &EventSender) {
+/// Scans a single file given on the command line (pre-commit passes the staged files this
+/// way); its path is reported as given. The project's excludes apply to it as to a walked file.
+pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events: &EventSender) {
     let shown = slash_path(path);
+    if project.is_excluded(&shown, false) {
+        EventSink::new(events).send(Event::Skipped(1));
+        return;
+    }
     let in_repo = path
         .parent()
         .map(|dir| {

@@ -42,6 +42,9 @@ pub enum CommitRange {
     Since(String),
     /// Reachable from the second, not from the first (`--range A..B`).
     Between(String, String),
+    /// What a push to `remote` would add (`--pre-push`): reachable from any local branch or
+    /// tag, from HEAD and from `tip`, but from none of the remote's tracking refs.
+    Unpushed { remote: String, tip: Option<String> },
 }
 
 /// How many unreadable objects are named one by one before the rest are only counted.
@@ -76,6 +79,15 @@ pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()>
         CommitRange::All => Ok(()),
         CommitRange::Since(base) => resolve(repo, "HEAD").and(resolve(repo, base)).map(drop),
         CommitRange::Between(from, to) => resolve(repo, from).and(resolve(repo, to)).map(drop),
+        CommitRange::Unpushed { remote, tip } => {
+            if !git2::Reference::is_valid_name(&format!("refs/remotes/{remote}/x"))
+                || remote.contains(['*', '?', '['])
+            {
+                bail!("`{remote}` is not a remote name");
+            }
+            tip.as_deref()
+                .map_or(Ok(()), |tip| resolve(repo, tip).map(drop))
+        }
     }
 }
 
@@ -542,6 +554,16 @@ fn walk(repo: &Repository, range: &CommitRange, sink: &mut EventSink) -> anyhow:
         CommitRange::Between(from, to) => {
             walk.push(resolve(repo, to)?)?;
             walk.hide(resolve(repo, from)?)?;
+        }
+        CommitRange::Unpushed { remote, tip } => {
+            // Globs skip refs that point at no commit; an unborn HEAD is no error here.
+            walk.push_glob("refs/heads/*")?;
+            walk.push_glob("refs/tags/*")?;
+            let _ = walk.push_head();
+            if let Some(tip) = tip {
+                walk.push(resolve(repo, tip)?)?;
+            }
+            walk.hide_glob(&format!("refs/remotes/{remote}/*"))?;
         }
     }
     let mut commits = Vec::new();
