@@ -85,6 +85,13 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
             .cloned()
             .collect();
         file.write_with(|out| out.write_all(Baseline::render(&accepted).as_bytes()))?;
+        if !config.quiet {
+            eprintln!(
+                "hf-scan: wrote {} to the baseline {}",
+                collector::plural(accepted.len() as u64, "finding"),
+                sanitize::for_display(&file.path.display().to_string())
+            );
+        }
         for finding in &mut result.findings {
             finding.suppression.get_or_insert(Suppression::Baseline);
         }
@@ -106,6 +113,13 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     }
 
     write_report(&config, &result)?;
+    if let (Some(file), false) = (&config.output, config.quiet) {
+        eprintln!(
+            "hf-scan: wrote the {} report to {}",
+            config.format.name(),
+            sanitize::for_display(&file.path.display().to_string())
+        );
+    }
     if config.quiet && result.stats.incomplete {
         // Quiet means no chatter, not silence about a scan that may have missed something.
         eprintln!(

@@ -158,3 +158,107 @@ fn paths_say_where_the_file_is_whatever_the_path_given() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
+
+/// The text report shows `hf_Eq…BT` where the file holds `aGZf…`: it now says how the token
+/// was written.
+#[test]
+fn text_output_says_how_an_encoded_token_was_found() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(910));
+    write(
+        dir.path(),
+        "secret.yaml",
+        format!("token: {}\n", base64(token.as_bytes())),
+    );
+    let text = stdout(&hf_scan().current_dir(dir.path()).output().unwrap());
+    let redacted = format!("hf_{}…{}", &token[3..5], &token[35..]);
+    assert!(text.contains(&format!("{redacted} (base64)")), "{text}");
+}
+
+/// `-o` and `--write-baseline` used to print nothing about what they wrote.
+#[test]
+fn written_files_are_announced() {
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "a.env",
+        format!("T={}\n", fake_token(&mut Rng::new(911))),
+    );
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--format", "json", "-o", "out.json"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&output).contains("wrote the json report to out.json"),
+        "{}",
+        stderr(&output)
+    );
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--write-baseline", "base.txt"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&output).contains("wrote 1 finding to the baseline base.txt"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// In a shallow clone: a boundary finding says "or before" in text as in JSON, a token in the
+/// boundary commit's own message is not "at-or-before", and the summary does not claim that
+/// something could not be read.
+#[test]
+fn shallow_clones_are_described_truthfully() {
+    let dir = temp_dir();
+    let upstream = dir.path().join("upstream");
+    std::fs::create_dir(&upstream).unwrap();
+    git(&upstream, &["init", "-q", "-b", "main"]);
+    let mut rng = Rng::new(912);
+    let (in_file, in_message) = (fake_token(&mut rng), fake_token(&mut rng));
+    write(&upstream, "old.env", format!("T={in_file}\n"));
+    git(&upstream, &["add", "-A"]);
+    git(&upstream, &["commit", "-q", "-m", "old"]);
+    write(&upstream, "new.txt", "clean\n");
+    git(&upstream, &["add", "-A"]);
+    git(
+        &upstream,
+        &["commit", "-q", "-m", &format!("new {in_message}")],
+    );
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", upstream.display()),
+            clone.to_str().unwrap(),
+        ],
+    );
+    let (report, _) = json_report(&clone, &["--history", "--show-secrets"]);
+    let introduced = |secret: &str| {
+        findings(&report)
+            .iter()
+            .find(|f| f["secret"] == secret)
+            .unwrap_or_else(|| panic!("{report}"))["commit"]["introduced"]
+            .clone()
+    };
+    assert_eq!(introduced(&in_file), "at-or-before");
+    assert_eq!(introduced(&in_message), "at");
+    let text = stdout(
+        &hf_scan()
+            .current_dir(&clone)
+            .arg("--history")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.contains(" or before (the history is shallow there)"),
+        "{text}"
+    );
+    assert!(text.contains("INCOMPLETE: 1 warning (see above)"), "{text}");
+    assert!(!text.contains("could not be read"), "{text}");
+}

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use super::{reported, ReportOptions, REVOKE_URL};
-use crate::collector::{human_bytes, ScanResult};
-use crate::finding::{Severity, SourceKind};
+use crate::collector::{human_bytes, plural, ScanResult};
+use crate::finding::{Finding, Introduced, Severity, SourceKind};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -47,7 +47,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             "{}  {}  {}  {}",
             paint.wrap(BOLD, &options.display(&finding.position())),
             finding.rule_id,
-            options.token(finding),
+            shown_token(finding, options),
             paint.wrap(severity_style, finding.severity.as_str()),
         )?;
         if let Some(verification) = &finding.verification {
@@ -68,8 +68,12 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 tag.name, tag.tagger_name, tag.tagger_email, tag.date
             )),
             (None, Some(commit)) => Some(format!(
-                "introduced in {} by {} <{}> on {}: {}",
+                "introduced in {}{} by {} <{}> on {}: {}",
                 &commit.id[..commit.id.len().min(10)],
+                match commit.introduced {
+                    Introduced::At => "",
+                    Introduced::AtOrBefore => " or before (the history is shallow there)",
+                },
                 commit.author_name,
                 commit.author_email,
                 commit.date,
@@ -133,9 +137,21 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         },
         human_bytes(stats.bytes),
         if stats.incomplete {
-            format!("; INCOMPLETE: {} could not be read", stats.warnings.len())
+            format!(
+                "; INCOMPLETE: {} (see above)",
+                plural(stats.warnings.len() as u64, "warning")
+            )
         } else {
             String::new()
         }
     )
+}
+
+/// The token as shown, with the encoding it was found in when it was not plain text: the file
+/// holds `aGZf…` where the report shows `hf_…`.
+fn shown_token(finding: &Finding, options: &ReportOptions) -> String {
+    match finding.encoding {
+        "plain" => options.token(finding),
+        encoding => format!("{} ({encoding})", options.token(finding)),
+    }
 }

@@ -339,12 +339,17 @@ pub fn scan_history(
         if hits.is_empty() {
             continue;
         }
+        // A commit's own message cannot be older than the commit, shallow or not.
+        let mut commit = commit_info(repo, commits[commit], &shallow);
+        if source == SourceKind::CommitMessage {
+            commit.introduced = Introduced::At;
+        }
         sink.send(Event::Findings {
             origin: Origin {
                 source,
                 repo_path: path.clone(),
                 path,
-                commit: Some(commit_info(repo, commits[commit], &shallow)),
+                commit: Some(commit),
                 tag: None,
             },
             hits,
