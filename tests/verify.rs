@@ -560,3 +560,16 @@ fn revoke_asks_on_the_terminal_and_does_nothing_without_yes() {
         "{shown:?}"
     );
 }
+
+/// The reported duration is the whole run: it used to stop before verification.
+#[test]
+fn the_duration_includes_verification() {
+    let t = tokens(930, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::Invalid)]),
+        Duration::from_millis(700),
+    );
+    let (report, _, _) = scan_verified(&hub, &t, &[]);
+    let duration = report["stats"]["duration_ms"].as_u64().unwrap();
+    assert!(duration >= 700, "duration_ms {duration}");
+}
