@@ -409,10 +409,22 @@ impl Args {
             (targets, root, None)
         };
 
-        let config_path = self
-            .config
-            .clone()
-            .unwrap_or_else(|| config_root.join(CONFIG_FILE_NAME));
+        // The config at the scanned root, else (as git tools do) the one at the top of the work
+        // tree the root is in, whose exclude_paths then match paths from that top.
+        let mut config_at_repo_top = false;
+        let config_path = match &self.config {
+            Some(path) => path.clone(),
+            None => {
+                let at_root = config_root.join(CONFIG_FILE_NAME);
+                match repo_top_config(&config_root, &at_root) {
+                    Some(at_top) if repo.is_none() => {
+                        config_at_repo_top = true;
+                        at_top
+                    }
+                    _ => at_root,
+                }
+            }
+        };
         let files = match &config_from {
             Some(revision) => {
                 let Some((repo, range)) = &repo else {
@@ -440,7 +452,8 @@ impl Args {
             }
             None => ProjectFiles::Disk,
         };
-        let project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;
+        let mut project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;
+        project.excludes_from_repo_top = config_at_repo_top;
 
         let mut rules = Rules::builtin();
         for extra in &project.extra_rules {
@@ -528,6 +541,17 @@ impl Args {
             notes,
         })
     }
+}
+
+/// The work tree's top-level config, when `at_root` (the scanned root's) does not exist and the
+/// root lies below the top of a work tree that has one.
+fn repo_top_config(root: &Path, at_root: &Path) -> Option<PathBuf> {
+    if at_root.exists() {
+        return None;
+    }
+    let repo = git2::Repository::discover(root).ok()?;
+    let at_top = repo.workdir()?.join(CONFIG_FILE_NAME);
+    at_top.is_file().then_some(at_top)
 }
 
 /// What `--pre-push` scans, from pre-commit's environment: everything the remote lacks when

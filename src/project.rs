@@ -117,6 +117,9 @@ pub struct ProjectConfig {
     exclude: Gitignore,
     allowed_hashes: BTreeSet<String>,
     pub extra_rules: Vec<Rules>,
+    /// The config was found at the top of the work tree, above the scanned root: its
+    /// exclude_paths match paths from that top, not from the root.
+    pub excludes_from_repo_top: bool,
 }
 
 impl ProjectConfig {
@@ -126,6 +129,7 @@ impl ProjectConfig {
             exclude: Gitignore::empty(),
             allowed_hashes: BTreeSet::new(),
             extra_rules: Vec::new(),
+            excludes_from_repo_top: false,
         }
     }
 
@@ -195,6 +199,7 @@ impl ProjectConfig {
             exclude,
             allowed_hashes,
             extra_rules,
+            excludes_from_repo_top: false,
         })
     }
 

@@ -262,3 +262,36 @@ fn shallow_clones_are_described_truthfully() {
     assert!(text.contains("INCOMPLETE: 1 warning (see above)"), "{text}");
     assert!(!text.contains("could not be read"), "{text}");
 }
+
+/// Run from a subdirectory, hf-scan used to ignore the repository's `.hf-scan.toml`. Now it
+/// finds it at the work tree's top, as git tools do, and its exclude_paths match paths from
+/// there.
+#[test]
+fn the_repository_config_applies_in_a_subdirectory() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut rng = Rng::new(920);
+    let (fixture, allowed, real) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    let hash = hf_scan::finding::hex_sha256(allowed.as_bytes());
+    write(
+        repo,
+        ".hf-scan.toml",
+        format!("exclude_paths = [\"/sub/fixtures/\"]\nallowed_secret_hashes = [\"{hash}\"]\n"),
+    );
+    write(repo, "sub/fixtures/fake.env", format!("T={fixture}\n"));
+    write(repo, "sub/known.env", format!("T={allowed}\n"));
+    write(repo, "sub/app.env", format!("T={real}\n"));
+    let (report, code) = json_report(&repo.join("sub"), &["--show-secrets"]);
+    let secrets: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
+    assert_eq!((secrets, code), (vec![real.as_str()], 1), "{report}");
+    assert_eq!(report["stats"]["skipped"], 1);
+    assert_eq!(report["stats"]["suppressed"]["config"], 1);
+}

@@ -35,10 +35,6 @@ pub struct WalkOptions {
 /// way); its path is reported as given. The project's excludes apply to it as to a walked file.
 pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events: &EventSender) {
     let shown = slash_path(path);
-    if project.is_excluded(&shown, false) {
-        EventSink::new(events).send(Event::Skipped(1));
-        return;
-    }
     let in_repo = path
         .parent()
         .map(|dir| {
@@ -51,6 +47,14 @@ pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events
         .and_then(|dir| work_tree_of(dir, false))
         .zip(path.file_name())
         .map(|(tree, name)| format!("{}{}", tree.prefix, name.to_string_lossy()));
+    let excluded_as = match (&in_repo, project.excludes_from_repo_top) {
+        (Some(in_repo), true) => in_repo,
+        _ => &shown,
+    };
+    if project.is_excluded(excluded_as, false) {
+        EventSink::new(events).send(Event::Skipped(1));
+        return;
+    }
     let mut scanner = ChunkScanner::new(matcher);
     send_file(
         &mut scanner,
@@ -103,6 +107,14 @@ pub fn scan_tree(
         "." => String::new(),
         shown => format!("{}/", shown.trim_end_matches('/')),
     };
+    // What exclude_paths match: the path under the root, or from the work tree's top when the
+    // config came from there.
+    let excluded = |relative: &str, is_dir: bool| match repo_prefix {
+        Some(prefix) if project.excludes_from_repo_top => {
+            project.is_excluded(&format!("{prefix}{relative}"), is_dir)
+        }
+        _ => project.is_excluded(relative, is_dir),
+    };
     let place = |relative: &str| {
         (
             format!("{shown_prefix}{relative}"),
@@ -131,7 +143,7 @@ pub fn scan_tree(
             let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
             let relative = slash_path(relative);
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if project.is_excluded(&relative, is_dir) {
+            if excluded(&relative, is_dir) {
                 events.send(Event::Skipped(1));
                 return if is_dir {
                     WalkState::Skip
@@ -161,7 +173,7 @@ pub fn scan_tree(
     let mut events = EventSink::new(events);
     let mut scanner = ChunkScanner::new(matcher);
     for relative in tracked {
-        if visited.contains(&relative) || project.is_excluded(&relative, false) {
+        if visited.contains(&relative) || excluded(&relative, false) {
             continue;
         }
         let path = root.join(&relative);
