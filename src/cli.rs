@@ -47,6 +47,11 @@ pub struct Args {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config's
+    /// exclude_paths).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
     /// Follow symbolic links (loops are detected and each file is scanned once).
     #[arg(long, short = 'L')]
     pub follow: bool,
@@ -454,6 +459,7 @@ impl Args {
         };
         let mut project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;
         project.excludes_from_repo_top = config_at_repo_top;
+        project.add_excludes(&self.exclude)?;
 
         let mut rules = Rules::builtin();
         for extra in &project.extra_rules {

@@ -115,6 +115,8 @@ pub struct ProjectConfig {
     /// Where the config came from, for messages; `None` when there was none.
     pub origin: Option<String>,
     exclude: Gitignore,
+    /// `--exclude` patterns.
+    command_line_exclude: Gitignore,
     allowed_hashes: BTreeSet<String>,
     pub extra_rules: Vec<Rules>,
     /// The config was found at the top of the work tree, above the scanned root: its
@@ -127,6 +129,7 @@ impl ProjectConfig {
         Self {
             origin: None,
             exclude: Gitignore::empty(),
+            command_line_exclude: Gitignore::empty(),
             allowed_hashes: BTreeSet::new(),
             extra_rules: Vec::new(),
             excludes_from_repo_top: false,
@@ -197,19 +200,37 @@ impl ProjectConfig {
         Ok(Self {
             origin: Some(origin.to_string()),
             exclude,
+            command_line_exclude: Gitignore::empty(),
             allowed_hashes,
             extra_rules,
             excludes_from_repo_top: false,
         })
     }
 
+    /// Adds `--exclude` patterns (gitignore syntax, matched like `exclude_paths`).
+    pub fn add_excludes(&mut self, patterns: &[String]) -> anyhow::Result<()> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let mut builder = GitignoreBuilder::new("");
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .with_context(|| format!("--exclude `{pattern}`"))?;
+        }
+        self.command_line_exclude = builder.build().context("--exclude")?;
+        Ok(())
+    }
+
     /// Whether `relative_path` (relative to the scanned root, `/`-separated) is excluded.
     pub fn is_excluded(&self, relative_path: &str, is_dir: bool) -> bool {
         !relative_path.is_empty()
-            && self
-                .exclude
-                .matched_path_or_any_parents(relative_path, is_dir)
-                .is_ignore()
+            && [&self.exclude, &self.command_line_exclude]
+                .iter()
+                .any(|set| {
+                    set.matched_path_or_any_parents(relative_path, is_dir)
+                        .is_ignore()
+                })
     }
 
     pub fn allows_hash(&self, hash: &str) -> bool {

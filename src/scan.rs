@@ -27,6 +27,8 @@ pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
 /// How far around a token to look for an `hf-scan:allow` comment on its line.
 const ALLOW_WINDOW: usize = 4096;
 pub const ALLOW_MARKER: &[u8] = b"hf-scan:allow";
+/// `hf-scan:allow-next-line`: the marker, then this.
+const NEXT_LINE_SUFFIX: &[u8] = b"-next-line";
 
 /// A token found in some content, before it becomes a `Finding`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,14 +261,31 @@ fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
 }
 
-/// Whether the line holding `buffer[start..end]` carries an `hf-scan:allow` marker.
+/// Whether the token at `buffer[start..end]` is allowed inline: an `hf-scan:allow` marker on
+/// its own line, or an `hf-scan:allow-next-line` marker on the line just before it (for
+/// files where a comment cannot share the token's line, as detect-secrets' `pragma: allowlist
+/// nextline`).
 fn allow_marker_on_line(buffer: &[u8], start: usize, end: usize) -> bool {
     let window_start = start.saturating_sub(ALLOW_WINDOW);
     let line_start =
         memrchr(b'\n', &buffer[window_start..start]).map_or(window_start, |i| window_start + i + 1);
     let window_end = (end + ALLOW_WINDOW).min(buffer.len());
     let line_end = memchr(b'\n', &buffer[end..window_end]).map_or(window_end, |i| end + i);
-    memmem::find(&buffer[line_start..line_end], ALLOW_MARKER).is_some()
+    let line = &buffer[line_start..line_end];
+    // `hf-scan:allow-next-line` begins with `hf-scan:allow`, but allows the next line only.
+    if memmem::find_iter(line, ALLOW_MARKER)
+        .any(|at| !line[at + ALLOW_MARKER.len()..].starts_with(NEXT_LINE_SUFFIX))
+    {
+        return true;
+    }
+    let Some(previous_end) = line_start.checked_sub(1).filter(|&nl| buffer[nl] == b'\n') else {
+        return false;
+    };
+    let from = previous_end.saturating_sub(ALLOW_WINDOW);
+    let previous_start = memrchr(b'\n', &buffer[from..previous_end]).map_or(from, |i| from + i + 1);
+    let previous = &buffer[previous_start..previous_end];
+    memmem::find_iter(previous, ALLOW_MARKER)
+        .any(|at| previous[at + ALLOW_MARKER.len()..].starts_with(NEXT_LINE_SUFFIX))
 }
 
 #[cfg(test)]
@@ -391,6 +410,23 @@ mod tests {
         assert_eq!(scanned.hits.len(), 1);
         assert_eq!(scanned.hits[0].offset, 4);
         assert_eq!(scanned.hits[0].line, None);
+    }
+
+    #[test]
+    fn allow_next_line_marker_applies_to_the_next_line_only() {
+        let m = matcher();
+        let mut rng = Rng::new(31);
+        let (a, b, c) = (
+            fake_token(&mut rng),
+            fake_token(&mut rng),
+            fake_token(&mut rng),
+        );
+        let text = format!(
+            "# hf-scan:allow-next-line\nx = \"{a}\"\ny = \"{b}\"\nz = \"{c}\"  # hf-scan:allow-next-line\n"
+        );
+        let hits = ChunkScanner::new(&m).scan_bytes(text.as_bytes()).hits;
+        let allowed: Vec<_> = hits.iter().map(|h| h.allowed_inline).collect();
+        assert_eq!(allowed, vec![true, false, false]);
     }
 
     #[test]

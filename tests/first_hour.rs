@@ -295,3 +295,29 @@ fn the_repository_config_applies_in_a_subdirectory() {
     assert_eq!(report["stats"]["skipped"], 1);
     assert_eq!(report["stats"]["suppressed"]["config"], 1);
 }
+
+/// Excludes on the command line, and an allow comment for the next line: what users of other
+/// scanners look for.
+#[test]
+fn command_line_excludes_and_next_line_allows() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(930);
+    let (a, b, c) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    write(dir.path(), "vendor/lib/x.env", format!("T={a}\n"));
+    write(dir.path(), "snap/y.snap", format!("T={b}\n"));
+    write(
+        dir.path(),
+        "app.yaml",
+        format!("# hf-scan:allow-next-line\ntoken: {c}\n"),
+    );
+    let (report, code) = json_report(dir.path(), &["--exclude", "vendor/", "--exclude", "*.snap"]);
+    assert_eq!((findings(&report).len(), code), (0, 0), "{report}");
+    assert_eq!(report["stats"]["skipped"], 2);
+    assert_eq!(report["stats"]["suppressed"]["inline"], 1);
+    let (report, _) = json_report(dir.path(), &["--exclude", "vendor/"]);
+    assert_eq!(findings(&report).len(), 1, "only the .snap file");
+}
