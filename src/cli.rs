@@ -77,7 +77,8 @@ pub struct Args {
     pub quiet: bool,
 
     /// Project config (paths to skip, allowed token hashes, extra rules). Default:
-    /// .hf-scan.toml in the first PATH directory, if present.
+    /// .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if
+    /// present.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -87,7 +88,7 @@ pub struct Args {
     #[arg(long, value_name = "REV")]
     pub config_from: Option<String>,
 
-    /// Ignore `hf-scan:allow` comments: every token on an allowed line is reported.
+    /// Ignore `hf-scan:allow` and `hf-scan:allow-next-line` comments: every token is reported.
     #[arg(long)]
     pub no_inline_allow: bool,
 
