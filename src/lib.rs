@@ -117,7 +117,8 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     if let (Some(file), false) = (&config.output, config.quiet) {
         eprintln!(
             "hf-scan: wrote the {} report to {}",
-            config.format.name(),
+            clap::ValueEnum::to_possible_value(&config.format)
+                .map_or_else(String::new, |value| value.get_name().to_string()),
             sanitize::for_display(&file.path.display().to_string())
         );
     }

@@ -186,7 +186,7 @@ impl Matcher {
         };
         // A short run costs little to decode on every grid at once, and then its other
         // prefixes cost nothing.
-        if prefix.encoding == Encoding::Base64 && run.end - at <= SHORT_RUN && run.end > at {
+        if prefix.encoding == Encoding::Base64 && run.end > at && run.end - at <= SHORT_RUN {
             return self.finish_base64_run(haystack, at, run.end, decoded, found);
         }
         // UTF-16: the other parity cannot hold a prefix inside this run, nor can a plain token

@@ -467,3 +467,24 @@ fn the_cache_key_names_the_action_ref_and_its_source_hash() {
     assert_eq!(hash.len(), 64, "{output}");
     assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{output}");
 }
+
+/// The scan step runs in `$RUNNER_TEMP`, so file inputs are resolved against the workspace;
+/// a baseline inside the repository is read from the base commit, so one the pull request
+/// adds for its own token is not there.
+#[test]
+fn the_baseline_input_is_resolved_in_the_workspace_and_read_from_the_base() {
+    let h = hostile_checkout();
+    write(
+        &h.workspace,
+        ".hf-scan-baseline",
+        "# added by the pull request\n",
+    );
+    let run = run_action(&h, Cache::Miss, &[("baseline", ".hf-scan-baseline")]);
+    assert_eq!(run.status, Some(2), "{}", run.log);
+    assert!(
+        run.log.contains("baseline .hf-scan-baseline (at "),
+        "read from the base commit, found through the workspace: {}",
+        run.log
+    );
+    assert!(run.log.contains("does not exist"), "{}", run.log);
+}

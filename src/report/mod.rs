@@ -37,20 +37,6 @@ pub enum Format {
     Markdown,
 }
 
-impl Format {
-    /// The format's name, as `--format` takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
-            Format::Sarif => "sarif",
-            Format::Github => "github",
-            Format::Markdown => "markdown",
-        }
-    }
-}
-
 /// What the reporters need besides the result.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {
