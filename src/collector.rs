@@ -48,6 +48,8 @@ pub enum Event {
     Notice(String),
     /// Paths passed over on purpose (excluded by the config): in history, path versions.
     Skipped(u64),
+    /// Paths ignore rules passed over in a tree walk (an ignored directory counts once).
+    Ignored(u64),
 }
 
 /// Events travel in batches: one channel message per file would cost a futex wake-up per file,
@@ -103,6 +105,9 @@ pub struct Stats {
     pub commits: u64,
     pub bytes: u64,
     pub skipped: u64,
+    /// Paths of a tree scan that `.gitignore` (or `.ignore`, git's exclude files) hid and so
+    /// were not scanned (an ignored directory counts once); `--no-ignore` scans them.
+    pub ignored: u64,
     /// Findings suppressed, by mechanism: shown in every summary, so a suppression a change
     /// adds is visible to whoever reviews it.
     pub suppressed: SuppressedCounts,
@@ -189,6 +194,7 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                     .push(sanitize::redact_tokens(&warning).into_owned());
             }
             Event::Skipped(count) => result.stats.skipped += count,
+            Event::Ignored(count) => result.stats.ignored += count,
             Event::Notice(notice) => {
                 if result.stats.notices.len() < MAX_NOTICES {
                     result

@@ -321,3 +321,76 @@ fn command_line_excludes_and_next_line_allows() {
     let (report, _) = json_report(dir.path(), &["--exclude", "vendor/"]);
     assert_eq!(findings(&report).len(), 1, "only the .snap file");
 }
+
+/// A gitignored `.env.local` is not scanned, but `COPY . /app` ships it: the summary counts
+/// what ignore rules hid, a notice names the credential-like files, and `--no-ignore` finds
+/// the token. A file git tracks although ignored is scanned and not counted as hidden.
+#[test]
+fn paths_hidden_by_gitignore_are_counted_and_credential_files_named() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q"]);
+    let mut rng = Rng::new(912);
+    write(dir.path(), ".gitignore", ".env.local\nbuild/\n*.log\n");
+    write(
+        dir.path(),
+        ".env.local",
+        format!("HF_TOKEN={}\n", fake_token(&mut rng)),
+    );
+    write(dir.path(), "build/out.txt", "built\n");
+    write(dir.path(), "build/more.txt", "built\n");
+    write(dir.path(), "run.log", "log\n");
+    write(dir.path(), "forced.log", "forced\n");
+    write(dir.path(), "app.py", "print(1)\n");
+    git(dir.path(), &["add", ".gitignore", "app.py"]);
+    git(dir.path(), &["add", "-f", "forced.log"]);
+
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(findings(&report).is_empty(), "{report}");
+    // .env.local, build/ (one entry), run.log; forced.log is tracked and scanned.
+    assert_eq!(report["stats"]["ignored"], 3, "{report}");
+    assert_eq!(report["stats"]["files"], 3, "{report}");
+    let notices = report["stats"]["notices"].to_string();
+    assert!(
+        notices.contains(".env.local: ignored by .gitignore"),
+        "{notices}"
+    );
+    assert!(!notices.contains("run.log"), "{notices}");
+
+    let output = hf_scan().current_dir(dir.path()).output().unwrap();
+    let err = stderr(&output);
+    let out = stdout(&output);
+    assert!(
+        out.contains("3 paths ignored by .gitignore (--no-ignore scans them)"),
+        "{out}"
+    );
+    assert!(
+        err.contains("note: .env.local: ignored by .gitignore"),
+        "{err}"
+    );
+
+    let (report, code) = json_report(dir.path(), &["--no-ignore"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report).len(), 1, "{report}");
+    assert_eq!(findings(&report)[0]["location"]["path"], ".env.local");
+    assert_eq!(report["stats"]["ignored"], 0, "{report}");
+}
+
+/// Outside git, a `.gitignore` the user wrote is honoured and what it hid is counted too;
+/// nothing is counted when no rule hides anything.
+#[test]
+fn ignored_paths_are_counted_in_a_plain_directory_and_zero_when_none() {
+    let dir = temp_dir();
+    write(dir.path(), ".gitignore", "secret/\n");
+    write(dir.path(), "secret/a.txt", "a\n");
+    write(dir.path(), "sub/b.txt", "b\n");
+    let (report, _) = json_report(dir.path(), &[]);
+    assert_eq!(report["stats"]["ignored"], 1, "{report}");
+    let (report, _) = json_report(&dir.path().join("sub"), &[]);
+    assert_eq!(report["stats"]["ignored"], 0, "{report}");
+    let output = hf_scan()
+        .current_dir(dir.path().join("sub"))
+        .output()
+        .unwrap();
+    assert!(!stdout(&output).contains("ignored"), "{}", stdout(&output));
+}

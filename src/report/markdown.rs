@@ -87,6 +87,13 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             stats.skipped
         )?;
     }
+    if stats.ignored > 0 {
+        writeln!(
+            out,
+            "\n**Ignored:** {} path(s) ignored by .gitignore, not scanned (`--no-ignore` scans them).",
+            stats.ignored
+        )?;
+    }
     for notice in &stats.notices {
         writeln!(out, "\n**Note:** {}", cell(&options.display(notice)))?;
     }

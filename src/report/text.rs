@@ -124,9 +124,17 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     } else {
         String::new()
     };
+    let ignored = if stats.ignored > 0 {
+        format!(
+            ", {} ignored by .gitignore (--no-ignore scans them)",
+            plural(stats.ignored, "path")
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{}: {count} {} ({} distinct {}){suppressed}{skipped} in {scanned}, {}, {seconds:.2}s{}",
+        "{}: {count} {} ({} distinct {}){suppressed}{skipped}{ignored} in {scanned}, {}, {seconds:.2}s{}",
         paint.wrap(BOLD, "hf-scan"),
         if count == 1 { "finding" } else { "findings" },
         distinct.len(),

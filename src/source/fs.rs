@@ -122,14 +122,20 @@ pub fn scan_tree(
         )
     };
     let visited = Mutex::new(HashSet::new());
+    let passed_over = Mutex::new(PassedOver::default());
     walker.run(|| {
         let mut events = EventSink::new(events);
         let mut scanner = ChunkScanner::new(matcher);
         let mut seen = Visited {
             paths: Vec::new(),
             shared: (!tracked.is_empty()).then_some(&visited),
+            passed_over: PassedOver::default(),
+            tally: (!options.no_ignore).then_some(&passed_over),
         };
         Box::new(move |entry| {
+            if seen.tally.is_some() && entry.as_ref().map_or(true, |entry| entry.depth() > 0) {
+                seen.passed_over.handed += 1;
+            }
             let entry = match entry {
                 Ok(entry) => entry,
                 // A loop is reported by the walker when --follow meets one; every file in it
@@ -159,6 +165,13 @@ pub fn scan_tree(
                     return WalkState::Skip;
                 }
             }
+            if seen.tally.is_some() {
+                if is_dir {
+                    seen.passed_over.list(entry.path(), &relative);
+                } else if holds_credentials(&relative) {
+                    seen.passed_over.credentials_handed.push(relative.clone());
+                }
+            }
             if entry.file_type().is_some_and(|t| t.is_file()) {
                 if seen.shared.is_some() {
                     seen.paths.push(relative.clone());
@@ -170,6 +183,7 @@ pub fn scan_tree(
         })
     });
     let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut passed_over = passed_over.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut events = EventSink::new(events);
     let mut scanner = ChunkScanner::new(matcher);
     for relative in tracked {
@@ -179,10 +193,119 @@ pub fn scan_tree(
         let path = root.join(&relative);
         // As git checks it out: a regular file (a tracked link is not followed here).
         if path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            passed_over.scanned_anyway(&relative);
             let (shown, in_repo) = place(&relative);
             send_file(&mut scanner, &path, shown, in_repo, &mut events);
         }
     }
+    if !options.no_ignore {
+        passed_over.report(&shown_prefix, &mut events);
+    }
+}
+
+/// What the walk passed over because of ignore rules (`.gitignore`, `.ignore`, git's exclude
+/// files): every directory the walk enters is listed once more, and what the walker did not
+/// hand over is what the rules hid. Counted in the summary, and named when the name usually
+/// holds credentials: a Dockerfile's `COPY . /app` ships a gitignored `.env.local` all the
+/// same.
+#[derive(Default)]
+struct PassedOver {
+    /// Entries in the directories the walk entered (`.git` aside).
+    listed: u64,
+    /// Entries the walker handed over below the root (errors included).
+    handed: u64,
+    /// The directories entered, relative to the root (`.` for the root itself).
+    entered: HashSet<String>,
+    credentials_listed: Vec<String>,
+    credentials_handed: Vec<String>,
+    /// Ignored files scanned in the second pass because git tracks them.
+    tracked_ignored: u64,
+}
+
+impl PassedOver {
+    fn list(&mut self, dir: &Path, relative: &str) {
+        let Ok(children) = std::fs::read_dir(dir) else {
+            return;
+        };
+        self.entered.insert(relative.to_string());
+        for child in children.flatten() {
+            let name = child.file_name();
+            if name == ".git" {
+                continue;
+            }
+            self.listed += 1;
+            let name = name.to_string_lossy();
+            if holds_credentials(&name) {
+                self.credentials_listed.push(match relative {
+                    "." => name.into_owned(),
+                    dir => format!("{dir}/{name}"),
+                });
+            }
+        }
+    }
+
+    fn absorb(&mut self, other: &mut PassedOver) {
+        self.listed += other.listed;
+        self.handed += other.handed;
+        self.entered.extend(other.entered.drain());
+        self.credentials_listed
+            .append(&mut other.credentials_listed);
+        self.credentials_handed
+            .append(&mut other.credentials_handed);
+    }
+
+    /// A tracked file found by the second pass: not hidden after all when its directory was
+    /// listed (inside an ignored directory, the directory was the one entry counted).
+    fn scanned_anyway(&mut self, relative: &str) {
+        let dir = relative.rsplit_once('/').map_or(".", |(dir, _)| dir);
+        if self.entered.contains(dir) {
+            self.tracked_ignored += 1;
+            self.credentials_handed.push(relative.to_string());
+        }
+    }
+
+    fn report(mut self, shown_prefix: &str, events: &mut EventSink) {
+        const NAMED: usize = 10;
+        let ignored = self
+            .listed
+            .saturating_sub(self.handed + self.tracked_ignored);
+        if ignored == 0 {
+            return;
+        }
+        events.send(Event::Ignored(ignored));
+        let handed: HashSet<String> = self.credentials_handed.drain(..).collect();
+        self.credentials_listed.sort();
+        let hidden: Vec<&String> = self
+            .credentials_listed
+            .iter()
+            .filter(|path| !handed.contains(*path))
+            .collect();
+        for path in hidden.iter().take(NAMED) {
+            events.send(Event::Notice(format!(
+                "{shown_prefix}{path}: ignored by .gitignore and not scanned, yet images and \
+                 archives built from here still ship it (--no-ignore scans it)"
+            )));
+        }
+        if hidden.len() > NAMED {
+            events.send(Event::Notice(format!(
+                "{} more ignored files with credential-like names were not scanned",
+                hidden.len() - NAMED
+            )));
+        }
+    }
+}
+
+/// Names that conventionally hold credentials: dotenv files, netrc, git's credential store,
+/// the Hugging Face CLI's token files.
+fn holds_credentials(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == ".env"
+        || name.starts_with(".env.")
+        || name.ends_with(".env")
+        || matches!(
+            name.as_str(),
+            ".netrc" | "_netrc" | ".git-credentials" | "token" | "stored_tokens"
+        )
 }
 
 /// A walker thread's record of the files it scanned, handed to the shared set when the
@@ -190,10 +313,16 @@ pub fn scan_tree(
 struct Visited<'a> {
     paths: Vec<String>,
     shared: Option<&'a Mutex<HashSet<String>>>,
+    passed_over: PassedOver,
+    tally: Option<&'a Mutex<PassedOver>>,
 }
 
 impl Drop for Visited<'_> {
     fn drop(&mut self) {
+        if let Some(tally) = self.tally {
+            let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
+            tally.absorb(&mut self.passed_over);
+        }
         if let Some(shared) = self.shared {
             let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
             shared.extend(self.paths.drain(..));
