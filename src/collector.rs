@@ -29,6 +29,8 @@ pub struct Origin {
     pub repo_path: Option<String>,
     pub commit: Option<CommitInfo>,
     pub tag: Option<TagInfo>,
+    /// History only: whether HEAD's version of the path still holds these hits' tokens.
+    pub in_head: Option<bool>,
 }
 
 /// What a source worker reports.
@@ -241,6 +243,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             encoding: hit.encoding,
             commit: origin.commit.clone(),
             tag: origin.tag.clone(),
+            in_head: origin.in_head,
             suppression: hit.allowed_inline.then_some(Suppression::Inline),
             verification: None,
         });

@@ -201,6 +201,9 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// For `tag-message` findings: the tag.
     pub tag: Option<TagInfo>,
+    /// For `history` findings: whether HEAD's version of the path still holds the token
+    /// (`false`: it was removed since, but remains in history and every clone).
+    pub in_head: Option<bool>,
     pub suppression: Option<Suppression>,
     /// Set by `--verify`.
     pub verification: Option<Verification>,

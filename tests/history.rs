@@ -511,3 +511,79 @@ fn not_a_repository_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("not in a git repository"));
 }
+
+/// `in_head` says whether the leak was cleaned up: `true` while HEAD's version of the path
+/// still holds the token, `false` once it was removed (it stays in history either way), `null`
+/// for what has no path at HEAD to compare (a commit message) and outside history.
+#[test]
+fn in_head_tells_a_removed_leak_from_one_still_present() {
+    let repo = Repo::new();
+    let mut rng = Rng::new(301);
+    let (removed, kept, in_message) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    repo.commit("old.py", &format!("T = '{removed}'\n"), "add old");
+    repo.commit("old.py", "T = None\n", "clean old");
+    repo.commit(
+        "keep.py",
+        &format!("# moved below\nT = '{kept}'\n"),
+        "add keep",
+    );
+    repo.commit(
+        "keep.py",
+        &format!("# first line\n# moved\nT = '{kept}'\n"),
+        &format!("edit keep {in_message}"),
+    );
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!(code, 1, "{report}");
+    let in_head = |path: &str| {
+        findings(&report)
+            .iter()
+            .find(|f| f["location"]["path"] == path)
+            .map(|f| f["in_head"].clone())
+            .unwrap_or_else(|| panic!("no finding in {path}: {report}"))
+    };
+    assert_eq!(in_head("old.py"), false);
+    assert_eq!(in_head("keep.py"), true);
+    let message = findings(&report)
+        .iter()
+        .find(|f| f["source"] == "commit-message")
+        .expect("the commit message's token");
+    assert!(message["in_head"].is_null(), "{message}");
+
+    let output = hf_scan()
+        .current_dir(&repo.path)
+        .arg("--history")
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert!(
+        out.contains("gone from this file at HEAD, still in history"),
+        "{out}"
+    );
+    assert!(out.contains("still in this file at HEAD"), "{out}");
+
+    let output = hf_scan()
+        .current_dir(&repo.path)
+        .args(["--history", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let heads: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| &result["properties"]["in_head"])
+        .collect();
+    assert!(heads.contains(&&Value::Bool(true)), "{sarif}");
+    assert!(heads.contains(&&Value::Bool(false)), "{sarif}");
+
+    repo.write("tree.py", &format!("T = '{removed}'\n"));
+    let (report, _) = repo.scan(&[]);
+    assert!(!findings(&report).is_empty(), "{report}");
+    for finding in findings(&report) {
+        assert!(finding["in_head"].is_null(), "{finding}");
+    }
+}

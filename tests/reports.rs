@@ -77,6 +77,7 @@ fn json_report_has_exactly_the_documented_fields() {
             "commit",
             "encoding",
             "fingerprint",
+            "in_head",
             "location",
             "redacted",
             "rule_id",

@@ -44,6 +44,8 @@ pub struct FindingJson<'a> {
     commit: Option<CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tag: Option<TagInfo>,
+    /// History findings: HEAD's version of the path still holds the token.
+    in_head: Option<bool>,
     verification: Option<&'a Verification>,
 }
 
@@ -88,6 +90,7 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
             tagger_email: options.text(&t.tagger_email).into_owned(),
             ..t.clone()
         }),
+        in_head: finding.in_head,
         verification: finding.verification.as_ref(),
     }
 }

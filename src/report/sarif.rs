@@ -166,6 +166,9 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
     if let Some(commit) = &finding.commit {
         properties.insert("commit".to_string(), json!(options.commit(commit)));
     }
+    if let Some(in_head) = finding.in_head {
+        properties.insert("in_head".to_string(), json!(in_head));
+    }
     if let Some(tag) = &finding.tag {
         properties.insert("tag".to_string(), json!(options.text(&tag.name)));
         text.push_str(&format!(

@@ -84,6 +84,15 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         if let Some(origin) = origin {
             writeln!(out, "    {}", paint.wrap(DIM, &options.display(&origin)))?;
         }
+        match finding.in_head {
+            Some(true) => writeln!(out, "    {}", paint.wrap(DIM, "still in this file at HEAD"))?,
+            Some(false) => writeln!(
+                out,
+                "    {}",
+                paint.wrap(DIM, "gone from this file at HEAD, still in history")
+            )?,
+            None => {}
+        }
     }
     if options.quiet {
         return Ok(());

@@ -380,6 +380,7 @@ fn send_file(
                 repo_path: in_repo,
                 commit: None,
                 tag: None,
+                in_head: None,
             },
             scanned,
         },

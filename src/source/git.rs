@@ -316,6 +316,7 @@ pub fn scan_history(
         }
     }
     found.sort_by_key(|(commit, job, _)| (*commit, *job));
+    let mut head = HeadTokens::new(repo, matcher);
     let mut leaks = Leaks::default();
     for (commit, job, mut hits) in found {
         let (path, source) = match job {
@@ -344,21 +345,82 @@ pub fn scan_history(
         if source == SourceKind::CommitMessage {
             commit.introduced = Introduced::At;
         }
-        sink.send(Event::Findings {
-            origin: Origin {
-                source,
-                repo_path: path.clone(),
-                path,
-                commit: Some(commit),
-                tag: None,
-            },
-            hits,
-        });
+        // Split by whether HEAD still holds each token at this path.
+        let (in_head, gone): (Vec<Hit>, Vec<Hit>) = match &path {
+            Some(path) => {
+                let at_head = head.tokens_at(path);
+                hits.into_iter()
+                    .partition(|hit| at_head.contains(hit.secret.hash()))
+            }
+            None => (hits, Vec::new()),
+        };
+        for (hits, present) in [(in_head, true), (gone, false)] {
+            if hits.is_empty() {
+                continue;
+            }
+            sink.send(Event::Findings {
+                origin: Origin {
+                    source,
+                    repo_path: path.clone(),
+                    path: path.clone(),
+                    commit: Some(commit.clone()),
+                    tag: None,
+                    in_head: path.is_some().then_some(present),
+                },
+                hits,
+            });
+        }
     }
     if *range == CommitRange::All {
         scan_tag_messages(repo, matcher, &mut sink);
     }
     Ok(())
+}
+
+/// The tokens HEAD's tree holds at a path, read once per path: whether a leak was removed
+/// since (it stays in history and every clone either way).
+struct HeadTokens<'a> {
+    repo: &'a Repository,
+    tree: Option<Tree<'a>>,
+    scanner: ChunkScanner<'a>,
+    by_path: HashMap<String, HashSet<String>>,
+}
+
+impl<'a> HeadTokens<'a> {
+    fn new(repo: &'a Repository, matcher: &'a Matcher) -> Self {
+        let tree = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+        Self {
+            repo,
+            tree,
+            scanner: ChunkScanner::new(matcher),
+            by_path: HashMap::new(),
+        }
+    }
+
+    /// The hashes of the tokens in HEAD's version of `path` (none when HEAD lacks the path
+    /// or is unborn).
+    fn tokens_at(&mut self, path: &str) -> &HashSet<String> {
+        if !self.by_path.contains_key(path) {
+            let blob = self
+                .tree
+                .as_ref()
+                .and_then(|tree| tree.get_path(Path::new(path)).ok())
+                .and_then(|entry| entry.to_object(self.repo).ok())
+                .and_then(|object| object.into_blob().ok());
+            let hashes = blob
+                .map(|blob| {
+                    self.scanner
+                        .scan_bytes(blob.content())
+                        .hits
+                        .into_iter()
+                        .map(|hit| hit.secret.hash().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.by_path.insert(path.to_string(), hashes);
+        }
+        &self.by_path[path]
+    }
 }
 
 /// Tags pointing at tags are followed this far.
@@ -410,6 +472,7 @@ fn scan_tag_messages(repo: &Repository, matcher: &Matcher, sink: &mut EventSink)
                         repo_path: None,
                         commit: None,
                         tag: Some(info),
+                        in_head: None,
                     },
                     hits: scanned.hits,
                 });
@@ -517,6 +580,7 @@ pub fn scan_staged(
                     path: Some(path),
                     commit: None,
                     tag: None,
+                    in_head: None,
                 },
                 scanned: scanner.scan_bytes(blob.content()),
             }),

@@ -19,6 +19,7 @@ pub fn scan_stdin(matcher: &Matcher, events: &EventSender) {
                 repo_path: None,
                 commit: None,
                 tag: None,
+                in_head: None,
             },
             scanned,
         },
