@@ -13,16 +13,17 @@ use anyhow::{bail, Context};
 use clap::{Parser, ValueEnum};
 
 use crate::baseline::Baseline;
+use crate::content::{self, ContentOptions};
+use crate::detect::matcher::Matcher;
+use crate::detect::rules::Rules;
 use crate::files::OutputFile;
 use crate::github_event::{self, EventScan};
-use crate::matcher::Matcher;
+use crate::hub::verify::{VerifyConfig, DEFAULT_ENDPOINT};
 use crate::project::{repo_relative, ProjectConfig, ProjectFiles, CONFIG_FILE_NAME};
 use crate::report::Format;
-use crate::rules::Rules;
 use crate::source::fs::WalkOptions;
 use crate::source::git::{self, CommitRange};
 use crate::source::stdin::STDIN_PATH;
-use crate::verify::{VerifyConfig, DEFAULT_ENDPOINT};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +56,23 @@ pub struct Args {
     /// Follow symbolic links (loops are detected and each file is scanned once).
     #[arg(long, short = 'L')]
     pub follow: bool,
+
+    /// Do not look inside archives and compressed files (zip, wheels, tar, gzip, bzip2, xz,
+    /// zstd, container images): scan their raw bytes. Pickles and .pyc are still read.
+    #[arg(long)]
+    pub no_archives: bool,
+
+    /// How many archive and compression levels to open (`x.tar.gz` holds its files two levels
+    /// down); deeper ones are scanned as raw bytes, with a warning.
+    #[arg(long, value_name = "N", default_value_t = content::DEFAULT_MAX_DEPTH as u16,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_archive_depth: u16,
+
+    /// The most one compressed stream or archive member may inflate to (eight times this for
+    /// one file in all); past it the scan of that member stops, with a warning. Accepts K, M, G
+    /// suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_archive_bytes: u64,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -262,6 +280,8 @@ pub struct Config {
     pub inline_allow: bool,
     pub write_baseline: Option<OutputFile>,
     pub walk: WalkOptions,
+    /// How far into archives and compressed files to look.
+    pub content: ContentOptions,
     pub format: Format,
     pub output: Option<OutputFile>,
     pub show_secrets: bool,
@@ -534,6 +554,12 @@ impl Args {
                 follow: self.follow,
                 threads,
             },
+            content: ContentOptions {
+                archives: !self.no_archives,
+                max_depth: usize::from(self.max_archive_depth),
+                max_inflated: self.max_archive_bytes,
+                ..ContentOptions::default()
+            },
             format: self.format,
             output,
             show_secrets: self.show_secrets,
@@ -674,4 +700,29 @@ fn parse_report_target(value: &str) -> Result<(Format, PathBuf), String> {
         return Err("the report file name is empty".into());
     }
     Ok((format, PathBuf::from(file)))
+}
+
+/// `512`, `64K`, `256M`, `1G` (powers of 1024) as bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{text}` is not a size (try 512K, 64M or 2G)")),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (try 512K, 64M or 2G)"))?;
+    match number.checked_mul(1 << shift) {
+        Some(0) => Err("the size must be more than 0".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("`{text}` is too large")),
+    }
 }

@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::baseline::SuppressedCounts;
+use crate::detect::rules::Rules;
+use crate::detect::scan::{Hit, Scanned};
 use crate::finding::{CommitInfo, Finding, Location, SourceKind, Suppression, TagInfo};
-use crate::rules::Rules;
 use crate::sanitize;
-use crate::scan::{Hit, Scanned};
 
 /// Where a piece of content came from.
 #[derive(Debug, Clone)]
@@ -41,7 +41,11 @@ pub enum Event {
     /// Hits whose content was counted elsewhere (history reports findings after scanning).
     Findings { origin: Origin, hits: Vec<Hit> },
     /// Blobs scanned and their bytes, when their hits travel separately.
-    Counted { blobs: u64, bytes: u64 },
+    Counted {
+        blobs: u64,
+        bytes: u64,
+        members: u64,
+    },
     /// Commits walked.
     Commits(u64),
     /// Something that could not be read; the scan goes on, but is incomplete.
@@ -52,6 +56,20 @@ pub enum Event {
     Skipped(u64),
     /// Paths ignore rules passed over in a tree walk (an ignored directory counts once).
     Ignored(u64),
+}
+
+/// The content layer's warnings about a piece of content at `path`, as warning lines:
+/// `release.tar.gz!src/.env: reason`.
+pub fn content_warnings(
+    path: &str,
+    warnings: Vec<(Option<String>, String)>,
+) -> impl Iterator<Item = String> + '_ {
+    warnings
+        .into_iter()
+        .map(move |(member, message)| match member {
+            Some(member) => format!("{path}!{member}: {message}"),
+            None => format!("{path}: {message}"),
+        })
 }
 
 /// Events travel in batches: one channel message per file would cost a futex wake-up per file,
@@ -106,6 +124,8 @@ pub struct Stats {
     pub blobs: u64,
     pub commits: u64,
     pub bytes: u64,
+    /// Archive members scanned inside files and blobs, all levels together.
+    pub members: u64,
     pub skipped: u64,
     /// Paths of a tree scan that `.gitignore` (or `.ignore`, git's exclude files) hid and so
     /// were not scanned (an ignored directory counts once); `--no-ignore` scans them.
@@ -171,16 +191,32 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                     SourceKind::File | SourceKind::Stdin => result.stats.files += 1,
                 }
                 result.stats.bytes += scanned.bytes;
+                result.stats.members += scanned.members;
                 progress.add(1, scanned.bytes, scanned.hits.len() as u64);
+                if !scanned.warnings.is_empty() {
+                    let path = origin.path.as_deref().unwrap_or("<content>");
+                    for warning in content_warnings(path, scanned.warnings) {
+                        result.stats.incomplete = true;
+                        result
+                            .stats
+                            .warnings
+                            .push(sanitize::redact_tokens(&warning).into_owned());
+                    }
+                }
                 add_findings(&mut result.findings, &origin, scanned.hits, rules);
             }
             Event::Findings { origin, hits } => {
                 progress.add(0, 0, hits.len() as u64);
                 add_findings(&mut result.findings, &origin, hits, rules);
             }
-            Event::Counted { blobs, bytes } => {
+            Event::Counted {
+                blobs,
+                bytes,
+                members,
+            } => {
                 result.stats.blobs += blobs;
                 result.stats.bytes += bytes;
+                result.stats.members += members;
                 progress.add(blobs, bytes, 0);
             }
             Event::Commits(commits) => {
@@ -235,6 +271,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             location: Location {
                 path: origin.path.clone(),
                 repo_path: origin.repo_path.clone(),
+                member: hit.member,
                 line: hit.line,
                 column: hit.column,
                 end_column: hit.end_column,

@@ -9,21 +9,18 @@
 pub mod baseline;
 pub mod cli;
 pub mod collector;
-pub mod decode;
+pub mod content;
+pub mod detect;
 pub mod files;
 pub mod finding;
 pub mod github_event;
-pub mod incident;
-pub mod matcher;
+pub mod hub;
 pub mod project;
 pub mod report;
-pub mod rules;
 pub mod sanitize;
-pub mod scan;
 pub mod source;
 #[doc(hidden)]
 pub mod testing;
-pub mod verify;
 
 use std::io::{self, BufWriter, Write};
 use std::sync::mpsc;
@@ -35,8 +32,10 @@ use crate::baseline::{Baseline, SuppressedCounts};
 use crate::cli::{Config, Target};
 use crate::collector::{collect, Event, EventSink, Progress, ScanResult};
 use crate::finding::Suppression;
+use crate::finding::Verification;
+use crate::hub::verify;
 use crate::report::{Format, ReportOptions};
-use crate::verify::Verification;
+use crate::source::Source;
 
 /// How a scan ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,44 +179,26 @@ fn scan_targets(config: &Config) -> ScanResult {
     std::thread::scope(|scope| {
         scope.spawn(|| progress.run_ticker());
         scope.spawn(move || {
+            let context = source::ScanContext {
+                matcher: &config.matcher,
+                project: &config.project,
+                content: config.content,
+                threads: config.walk.threads,
+            };
             for target in &config.targets {
-                match target {
-                    Target::Stdin => source::stdin::scan_stdin(&config.matcher, &events),
-                    Target::File(path) => {
-                        source::fs::scan_file(path, &config.project, &config.matcher, &events)
-                    }
-                    Target::Tree(root) => source::fs::scan_tree(
+                let source: Box<dyn Source + '_> = match target {
+                    Target::Stdin => Box::new(source::stdin::Stdin),
+                    Target::File(path) => Box::new(source::fs::FileSource(path)),
+                    Target::Tree(root) => Box::new(source::fs::TreeSource {
                         root,
-                        config.walk,
-                        &config.project,
-                        &config.matcher,
-                        &events,
-                    ),
+                        walk: config.walk,
+                    }),
                     Target::History(gitdir, range) => {
-                        let scanned = source::git::open(gitdir).and_then(|repo| {
-                            source::git::scan_history(
-                                &repo,
-                                range,
-                                config.walk.threads,
-                                &config.project,
-                                &config.matcher,
-                                &events,
-                            )
-                        });
-                        warn_on_failure(scanned, &events);
+                        Box::new(source::git::HistorySource { gitdir, range })
                     }
-                    Target::Staged(gitdir) => {
-                        let scanned = source::git::open(gitdir).and_then(|repo| {
-                            source::git::scan_staged(
-                                &repo,
-                                &config.project,
-                                &config.matcher,
-                                &events,
-                            )
-                        });
-                        warn_on_failure(scanned, &events);
-                    }
-                }
+                    Target::Staged(gitdir) => Box::new(source::git::StagedSource(gitdir)),
+                };
+                warn_on_failure(source.scan(&context, &events), &events);
             }
         });
         let result = collect(received, config.matcher.rules(), &progress);

@@ -15,8 +15,8 @@ fn main() -> ExitCode {
                 format,
                 show_secrets,
                 hub,
-            } => hf_scan::incident::verify_stdin(&hub, format, show_secrets),
-            Invocation::Revoke { yes, hub } => hf_scan::incident::revoke_stdin(&hub, yes),
+            } => hf_scan::hub::incident::verify_stdin(&hub, format, show_secrets),
+            Invocation::Revoke { yes, hub } => hf_scan::hub::incident::revoke_stdin(&hub, yes),
         });
     match outcome {
         Ok(code) => ExitCode::from(code),

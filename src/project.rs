@@ -19,8 +19,8 @@ use git2::{Oid, Repository};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
+use crate::detect::rules::Rules;
 use crate::files::{self, CONFIG_LIMIT};
-use crate::rules::Rules;
 use crate::source::git;
 
 pub const CONFIG_FILE_NAME: &str = ".hf-scan.toml";

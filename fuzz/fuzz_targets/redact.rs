@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use hf_scan::matcher::Matcher;
-use hf_scan::rules::Rules;
+use hf_scan::detect::matcher::Matcher;
+use hf_scan::detect::rules::Rules;
 use hf_scan::sanitize;
 use libfuzzer_sys::fuzz_target;
 

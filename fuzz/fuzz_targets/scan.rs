@@ -5,9 +5,9 @@
 
 use std::sync::OnceLock;
 
-use hf_scan::matcher::Matcher;
-use hf_scan::rules::Rules;
-use hf_scan::scan::ChunkScanner;
+use hf_scan::detect::matcher::Matcher;
+use hf_scan::detect::rules::Rules;
+use hf_scan::detect::scan::ChunkScanner;
 use libfuzzer_sys::fuzz_target;
 
 fn matcher() -> &'static Matcher {

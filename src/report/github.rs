@@ -19,14 +19,18 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         if let Some(path) = finding.location.stable_path() {
             properties.push(format!("file={}", escape_property(&options.display(path))));
         }
-        if let Some(line) = finding.location.line {
-            properties.push(format!("line={line}"));
-        }
-        if let Some(column) = finding.location.column {
-            properties.push(format!("col={column}"));
-        }
-        if let Some(end_column) = finding.location.end_column {
-            properties.push(format!("endColumn={end_column}"));
+        // Inside an archive, the line is the member's, not the file's: the annotation is on
+        // the file, and the message says where inside it.
+        if finding.location.member.is_none() {
+            if let Some(line) = finding.location.line {
+                properties.push(format!("line={line}"));
+            }
+            if let Some(column) = finding.location.column {
+                properties.push(format!("col={column}"));
+            }
+            if let Some(end_column) = finding.location.end_column {
+                properties.push(format!("endColumn={end_column}"));
+            }
         }
         properties.push(format!(
             "title={}",

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
+use crate::finding::Verification;
 use crate::finding::{CommitInfo, Finding, Severity, SourceKind, TagInfo};
-use crate::verify::Verification;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -54,6 +54,8 @@ struct LocationJson<'a> {
     path: Option<Cow<'a, str>>,
     /// Relative to the top of the git work tree; null outside one.
     repo_path: Option<Cow<'a, str>>,
+    /// Inside an archive: the member's path, nesting joined with `!`; null otherwise.
+    member: Option<Cow<'a, str>>,
     line: Option<u64>,
     column: Option<u64>,
     end_column: Option<u64>,
@@ -77,6 +79,7 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
                 .repo_path
                 .as_deref()
                 .map(|p| options.text(p)),
+            member: finding.location.member.as_deref().map(|m| options.text(m)),
             line: finding.location.line,
             column: finding.location.column,
             end_column: finding.location.end_column,

@@ -15,8 +15,8 @@ use std::io::{self, Write};
 use clap::ValueEnum;
 
 use crate::collector::ScanResult;
+use crate::detect::rules::Rules;
 use crate::finding::{CommitInfo, Finding};
-use crate::rules::Rules;
 use crate::sanitize;
 
 pub const REVOKE_URL: &str = "https://huggingface.co/settings/tokens";

@@ -18,8 +18,8 @@ use serde_sarif::sarif::{
 
 use super::{ReportOptions, REVOKE_URL};
 use crate::collector::ScanResult;
+use crate::detect::rules::{Rule, Rules};
 use crate::finding::{Finding, Severity, Suppression as Suppressed};
-use crate::rules::{Rule, Rules};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -117,6 +117,15 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
         options.token(finding)
     );
     let region = match (finding.location.line, finding.location.column) {
+        // Inside an archive the position is the member's: the region is the file, and the
+        // message says where inside it.
+        _ if finding.location.member.is_some() => {
+            text.push_str(&format!(
+                " Inside the archive, at {}.",
+                options.text(&finding.position())
+            ));
+            Region::builder().start_line(1).build()
+        }
         (Some(line), Some(column)) => Region::builder()
             .start_line(line as i64)
             .start_column(column as i64)
@@ -165,6 +174,9 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
     properties.insert("source".to_string(), json!(finding.source));
     if let Some(commit) = &finding.commit {
         properties.insert("commit".to_string(), json!(options.commit(commit)));
+    }
+    if let Some(member) = &finding.location.member {
+        properties.insert("member".to_string(), json!(options.text(member)));
     }
     if let Some(in_head) = finding.in_head {
         properties.insert("in_head".to_string(), json!(in_head));

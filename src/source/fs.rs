@@ -17,11 +17,10 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::{ScanContext, Source};
 use crate::collector::{Event, EventSender, EventSink, Origin};
+use crate::content::ContentScanner;
 use crate::finding::SourceKind;
-use crate::matcher::Matcher;
-use crate::project::ProjectConfig;
-use crate::scan::ChunkScanner;
 
 /// How to walk.
 #[derive(Debug, Clone, Copy)]
@@ -31,9 +30,33 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// Scans a single file given on the command line (pre-commit passes the staged files this
-/// way); its path is reported as given. The project's excludes apply to it as to a walked file.
-pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events: &EventSender) {
+/// A file given on the command line (pre-commit passes the staged files this way); its path is
+/// reported as given.
+pub struct FileSource<'a>(pub &'a Path);
+
+impl Source for FileSource<'_> {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        scan_file(self.0, context, events);
+        Ok(())
+    }
+}
+
+/// A directory, walked.
+pub struct TreeSource<'a> {
+    pub root: &'a Path,
+    pub walk: WalkOptions,
+}
+
+impl Source for TreeSource<'_> {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        scan_tree(self.root, self.walk, context, events);
+        Ok(())
+    }
+}
+
+/// Scans a single file; the project's excludes apply to it as to a walked file.
+fn scan_file(path: &Path, context: &ScanContext, events: &EventSender) {
+    let project = context.project;
     let shown = slash_path(path);
     let in_repo = path
         .parent()
@@ -55,7 +78,7 @@ pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events
         EventSink::new(events).send(Event::Skipped(1));
         return;
     }
-    let mut scanner = ChunkScanner::new(matcher);
+    let mut scanner = context.scanner();
     send_file(
         &mut scanner,
         path,
@@ -69,13 +92,8 @@ pub fn scan_file(path: &Path, project: &ProjectConfig, matcher: &Matcher, events
 /// open them (`root` joined with the file's place under it, as ripgrep prints them), and, in a
 /// git work tree, also relative to its top (for SARIF, annotations and fingerprints, which must
 /// not depend on the PATH the file was reached through).
-pub fn scan_tree(
-    root: &Path,
-    options: WalkOptions,
-    project: &ProjectConfig,
-    matcher: &Matcher,
-    events: &EventSender,
-) {
+fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &EventSender) {
+    let project = context.project;
     // With --follow, a link may lead anywhere: to /proc/self/pagemap (terabytes of zeros),
     // /dev/zero, a FIFO, another user's files. Only links that stay inside the root are
     // followed.
@@ -125,7 +143,7 @@ pub fn scan_tree(
     let passed_over = Mutex::new(PassedOver::default());
     walker.run(|| {
         let mut events = EventSink::new(events);
-        let mut scanner = ChunkScanner::new(matcher);
+        let mut scanner = context.scanner();
         let mut seen = Visited {
             paths: Vec::new(),
             shared: (!tracked.is_empty()).then_some(&visited),
@@ -185,7 +203,7 @@ pub fn scan_tree(
     let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut passed_over = passed_over.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut events = EventSink::new(events);
-    let mut scanner = ChunkScanner::new(matcher);
+    let mut scanner = context.scanner();
     for relative in tracked {
         if visited.contains(&relative) || excluded(&relative, false) {
             continue;
@@ -366,13 +384,13 @@ fn work_tree_of(dir: &Path, list_tracked: bool) -> Option<WorkTree> {
 }
 
 fn send_file(
-    scanner: &mut ChunkScanner,
+    scanner: &mut ContentScanner,
     path: &Path,
     shown: String,
     in_repo: Option<String>,
     events: &mut EventSink,
 ) {
-    let event = match File::open(path).and_then(|file| scanner.scan_reader(file)) {
+    let event = match File::open(path).and_then(|file| scanner.scan_file(file)) {
         Ok(scanned) => Event::Content {
             origin: Origin {
                 source: SourceKind::File,

@@ -27,11 +27,35 @@ use std::sync::Mutex;
 use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
+use super::{ScanContext, Source};
+use crate::collector::content_warnings;
 use crate::collector::{Event, EventSender, EventSink, Origin};
+use crate::content::ContentScanner;
+use crate::detect::matcher::Matcher;
+use crate::detect::scan::{ChunkScanner, Hit, Scanned};
 use crate::finding::{CommitInfo, Introduced, SourceKind, TagInfo};
-use crate::matcher::Matcher;
 use crate::project::ProjectConfig;
-use crate::scan::{ChunkScanner, Hit, Scanned};
+
+/// The history of a repository within a range of commits.
+pub struct HistorySource<'a> {
+    pub gitdir: &'a Path,
+    pub range: &'a CommitRange,
+}
+
+impl Source for HistorySource<'_> {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        scan_history(&open(self.gitdir)?, self.range, context, events)
+    }
+}
+
+/// What `git commit` would record.
+pub struct StagedSource<'a>(pub &'a Path);
+
+impl Source for StagedSource<'_> {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        scan_staged(&open(self.0)?, context, events)
+    }
+}
 
 /// Which commits a history scan covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,11 +218,10 @@ struct BlobJob {
 pub fn scan_history(
     repo: &Repository,
     range: &CommitRange,
-    threads: usize,
-    project: &ProjectConfig,
-    matcher: &Matcher,
+    context: &ScanContext,
     events: &EventSender,
 ) -> anyhow::Result<()> {
+    let project = context.project;
     let mut sink = EventSink::new(events);
     let shallow = shallow_boundary(repo);
     if !shallow.is_empty() {
@@ -217,10 +240,9 @@ pub fn scan_history(
         commits.iter().map(|_| Mutex::new(None)).collect();
     let missing = Mutex::new(Missing::default());
     run_workers(
-        threads,
         commits.len(),
         &gitdir,
-        matcher,
+        context,
         events,
         |repo, scanner, sink, index| {
             sink.send(Event::Commits(1));
@@ -278,20 +300,26 @@ pub fn scan_history(
     // Phase 4: scan each distinct blob once, in parallel.
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
     run_workers(
-        threads,
         jobs.len(),
         &gitdir,
-        matcher,
+        context,
         events,
         |repo, scanner, sink, index| {
             let job = &jobs[index];
             match repo.find_blob(job.oid) {
                 Ok(blob) => {
-                    let result = scanner.scan_bytes(blob.content());
+                    let mut result = scanner.scan_bytes(blob.content());
                     sink.send(Event::Counted {
                         blobs: 1,
                         bytes: result.bytes,
+                        members: result.members,
                     });
+                    for warning in content_warnings(
+                        &format!("{} (blob {})", job.path, job.oid),
+                        std::mem::take(&mut result.warnings),
+                    ) {
+                        sink.send(Event::Warning(warning));
+                    }
                     if !result.hits.is_empty() {
                         scanned.lock().unwrap().push((index, result));
                     }
@@ -316,7 +344,7 @@ pub fn scan_history(
         }
     }
     found.sort_by_key(|(commit, job, _)| (*commit, *job));
-    let mut head = HeadTokens::new(repo, matcher);
+    let mut head = HeadTokens::new(repo, context.scanner());
     let mut leaks = Leaks::default();
     for (commit, job, mut hits) in found {
         let (path, source) = match job {
@@ -372,7 +400,7 @@ pub fn scan_history(
         }
     }
     if *range == CommitRange::All {
-        scan_tag_messages(repo, matcher, &mut sink);
+        scan_tag_messages(repo, context.matcher, &mut sink);
     }
     Ok(())
 }
@@ -382,17 +410,17 @@ pub fn scan_history(
 struct HeadTokens<'a> {
     repo: &'a Repository,
     tree: Option<Tree<'a>>,
-    scanner: ChunkScanner<'a>,
+    scanner: ContentScanner<'a>,
     by_path: HashMap<String, HashSet<String>>,
 }
 
 impl<'a> HeadTokens<'a> {
-    fn new(repo: &'a Repository, matcher: &'a Matcher) -> Self {
+    fn new(repo: &'a Repository, scanner: ContentScanner<'a>) -> Self {
         let tree = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
         Self {
             repo,
             tree,
-            scanner: ChunkScanner::new(matcher),
+            scanner,
             by_path: HashMap::new(),
         }
     }
@@ -530,10 +558,10 @@ impl Leaks {
 /// Scans what `git commit` would record: index blobs that differ from HEAD's tree.
 pub fn scan_staged(
     repo: &Repository,
-    project: &ProjectConfig,
-    matcher: &Matcher,
+    context: &ScanContext,
     events: &EventSender,
 ) -> anyhow::Result<()> {
+    let project = context.project;
     if repo.is_bare() {
         bail!(
             "--staged needs a working tree; {} is a bare repository",
@@ -556,7 +584,7 @@ pub fn scan_staged(
     let diff = repo
         .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
         .context("comparing the index with HEAD")?;
-    let mut scanner = ChunkScanner::new(matcher);
+    let mut scanner = context.scanner();
     let mut missing = Missing::default();
     for delta in diff.deltas() {
         let file = delta.new_file();
@@ -665,22 +693,21 @@ pub fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
 /// Runs `work(repo, scanner, sink, index)` for every index below `count` on `threads` threads,
 /// each with its own repository handle, scanner and event sink; indexes are claimed in blocks.
 fn run_workers(
-    threads: usize,
     count: usize,
     gitdir: &Path,
-    matcher: &Matcher,
+    context: &ScanContext,
     events: &EventSender,
-    work: impl Fn(&Repository, &mut ChunkScanner, &mut EventSink, usize) + Sync,
+    work: impl Fn(&Repository, &mut ContentScanner, &mut EventSink, usize) + Sync,
 ) -> anyhow::Result<()> {
     let next = AtomicUsize::new(0);
-    let threads = threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
+    let threads = context.threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| -> anyhow::Result<()> {
                     let repo = Repository::open(gitdir)
                         .with_context(|| format!("opening {}", gitdir.display()))?;
-                    let mut scanner = ChunkScanner::new(matcher);
+                    let mut scanner = context.scanner();
                     let mut sink = EventSink::new(events);
                     loop {
                         let start = next.fetch_add(WORK_BLOCK, Ordering::Relaxed);
@@ -706,7 +733,7 @@ fn commit_changes(
     oid: Oid,
     shallow: &HashSet<Oid>,
     project: &ProjectConfig,
-    scanner: &mut ChunkScanner,
+    scanner: &mut ContentScanner,
     missing: &mut Missing,
 ) -> CommitChanges {
     let mut changes = CommitChanges {
@@ -723,7 +750,7 @@ fn commit_changes(
             return changes;
         }
     };
-    changes.message = scanner.scan_bytes(commit.message_bytes());
+    changes.message = scanner.chunks().scan_bytes(commit.message_bytes());
     let tree = match commit.tree() {
         Ok(tree) => tree,
         Err(err) => {

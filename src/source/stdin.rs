@@ -1,16 +1,25 @@
 //! Standard input, for `hf-scan -` and pipelines such as `git diff | hf-scan -`.
 
+use super::{ScanContext, Source};
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::SourceKind;
-use crate::matcher::Matcher;
-use crate::scan::ChunkScanner;
 
 /// What reports show as the path of standard input.
 pub const STDIN_PATH: &str = "-";
 
-/// Scans standard input in bounded chunks, so an endless pipe costs one chunk of memory.
-pub fn scan_stdin(matcher: &Matcher, events: &EventSender) {
-    let mut scanner = ChunkScanner::new(matcher);
+/// Standard input, scanned in bounded chunks (an endless pipe costs one chunk of memory); a
+/// tarball or a compressed stream piped in is opened like a file.
+pub struct Stdin;
+
+impl Source for Stdin {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        scan_stdin(context, events);
+        Ok(())
+    }
+}
+
+fn scan_stdin(context: &ScanContext, events: &EventSender) {
+    let mut scanner = context.scanner();
     let event = match scanner.scan_reader(std::io::stdin().lock()) {
         Ok(scanned) => Event::Content {
             origin: Origin {

@@ -6,8 +6,8 @@
 //! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
 //! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
 
-use crate::decode::{self, EncodedPrefix, Encoding, Run};
-use crate::rules::{Rules, MAX_TOKEN_LEN};
+use crate::detect::decode::{self, EncodedPrefix, Encoding, Run};
+use crate::detect::rules::{Rules, MAX_TOKEN_LEN};
 
 /// Why a candidate that the pattern matched is not a token. Kept so tests, and users reading
 /// `--explain`-style diagnostics in future, can tell which check said no.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::finding::Severity;
 
 /// The rules shipped with hf-scan.
-const BUILTIN_RULES: &str = include_str!("../rules/huggingface.toml");
+const BUILTIN_RULES: &str = include_str!("../../rules/huggingface.toml");
 
 /// Longest token any rule may match, in bytes. The chunked reader keeps this much overlap
 /// between chunks so that a token spanning a chunk edge is still seen whole.

@@ -9,7 +9,7 @@
 //! the ordinary matcher, so an encoded token gets the same boundary and placeholder checks as a
 //! plain one, and input made of nothing but encoded prefixes stays linear.
 
-use crate::rules::MAX_TOKEN_LEN;
+use crate::detect::rules::MAX_TOKEN_LEN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {

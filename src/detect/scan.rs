@@ -12,9 +12,9 @@ use std::io::{self, Read};
 
 use memchr::{memchr, memchr_iter, memmem, memrchr};
 
-use crate::decode::ENCODED_WINDOW;
+use crate::detect::decode::ENCODED_WINDOW;
+use crate::detect::matcher::{Matcher, RawMatch};
 use crate::finding::Secret;
-use crate::matcher::{Matcher, RawMatch};
 
 /// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
 /// before it and the boundary byte after it.
@@ -42,8 +42,12 @@ pub struct Hit {
     pub end_column: Option<u64>,
     /// An `hf-scan:allow` comment sits on the token's line.
     pub allowed_inline: bool,
-    /// `plain`, or the encoding the token was found in (`base64`, `utf-16le`).
+    /// `plain`, or the encoding the token was found in (`base64`, `utf-16le`), or the format
+    /// reader that found it (`pickle`, `gzip`, …: set by the content layer).
     pub encoding: &'static str,
+    /// Inside a container: the member's path, nesting joined with `!`
+    /// (`inner.tar.gz!notes.txt`); set by the content layer.
+    pub member: Option<String>,
 }
 
 /// What scanning one piece of content produced.
@@ -52,6 +56,11 @@ pub struct Scanned {
     pub hits: Vec<Hit>,
     pub bytes: u64,
     pub binary: bool,
+    /// Archive members scanned inside it (the content layer counts them).
+    pub members: u64,
+    /// What could not be read inside it, as (member, reason): a limit reached, a corrupt or
+    /// encrypted member. The scan of the rest went on; the whole is incomplete.
+    pub warnings: Vec<(Option<String>, String)>,
 }
 
 /// Scans content from a reader in bounded chunks, reusing one buffer across calls.
@@ -128,6 +137,7 @@ impl<'m> ChunkScanner<'m> {
                     end_column,
                     allowed_inline: allow_marker_on_line(buffer, found.start, found.end),
                     encoding: encoding_of(&found),
+                    member: None,
                 });
             });
             if eof {
@@ -148,9 +158,9 @@ impl<'m> ChunkScanner<'m> {
     /// Scans content already in memory (a git blob); never fails.
     pub fn scan_bytes(&mut self, bytes: &[u8]) -> Scanned {
         let mut scanned = Scanned {
-            hits: Vec::new(),
             bytes: bytes.len() as u64,
             binary: memchr(0, &bytes[..bytes.len().min(8192)]).is_some(),
+            ..Scanned::default()
         };
         let mut lines = LineTracker::default();
         for found in self.matcher.find_all(bytes) {
@@ -173,6 +183,7 @@ impl<'m> ChunkScanner<'m> {
                 end_column,
                 allowed_inline: allow_marker_on_line(bytes, found.start, found.end),
                 encoding: encoding_of(&found),
+                member: None,
             });
         }
         scanned
@@ -291,7 +302,7 @@ fn allow_marker_on_line(buffer: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Rules;
+    use crate::detect::rules::Rules;
     use crate::testing::{fake_token, Rng};
 
     fn matcher() -> Matcher {
@@ -360,7 +371,7 @@ mod tests {
         let encoded_token = |rng: &mut Rng| {
             let token = fake_token(rng);
             let pad = "xy"[..rng.below(3) as usize % 3].to_string();
-            crate::decode::encode(format!("{pad}{token}").as_bytes())
+            crate::detect::decode::encode(format!("{pad}{token}").as_bytes())
         };
         for round in 0..300 {
             let mut input = Vec::new();

@@ -10,7 +10,8 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::verify::Verification;
+mod verification;
+pub use verification::{Identity, OrgMembership, ScopedPermissions, Scopes, Verification};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -129,6 +130,9 @@ pub struct Location {
     /// Relative to the top of the git work tree, when the file is in one: what SARIF,
     /// annotations, fingerprints and baselines use, so they do not depend on the PATH.
     pub repo_path: Option<String>,
+    /// Inside an archive: the member's path within the file, nesting joined with `!`
+    /// (`inner.tar.gz!notes.txt`); line, column and offset are then relative to the member.
+    pub member: Option<String>,
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub end_column: Option<u64>,
@@ -213,7 +217,10 @@ impl Finding {
     /// A stable id keyed on content, not position: rule, path and token hash. Moving the token
     /// within its file keeps the fingerprint; a different token on the same line changes it.
     pub fn fingerprint(&self) -> String {
-        let path = self.location.stable_path().unwrap_or("");
+        let path = match (&self.location.member, self.location.stable_path()) {
+            (Some(member), path) => format!("{}!{member}", path.unwrap_or("")),
+            (None, path) => path.unwrap_or("").to_string(),
+        };
         let key = format!(
             "hf-scan-v1\0{}\0{}\0{}",
             self.rule_id,
@@ -223,11 +230,19 @@ impl Finding {
         hex_sha256(key.as_bytes())[..32].to_string()
     }
 
-    /// `path:line:column`, or `path@offset` in binary content.
+    /// `path:line:column`, or `path@offset` in binary content; inside an archive
+    /// `path!member:line:column`.
     pub fn position(&self) -> String {
         let message;
+        let inside;
         let path = match (&self.location.path, &self.tag) {
-            (Some(path), _) => path.as_str(),
+            (Some(path), _) => match &self.location.member {
+                Some(member) => {
+                    inside = format!("{path}!{member}");
+                    &inside
+                }
+                None => path.as_str(),
+            },
             (None, Some(tag)) => {
                 message = format!("<message of tag {}>", tag.name);
                 &message
@@ -245,6 +260,7 @@ impl Finding {
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             self.location.path.as_deref(),
+            self.location.member.as_deref(),
             self.tag.as_ref().map(|t| t.name.as_str()),
             self.commit.as_ref().map(|c| c.date.as_str()),
             self.location.offset,

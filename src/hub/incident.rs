@@ -11,10 +11,11 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 
 use crate::cli::VerifyFormat;
+use crate::detect::matcher::Matcher;
+use crate::detect::rules::Rules;
 use crate::finding::Secret;
-use crate::matcher::Matcher;
-use crate::rules::Rules;
-use crate::verify::{self, Verification, VerifyConfig};
+use crate::finding::Verification;
+use crate::hub::verify::{self, VerifyConfig};
 
 /// Reads the tokens on standard input, in order, without duplicates.
 fn read_tokens() -> anyhow::Result<Vec<Secret>> {

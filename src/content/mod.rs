@@ -1,0 +1,520 @@
+//! The content layer: what every source's bytes go through before the matcher.
+//!
+//! A source hands over a file, a blob or a stream; this layer sniffs what it is from its first
+//! bytes (`sniff`), opens containers and compressed streams as streams (`archive`, `compress`:
+//! nothing is extracted to disk, nothing is held whole in memory but a nested zip's central
+//! directory), reads serialized Python by its own framing (`pickle`, `marshal`), and scans the
+//! bytes that come out with the chunked matcher. Provenance grows as it descends: a hit
+//! records the member it was found in (`inner.tar.gz!notes.txt`) and the layer that found it
+//! (`encoding`).
+//!
+//! Hostile input is expected: every stream a container produces goes through a `Guard`, which
+//! turns a decoding error or a limit into the end of that stream (what was read is scanned,
+//! not lost) and records why; member names are labels and never paths to write to; nesting,
+//! inflated bytes and entry counts are bounded (`ContentOptions`). Whatever a limit or an error
+//! stopped becomes a warning naming the member, so the scan is incomplete, never silently
+//! short.
+
+mod archive;
+mod compress;
+mod marshal;
+mod pickle;
+mod sniff;
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+
+use crate::detect::matcher::Matcher;
+use crate::detect::scan::{ChunkScanner, Hit, Scanned};
+
+pub use sniff::Kind;
+
+pub const DEFAULT_MAX_DEPTH: usize = 8;
+pub const DEFAULT_MAX_INFLATED: u64 = 1 << 30;
+pub const DEFAULT_MAX_ENTRIES: u64 = 100_000;
+/// All inflation inside one top-level item together: this many times the per-stream limit.
+const TOTAL_INFLATED_FACTOR: u64 = 8;
+/// A string in a pickle or marshal stream up to this long is read into memory and scanned
+/// whole; a longer one is scanned as a stream.
+const STRING_IN_MEMORY: u64 = 1 << 20;
+
+/// How far into containers to look.
+#[derive(Debug, Clone, Copy)]
+pub struct ContentOptions {
+    /// Open archives and compressed streams (`--no-archives` turns it off: they are scanned
+    /// as raw bytes).
+    pub archives: bool,
+    /// Container levels entered: the files of `x.tar.gz` are two levels down.
+    pub max_depth: usize,
+    /// The most one compressed stream or archive member may inflate to
+    /// (`--max-archive-bytes`); eight times this for a whole top-level item.
+    pub max_inflated: u64,
+    /// Archive entries one top-level item may hold, all levels together.
+    pub max_entries: u64,
+}
+
+impl Default for ContentOptions {
+    fn default() -> Self {
+        Self {
+            archives: true,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_inflated: DEFAULT_MAX_INFLATED,
+            max_entries: DEFAULT_MAX_ENTRIES,
+        }
+    }
+}
+
+/// Scans content of any kind; one per worker thread (it owns the chunk scanner's buffer).
+pub struct ContentScanner<'m> {
+    chunks: ChunkScanner<'m>,
+    options: ContentOptions,
+    strings: Vec<u8>,
+}
+
+/// One top-level item's walk: what it found, and what it has spent of its limits.
+#[derive(Default)]
+struct Walk {
+    out: Scanned,
+    inflated: u64,
+    entries: u64,
+    entries_exhausted: bool,
+}
+
+impl Walk {
+    fn warn(&mut self, frame: &Frame, message: String) {
+        self.out.warnings.push((frame.member.clone(), message));
+    }
+
+    /// What the next inflated stream may produce.
+    fn inflation_budget(&self, options: &ContentOptions) -> u64 {
+        let total = options.max_inflated.saturating_mul(TOTAL_INFLATED_FACTOR);
+        options
+            .max_inflated
+            .min(total.saturating_sub(self.inflated))
+    }
+
+    /// Counts an archive entry; false once the item holds more than the limit allows (warned
+    /// once).
+    fn admit_entry(&mut self, frame: &Frame, options: &ContentOptions) -> bool {
+        self.entries += 1;
+        if self.entries <= options.max_entries {
+            return true;
+        }
+        if !self.entries_exhausted {
+            self.entries_exhausted = true;
+            self.warn(
+                frame,
+                format!(
+                    "more than {} archive entries: the rest were not scanned",
+                    options.max_entries
+                ),
+            );
+        }
+        false
+    }
+
+    /// Takes the hits of a scan of `frame`'s bytes that started at `base` in them.
+    fn absorb(&mut self, hits: Vec<Hit>, frame: &Frame, base: u64, reader: Option<&'static str>) {
+        for mut hit in hits {
+            hit.member = frame.member.clone();
+            if hit.encoding == "plain" {
+                hit.encoding = reader.unwrap_or(frame.encoding);
+            }
+            if base > 0 || reader.is_some() {
+                // Lines of a fragment are not lines of the member.
+                hit.offset += base;
+                hit.line = None;
+                hit.column = None;
+                hit.end_column = None;
+            }
+            let duplicate = self.out.hits.iter().rev().take(8).any(|seen| {
+                seen.offset == hit.offset
+                    && seen.member == hit.member
+                    && seen.secret.hash() == hit.secret.hash()
+            });
+            if !duplicate {
+                self.out.hits.push(hit);
+            }
+        }
+    }
+}
+
+/// Where in the nesting a stream sits.
+#[derive(Debug, Clone)]
+struct Frame {
+    /// The member's path inside the top-level item, nesting joined with `!`.
+    member: Option<String>,
+    /// Containers entered to get here.
+    depth: usize,
+    /// The innermost layer that transformed the bytes (`gzip`, `deflate`), `plain` if none.
+    encoding: &'static str,
+}
+
+impl Frame {
+    fn top() -> Self {
+        Self {
+            member: None,
+            depth: 0,
+            encoding: "plain",
+        }
+    }
+
+    /// A member named `name` of the container this frame is.
+    fn member(&self, name: &str, encoding: &'static str) -> Self {
+        Self {
+            member: Some(match &self.member {
+                Some(parent) => format!("{parent}!{name}"),
+                None => name.to_string(),
+            }),
+            depth: self.depth + 1,
+            encoding,
+        }
+    }
+
+    /// The same member, decompressed.
+    fn inflated(&self, encoding: &'static str) -> Self {
+        Self {
+            member: self.member.clone(),
+            depth: self.depth + 1,
+            encoding,
+        }
+    }
+}
+
+impl<'m> ContentScanner<'m> {
+    pub fn new(matcher: &'m Matcher, options: ContentOptions) -> Self {
+        Self::with_chunks(ChunkScanner::new(matcher), options)
+    }
+
+    pub fn with_chunks(chunks: ChunkScanner<'m>, options: ContentOptions) -> Self {
+        Self {
+            chunks,
+            options,
+            strings: Vec::new(),
+        }
+    }
+
+    /// The plain chunk scanner, for text that is never a container (commit messages).
+    pub fn chunks(&mut self) -> &mut ChunkScanner<'m> {
+        &mut self.chunks
+    }
+
+    /// Scans a file: a zip is opened by its central directory (the file can seek), anything
+    /// else as a stream. An error reading the file itself is returned; errors inside its
+    /// containers are warnings in the result.
+    pub fn scan_file(&mut self, mut file: File) -> io::Result<Scanned> {
+        let head = read_head(&mut file)?;
+        let kind = sniff::sniff(&head);
+        let mut walk = Walk::default();
+        let top = Frame::top();
+        if self.options.archives && kind == Kind::Zip {
+            let size = file.metadata()?.len();
+            file.seek(SeekFrom::Start(0))?;
+            self.guarded(Kind::Zip, &top, &mut walk, |scanner, walk| {
+                archive::zip_seekable(scanner, &mut file, &top, walk)
+            })?;
+            walk.out.bytes = size;
+        } else {
+            let mut counted = Counted::new(Cursor::new(head).chain(file));
+            self.dispatch(kind, &mut counted, &top, &mut walk)?;
+            walk.out.bytes = counted.count;
+        }
+        Ok(walk.out)
+    }
+
+    /// Scans a stream (standard input).
+    pub fn scan_reader(&mut self, reader: impl Read) -> io::Result<Scanned> {
+        let mut counted = Counted::new(reader);
+        let mut walk = Walk::default();
+        self.stream(&mut counted, &Frame::top(), &mut walk)?;
+        walk.out.bytes = counted.count;
+        Ok(walk.out)
+    }
+
+    /// Scans content already in memory (a git blob).
+    pub fn scan_bytes(&mut self, bytes: &[u8]) -> Scanned {
+        let mut walk = Walk::default();
+        let top = Frame::top();
+        let kind = sniff::sniff(&bytes[..bytes.len().min(sniff::HEAD_LEN)]);
+        let result = if self.options.archives && kind == Kind::Zip {
+            self.guarded(Kind::Zip, &top, &mut walk, |scanner, walk| {
+                archive::zip_seekable(scanner, &mut Cursor::new(bytes), &top, walk)
+            })
+        } else {
+            self.dispatch(kind, &mut Cursor::new(bytes), &top, &mut walk)
+        };
+        if let Err(err) = result {
+            walk.warn(&top, err.to_string());
+        }
+        walk.out.bytes = bytes.len() as u64;
+        walk.out
+    }
+
+    /// Sniffs a stream and scans it as what it is.
+    fn stream(&mut self, reader: &mut dyn Read, frame: &Frame, walk: &mut Walk) -> io::Result<()> {
+        let head = read_head(reader)?;
+        let kind = sniff::sniff(&head);
+        let mut whole = Cursor::new(head).chain(reader);
+        self.dispatch(kind, &mut whole, frame, walk)
+    }
+
+    fn dispatch(
+        &mut self,
+        kind: Kind,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        if kind.is_container() {
+            if !self.options.archives {
+                return self.plain(reader, frame, 0, walk);
+            }
+            if frame.depth >= self.options.max_depth {
+                walk.warn(
+                    frame,
+                    format!(
+                        "{} nested deeper than {} archive levels: scanned as raw bytes \
+                         (--max-archive-depth)",
+                        kind.name(),
+                        self.options.max_depth
+                    ),
+                );
+                return self.plain(reader, frame, 0, walk);
+            }
+        }
+        match kind {
+            Kind::Gzip | Kind::Bzip2 | Kind::Xz | Kind::Zstd => {
+                self.guarded(kind, frame, walk, |scanner, walk| {
+                    scanner.inflate(kind, reader, frame, walk)
+                })
+            }
+            Kind::Tar => self.guarded(kind, frame, walk, |scanner, walk| {
+                archive::tar(scanner, reader, frame, walk)
+            }),
+            Kind::Zip => self.guarded(kind, frame, walk, |scanner, walk| {
+                archive::zip_stream(scanner, reader, frame, walk)
+            }),
+            Kind::Pickle => self.guarded(kind, frame, walk, |scanner, walk| {
+                pickle::walk(scanner, reader, frame, walk)
+            }),
+            Kind::Marshal => self.guarded(kind, frame, walk, |scanner, walk| {
+                marshal::walk(scanner, reader, frame, walk)
+            }),
+            Kind::Plain => self.plain(reader, frame, 0, walk),
+        }
+    }
+
+    /// Runs a format reader; if the third-party code under it panics on hostile input, the
+    /// item is reported as not fully read instead of taking the scan down.
+    fn guarded(
+        &mut self,
+        kind: Kind,
+        frame: &Frame,
+        walk: &mut Walk,
+        read: impl FnOnce(&mut Self, &mut Walk) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(self, walk))) {
+            Ok(result) => result,
+            Err(_) => {
+                walk.warn(
+                    frame,
+                    format!("the {} reader failed on this input", kind.name()),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// A compressed stream: its decompressed bytes, sniffed again.
+    fn inflate(
+        &mut self,
+        kind: Kind,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        let decoder = match compress::decoder(kind, reader) {
+            Ok(decoder) => decoder,
+            Err(err) => {
+                walk.warn(frame, format!("{}: {err}", kind.name()));
+                return Ok(());
+            }
+        };
+        let mut guard = Guard::new(decoder, walk.inflation_budget(&self.options));
+        let result = self.stream(&mut guard, &frame.inflated(kind.name()), walk);
+        walk.inflated += guard.produced;
+        guard.report(kind.name(), frame, walk);
+        result
+    }
+
+    /// A member of an archive, named `name`; `inflated_by` names the decompression its bytes
+    /// come out of (`deflate`), which is bounded by the inflation limit. Counted and sniffed.
+    fn member(
+        &mut self,
+        reader: &mut dyn Read,
+        name: &str,
+        inflated_by: Option<&'static str>,
+        parent: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        walk.out.members += 1;
+        let frame = parent.member(name, inflated_by.unwrap_or(parent.encoding));
+        let limit = match inflated_by {
+            Some(_) => walk.inflation_budget(&self.options),
+            None => u64::MAX,
+        };
+        let mut guard = Guard::new(reader, limit);
+        let result = self.stream(&mut guard, &frame, walk);
+        if inflated_by.is_some() {
+            walk.inflated += guard.produced;
+        }
+        guard.report(inflated_by.unwrap_or("member"), &frame, walk);
+        result
+    }
+
+    /// Bytes as they are, with the matcher's own encoded-token searches; offsets from `base`.
+    fn plain(
+        &mut self,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        base: u64,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        let scanned = self.chunks.scan_reader(reader)?;
+        if frame.member.is_none() && frame.depth == 0 && base == 0 {
+            walk.out.binary = scanned.binary;
+        }
+        walk.absorb(scanned.hits, frame, base, None);
+        Ok(())
+    }
+
+    /// A string a format reader framed (`length` bytes of `reader`, starting at `offset` in
+    /// the member): scanned on its own, so the format's bytes around it are no boundary.
+    /// Returns false when the stream ended before the declared length.
+    fn framed_string(
+        &mut self,
+        reader: &mut dyn Read,
+        length: u64,
+        offset: u64,
+        frame: &Frame,
+        format: &'static str,
+        walk: &mut Walk,
+    ) -> io::Result<bool> {
+        if length <= STRING_IN_MEMORY {
+            let mut string = std::mem::take(&mut self.strings);
+            string.clear();
+            let read = reader.take(length).read_to_end(&mut string)?;
+            let hits = self.chunks.scan_bytes(&string).hits;
+            self.strings = string;
+            walk.absorb(hits, frame, offset, Some(format));
+            Ok(read as u64 == length)
+        } else {
+            let mut counted = Counted::new(reader.take(length));
+            let hits = self.chunks.scan_reader(&mut counted)?.hits;
+            walk.absorb(hits, frame, offset, Some(format));
+            Ok(counted.count == length)
+        }
+    }
+}
+
+/// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(sniff::HEAD_LEN);
+    reader.take(sniff::HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R> Counted<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, count: 0 }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
+    }
+}
+
+/// Why a guarded stream ended early.
+enum Stop {
+    Error(io::Error),
+    Limit(u64),
+}
+
+/// A stream a container produced. A decoding error or the inflation limit ends it like an end
+/// of file, so what came before is scanned; `report` then says why it ended.
+struct Guard<R> {
+    inner: R,
+    produced: u64,
+    limit: u64,
+    stop: Option<Stop>,
+}
+
+impl<R: Read> Guard<R> {
+    fn new(inner: R, limit: u64) -> Self {
+        Self {
+            inner,
+            produced: 0,
+            limit,
+            stop: None,
+        }
+    }
+
+    fn report(&mut self, layer: &str, frame: &Frame, walk: &mut Walk) {
+        match self.stop.take() {
+            None => {}
+            Some(Stop::Limit(limit)) => walk.warn(
+                frame,
+                format!(
+                    "{layer}: stopped after inflating {} (--max-archive-bytes); the rest was \
+                     not scanned",
+                    crate::collector::human_bytes(limit)
+                ),
+            ),
+            Some(Stop::Error(err)) => walk.warn(
+                frame,
+                format!("{layer}: {err}; what was read before it was scanned"),
+            ),
+        }
+    }
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.is_some() || buf.is_empty() {
+            return Ok(0);
+        }
+        let room = self.limit - self.produced;
+        if room == 0 {
+            // At the limit: more data means the limit stopped it.
+            let mut probe = [0u8; 1];
+            if matches!(self.inner.read(&mut probe), Ok(1)) {
+                self.stop = Some(Stop::Limit(self.limit));
+            }
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        loop {
+            match self.inner.read(&mut buf[..want]) {
+                Ok(read) => {
+                    self.produced += read as u64;
+                    return Ok(read);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    self.stop = Some(Stop::Error(err));
+                    return Ok(0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Python pickles, protocols 0 to 5: what `torch.save` (`training_args.bin`), `joblib` and
+//! `pickle.dump` write.
+//!
+//! A token in a pickle is glued to the format: protocol 0 writes `Vhf_…\n`, protocol 2 writes
+//! `X` + a 4-byte length + `hf_…` + the next opcode (often `q`, a letter), so a boundary check
+//! made for text rejects it. This reader walks the opcodes and scans each string by its declared
+//! length (or its line), so the format bounds the token and not the byte that follows. It never
+//! unpickles or executes anything, never allocates by a declared length (long strings are
+//! scanned as streams), and stops being a pickle reader at the first byte that is no opcode:
+//! the rest is scanned as raw bytes. Several pickles in a row (the legacy `torch.save` format)
+//! are read one after the other; what follows the last one (tensor storage) is raw bytes.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use super::{ContentScanner, Frame, Walk};
+
+/// A protocol 0 line argument longer than this is not a pickle's.
+const MAX_LINE: u64 = 1 << 20;
+
+/// How an opcode's argument is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arg {
+    None,
+    /// Fixed-size binary (ints, floats, memo indices, frame lengths).
+    Fixed(u64),
+    /// A string of the declared length, the length in 1, 4 or 8 little-endian bytes.
+    Counted(u8),
+    /// A number of the declared length (LONG1, LONG4): not text.
+    CountedNumber(u8),
+    /// Text up to a newline (protocol 0); `c`/`i` take two lines.
+    Lines(u8),
+}
+
+fn arg_of(opcode: u8) -> Option<Arg> {
+    Some(match opcode {
+        b'(' | b'.' | b'0' | b'1' | b'2' | b'N' | b'R' | b']' | b'a' | b'b' | b'd' | b'}'
+        | b'e' | b'l' | b')' | b't' | b's' | b'u' | b'o' | b'Q' | 0x81 | 0x85 | 0x86 | 0x87
+        | 0x88 | 0x89 | 0x8f | 0x90 | 0x91 | 0x92 | 0x93 | 0x94 | 0x97 | 0x98 => Arg::None,
+        b'K' | b'q' | b'h' | 0x80 | 0x82 => Arg::Fixed(1),
+        b'M' | 0x83 => Arg::Fixed(2),
+        b'J' | b'j' | b'r' | 0x84 => Arg::Fixed(4),
+        b'G' | 0x95 => Arg::Fixed(8),
+        b'U' | b'C' | 0x8c => Arg::Counted(1),
+        b'T' | b'X' | b'B' => Arg::Counted(4),
+        0x8d | 0x8e | 0x96 => Arg::Counted(8),
+        0x8a => Arg::CountedNumber(1),
+        0x8b => Arg::CountedNumber(4),
+        b'I' | b'L' | b'F' | b'S' | b'V' | b'p' | b'g' | b'P' => Arg::Lines(1),
+        b'c' | b'i' => Arg::Lines(2),
+        _ => return None,
+    })
+}
+
+/// How protocol 0 and 1 pickles of dicts, lists, objects and strings begin.
+const TEXT_PROTOCOL_STARTS: &[&[u8]] = &[
+    b"(dp0\n",
+    b"(lp0\n",
+    b"(dp1\n",
+    b"(lp1\n",
+    b"ccopy_reg\n_reconstructor\n",
+    b"c__builtin__\n",
+    b"ccollections\nOrderedDict\n",
+    b"}q\x00(",
+    b"]q\x00(",
+    b"}q\x00X",
+    b"]q\x00X",
+    b"(X",
+];
+
+/// A protocol 2+ pickle starts with PROTO and its version; older ones are recognised by the
+/// way their usual objects begin.
+pub fn is_pickle(head: &[u8]) -> bool {
+    match head {
+        [0x80, protocol, next, ..] => (2..=5).contains(protocol) && arg_of(*next).is_some(),
+        _ => TEXT_PROTOCOL_STARTS
+            .iter()
+            .any(|start| head.starts_with(start)),
+    }
+}
+
+/// The reader with its position: offsets of strings are offsets in the member.
+struct Input<R> {
+    reader: BufReader<R>,
+    position: u64,
+}
+
+impl<R: Read> Input<R> {
+    fn byte(&mut self) -> io::Result<Option<u8>> {
+        let next = self.reader.fill_buf()?.first().copied();
+        if next.is_some() {
+            self.reader.consume(1);
+            self.position += 1;
+        }
+        Ok(next)
+    }
+
+    fn peek(&mut self) -> io::Result<Option<u8>> {
+        Ok(self.reader.fill_buf()?.first().copied())
+    }
+
+    /// Skips `count` bytes; false when the stream ends first.
+    fn skip(&mut self, count: u64) -> io::Result<bool> {
+        let skipped = io::copy(&mut (&mut self.reader).take(count), &mut io::sink())?;
+        self.position += skipped;
+        Ok(skipped == count)
+    }
+
+    /// A little-endian length of `width` bytes.
+    fn length(&mut self, width: u8) -> io::Result<Option<u64>> {
+        let mut bytes = [0u8; 8];
+        let width = usize::from(width);
+        match self.reader.read_exact(&mut bytes[..width]) {
+            Ok(()) => {
+                self.position += width as u64;
+                Ok(Some(u64::from_le_bytes(bytes)))
+            }
+            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+pub(super) fn walk(
+    scanner: &mut ContentScanner,
+    reader: &mut dyn Read,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
+    let mut input = Input {
+        reader: BufReader::new(reader),
+        position: 0,
+    };
+    let truncated = |walk: &mut Walk, at: u64| {
+        walk.warn(
+            frame,
+            format!("pickle: truncated at byte {at}; what was read before it was scanned"),
+        );
+    };
+    loop {
+        let at = input.position;
+        let Some(opcode) = input.byte()? else {
+            return Ok(());
+        };
+        let Some(arg) = arg_of(opcode) else {
+            // Not (or no longer) a pickle: the rest is raw bytes, this byte included.
+            let first = [opcode];
+            let mut rest = first.as_slice().chain(&mut input.reader);
+            return scanner.plain(&mut rest, frame, at, walk);
+        };
+        let complete = match arg {
+            Arg::None if opcode == b'.' => {
+                // STOP: another pickle may follow (legacy torch.save); anything else is data.
+                match input.peek()? {
+                    None => return Ok(()),
+                    Some(0x80) => true,
+                    Some(_) => {
+                        let from = input.position;
+                        return scanner.plain(&mut input.reader, frame, from, walk);
+                    }
+                }
+            }
+            Arg::None => true,
+            Arg::Fixed(count) => input.skip(count)?,
+            Arg::CountedNumber(width) => match input.length(width)? {
+                Some(length) => input.skip(length)?,
+                None => false,
+            },
+            Arg::Counted(width) => match input.length(width)? {
+                Some(length) => {
+                    let start = input.position;
+                    let complete = scanner.framed_string(
+                        &mut input.reader,
+                        length,
+                        start,
+                        frame,
+                        "pickle",
+                        walk,
+                    )?;
+                    input.position = start + length;
+                    complete
+                }
+                None => false,
+            },
+            Arg::Lines(count) => {
+                let mut complete = true;
+                for _ in 0..count {
+                    let start = input.position;
+                    let mut line = Vec::new();
+                    (&mut input.reader)
+                        .take(MAX_LINE)
+                        .read_until(b'\n', &mut line)?;
+                    input.position += line.len() as u64;
+                    if line.last() != Some(&b'\n') {
+                        if line.len() as u64 == MAX_LINE {
+                            // No pickle has such a line: scan the rest as raw bytes.
+                            let mut rest = line.as_slice().chain(&mut input.reader);
+                            return scanner.plain(&mut rest, frame, start, walk);
+                        }
+                        complete = false;
+                    }
+                    scanner.framed_string(
+                        &mut line.as_slice(),
+                        line.len() as u64,
+                        start,
+                        frame,
+                        "pickle",
+                        walk,
+                    )?;
+                }
+                complete
+            }
+        };
+        if !complete {
+            truncated(walk, at);
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pickles_are_recognised_by_protocol_or_opening() {
+        assert!(is_pickle(b"\x80\x02}q\x00"));
+        assert!(is_pickle(b"\x80\x05\x95\x20\x00"));
+        assert!(is_pickle(b"(dp0\nVkey\n"));
+        assert!(is_pickle(b"}q\x00(X\x03\x00\x00\x00"));
+        assert!(!is_pickle(b"\x80\x09\x95"), "no protocol 9");
+        assert!(!is_pickle(b"\x80\x02\xff"), "0xff is no opcode");
+        assert!(!is_pickle(b"(see below)"));
+    }
+}

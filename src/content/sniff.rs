@@ -1,0 +1,102 @@
+//! What a piece of content is, from its first bytes (never from its name: a `training_args.bin`
+//! is a zip, a `.pt` may be a pickle, a layer blob in an OCI image has no extension at all).
+//!
+//! The registry: each format's own file says what it recognises; this table says in which
+//! order they are asked, most specific first.
+
+use super::{archive, compress, marshal, pickle};
+
+/// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
+/// 257..262, a `.pyc`'s first object at 16.
+pub const HEAD_LEN: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Gzip,
+    Bzip2,
+    Xz,
+    Zstd,
+    Zip,
+    Tar,
+    Pickle,
+    Marshal,
+    /// Anything else: scanned as it is (text, or binary with the encoded-token searches).
+    Plain,
+}
+
+impl Kind {
+    /// The name a finding's `encoding` carries when this layer found it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gzip => "gzip",
+            Kind::Bzip2 => "bzip2",
+            Kind::Xz => "xz",
+            Kind::Zstd => "zstd",
+            Kind::Zip => "zip",
+            Kind::Tar => "tar",
+            Kind::Pickle => "pickle",
+            Kind::Marshal => "marshal",
+            Kind::Plain => "plain",
+        }
+    }
+
+    /// Containers and compressed streams: what `--no-archives` turns off and
+    /// `--max-archive-depth` counts.
+    pub fn is_container(self) -> bool {
+        !matches!(self, Kind::Pickle | Kind::Marshal | Kind::Plain)
+    }
+}
+
+/// Whether content starting with these bytes is of a format.
+type Recognise = fn(&[u8]) -> bool;
+
+/// The registry, in the order formats are tried.
+const REGISTRY: &[(Kind, Recognise)] = &[
+    (Kind::Gzip, compress::is_gzip),
+    (Kind::Bzip2, compress::is_bzip2),
+    (Kind::Xz, compress::is_xz),
+    (Kind::Zstd, compress::is_zstd),
+    (Kind::Zip, archive::is_zip),
+    (Kind::Tar, archive::is_tar),
+    (Kind::Marshal, marshal::is_pyc),
+    (Kind::Pickle, pickle::is_pickle),
+];
+
+/// The kind of the content that starts with `head` (at most `HEAD_LEN` bytes; fewer when the
+/// content is shorter).
+pub fn sniff(head: &[u8]) -> Kind {
+    REGISTRY
+        .iter()
+        .find(|(_, recognises)| recognises(head))
+        .map_or(Kind::Plain, |(kind, _)| *kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_short_content_are_plain() {
+        for head in [
+            &b""[..],
+            b"P",
+            b"PK",
+            b"hello world\n",
+            b"(see below)\n",
+            b"\x1f",
+            b"BZh9 not bzip",
+        ] {
+            assert_eq!(sniff(head), Kind::Plain, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn magic_bytes_decide() {
+        assert_eq!(sniff(b"\x1f\x8b\x08\x00rest"), Kind::Gzip);
+        assert_eq!(sniff(b"BZh91AY&SY"), Kind::Bzip2);
+        assert_eq!(sniff(b"\xfd7zXZ\x00\x00"), Kind::Xz);
+        assert_eq!(sniff(b"\x28\xb5\x2f\xfd\x00"), Kind::Zstd);
+        assert_eq!(sniff(b"PK\x03\x04\x14\x00"), Kind::Zip);
+        assert_eq!(sniff(b"\x80\x04\x95\x10\x00"), Kind::Pickle);
+    }
+}
