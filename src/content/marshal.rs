@@ -184,7 +184,7 @@ impl<R: Read> Reader<'_, '_, R> {
             "marshal",
             self.walk,
         )?;
-        self.position = start + length;
+        self.position = start.saturating_add(length);
         Ok(if complete {
             Ok(())
         } else {

@@ -176,7 +176,7 @@ pub(super) fn walk(
                         "pickle",
                         walk,
                     )?;
-                    input.position = start + length;
+                    input.position = start.saturating_add(length);
                     complete
                 }
                 None => false,
@@ -220,6 +220,116 @@ pub(super) fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{ContentOptions, ContentScanner};
+    use crate::detect::matcher::Matcher;
+    use crate::detect::rules::Rules;
+    use crate::testing::{fake_body, fake_token, Rng};
+
+    /// Every string opcode with a length prefix: the opcode and the prefix width.
+    const COUNTED: &[(u8, usize)] = &[
+        (0x8c, 1),
+        (b'U', 1),
+        (b'C', 1),
+        (b'X', 4),
+        (b'T', 4),
+        (b'B', 4),
+        (0x8d, 8),
+        (0x8e, 8),
+        (0x96, 8),
+    ];
+
+    /// A protocol 4 pickle of one string, framed as `opcode` declares it (`declared` bytes),
+    /// whatever the bytes are, then MEMOIZE-free BINPUT and STOP.
+    fn pickle_of(opcode: u8, width: usize, declared: usize, bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x80, 4, opcode];
+        out.extend_from_slice(&(declared as u64).to_le_bytes()[..width]);
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(b"q\x00.");
+        out
+    }
+
+    fn tokens_in(bytes: &[u8]) -> Vec<(String, u64)> {
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(bytes);
+        scanned
+            .hits
+            .iter()
+            .map(|hit| {
+                assert_eq!(hit.encoding, "pickle");
+                (hit.secret.expose().to_string(), hit.offset)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_token_framed_by_any_length_prefix_is_found_where_it_starts() {
+        let mut rng = Rng::new(77);
+        for _ in 0..20 {
+            for &(opcode, width) in COUNTED {
+                let token = fake_token(&mut rng);
+                let pickle = pickle_of(opcode, width, token.len(), token.as_bytes());
+                assert_eq!(
+                    tokens_in(&pickle),
+                    [(token.clone(), 3 + width as u64)],
+                    "opcode {opcode:#x}"
+                );
+                // Inside a longer string, after other text.
+                let text = format!("HF_TOKEN={token}");
+                let pickle = pickle_of(opcode, width, text.len(), text.as_bytes());
+                assert_eq!(tokens_in(&pickle), [(token, 3 + width as u64 + 9)]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_declared_length_that_is_not_a_tokens_is_never_reported() {
+        let mut rng = Rng::new(78);
+        for _ in 0..20 {
+            for &(opcode, width) in COUNTED {
+                let token = fake_token(&mut rng);
+                // Longer than a token: `hf_` and 34 characters, then more of the same string.
+                let longer = format!(
+                    "{token}{}",
+                    &fake_body(&mut rng)[..1 + rng.below(20) as usize]
+                );
+                let pickle = pickle_of(opcode, width, longer.len(), longer.as_bytes());
+                assert_eq!(tokens_in(&pickle), [], "{opcode:#x} {}", longer.len());
+                // Shorter: the string ends inside the token; its tail is no string at all.
+                for declared in [3, 10, 36] {
+                    let pickle = pickle_of(opcode, width, declared, token.as_bytes());
+                    assert_eq!(tokens_in(&pickle), [], "{opcode:#x} {declared}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn protocol_0_lines_bound_the_token() {
+        let mut rng = Rng::new(79);
+        let token = fake_token(&mut rng);
+        let pickle = format!("(dp0\nVhub_token\np1\nV{token}\np2\ns.");
+        let at = pickle.find(&token).unwrap() as u64;
+        assert_eq!(tokens_in(pickle.as_bytes()), [(token.clone(), at)]);
+        let pickle = format!("(dp0\nS'{token}'\np1\ns.");
+        let at = pickle.find(&token).unwrap() as u64;
+        assert_eq!(tokens_in(pickle.as_bytes()), [(token, at)]);
+    }
+
+    #[test]
+    fn a_huge_declared_length_allocates_nothing_and_reads_as_truncated() {
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let mut pickle = vec![0x80, 4, 0x8d];
+        pickle.extend_from_slice(&u64::MAX.to_le_bytes());
+        pickle.extend_from_slice(b"abc");
+        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(&pickle);
+        assert!(scanned.hits.is_empty());
+        assert_eq!(scanned.warnings.len(), 1, "{:?}", scanned.warnings);
+        assert!(
+            scanned.warnings[0].1.contains("truncated"),
+            "{:?}",
+            scanned.warnings
+        );
+    }
 
     #[test]
     fn pickles_are_recognised_by_protocol_or_opening() {
