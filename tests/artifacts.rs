@@ -322,3 +322,32 @@ fn the_fixtures_are_what_the_script_makes() {
         .expect("python3 runs");
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// UTF-16 in both byte orders, with and without a mark: real lines and columns (in
+/// characters, the accented ones included), and the byte offset of the token in the file.
+#[test]
+fn utf16_text_reports_lines_columns_and_file_offsets() {
+    let dir = artifacts_tree();
+    for (name, big_endian) in [
+        ("secrets-utf16le-bom.txt", false),
+        ("secrets-utf16be-bom.txt", true),
+        ("secrets-utf16le.txt", false),
+    ] {
+        let (report, code) = json_report(dir.path(), &[name, "--show-secrets"]);
+        assert_eq!(code, 1, "{report}");
+        let finding = &findings(&report)[0];
+        let location = &finding["location"];
+        assert_eq!(
+            (location["line"].clone(), location["column"].clone()),
+            (3.into(), 13.into()),
+            "{name}"
+        );
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        let prefix: Vec<u8> = "hf_"
+            .bytes()
+            .flat_map(|b| if big_endian { [0, b] } else { [b, 0] })
+            .collect();
+        let at = bytes.windows(6).position(|w| w == prefix).unwrap();
+        assert_eq!(location["offset"], at as u64, "{name}");
+    }
+}

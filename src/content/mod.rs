@@ -20,6 +20,7 @@ mod compress;
 mod marshal;
 mod pickle;
 mod sniff;
+mod utf16;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -300,6 +301,8 @@ impl<'m> ContentScanner<'m> {
             Kind::Marshal => self.guarded(kind, frame, walk, |scanner, walk| {
                 marshal::walk(scanner, reader, frame, walk)
             }),
+            Kind::Utf16Le => self.utf16(utf16::Endian::Little, reader, frame, walk),
+            Kind::Utf16Be => self.utf16(utf16::Endian::Big, reader, frame, walk),
             Kind::Plain => self.plain(reader, frame, 0, walk),
         }
     }
@@ -385,6 +388,28 @@ impl<'m> ContentScanner<'m> {
             walk.out.binary = scanned.binary;
         }
         walk.absorb(scanned.hits, frame, base, None);
+        Ok(())
+    }
+
+    /// UTF-16 text, transcoded: lines and columns are the text's, offsets the file's.
+    fn utf16(
+        &mut self,
+        endian: utf16::Endian,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        let mut transcoder = utf16::Transcoder::new(reader, endian);
+        let scanned = self.chunks.scan_reader(&mut transcoder)?;
+        let first = walk.out.hits.len();
+        let text = Frame {
+            encoding: endian.name(),
+            ..frame.clone()
+        };
+        walk.absorb(scanned.hits, &text, 0, None);
+        for hit in &mut walk.out.hits[first..] {
+            hit.offset = transcoder.source_offset(hit.offset);
+        }
         Ok(())
     }
 

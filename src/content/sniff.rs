@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, pickle};
+use super::{archive, compress, marshal, pickle, utf16};
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
 /// 257..262, a `.pyc`'s first object at 16.
@@ -20,6 +20,8 @@ pub enum Kind {
     Tar,
     Pickle,
     Marshal,
+    Utf16Le,
+    Utf16Be,
     /// Anything else: scanned as it is (text, or binary with the encoded-token searches).
     Plain,
 }
@@ -36,6 +38,8 @@ impl Kind {
             Kind::Tar => "tar",
             Kind::Pickle => "pickle",
             Kind::Marshal => "marshal",
+            Kind::Utf16Le => "utf-16le",
+            Kind::Utf16Be => "utf-16be",
             Kind::Plain => "plain",
         }
     }
@@ -43,7 +47,10 @@ impl Kind {
     /// Containers and compressed streams: what `--no-archives` turns off and
     /// `--max-archive-depth` counts.
     pub fn is_container(self) -> bool {
-        !matches!(self, Kind::Pickle | Kind::Marshal | Kind::Plain)
+        !matches!(
+            self,
+            Kind::Pickle | Kind::Marshal | Kind::Utf16Le | Kind::Utf16Be | Kind::Plain
+        )
     }
 }
 
@@ -60,6 +67,8 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Tar, archive::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Pickle, pickle::is_pickle),
+    (Kind::Utf16Le, utf16::is_utf16le),
+    (Kind::Utf16Be, utf16::is_utf16be),
 ];
 
 /// The kind of the content that starts with `head` (at most `HEAD_LEN` bytes; fewer when the

@@ -1,0 +1,215 @@
+//! UTF-16 text (what Windows tools, PowerShell redirection and some editors write), little- or
+//! big-endian, with or without a byte-order mark: transcoded on the fly so the matcher sees text
+//! and reports real lines and columns.
+//!
+//! Tokens are ASCII, so the transcoder keeps every ASCII character and writes one `?` for each
+//! other character (a surrogate pair is one character): columns count characters, and a byte
+//! of the transcoded text maps back to its code unit exactly, so offsets are the file's own.
+//! Without a mark, content counts as UTF-16 only when its first 256 bytes are nearly all
+//! printable ASCII in one byte order with zeros in the other, so binaries are left alone (the
+//! matcher's own UTF-16LE search still covers tokens inside them).
+
+use std::io::{self, Read};
+
+/// Code units examined to recognise UTF-16 without a byte-order mark.
+const SNIFF_UNITS: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+impl Endian {
+    pub fn name(self) -> &'static str {
+        match self {
+            Endian::Little => "utf-16le",
+            Endian::Big => "utf-16be",
+        }
+    }
+}
+
+/// The byte order of UTF-16 text starting with `head`, if it is that.
+pub fn endianness(head: &[u8]) -> Option<Endian> {
+    match head {
+        [0xff, 0xfe, ..] if !head.starts_with(&[0xff, 0xfe, 0, 0]) => Some(Endian::Little),
+        [0xfe, 0xff, ..] => Some(Endian::Big),
+        _ => {
+            let units = &head[..head.len().min(2 * SNIFF_UNITS) & !1];
+            if units.len() < 16 {
+                return None;
+            }
+            let printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
+            let count = units.len() / 2;
+            let little = units
+                .chunks_exact(2)
+                .filter(|u| printable(u[0]) && u[1] == 0)
+                .count();
+            let big = units
+                .chunks_exact(2)
+                .filter(|u| u[0] == 0 && printable(u[1]))
+                .count();
+            // Nearly all: a few non-ASCII letters are fine.
+            if little * 20 >= count * 19 {
+                Some(Endian::Little)
+            } else if big * 20 >= count * 19 {
+                Some(Endian::Big)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+pub fn is_utf16le(head: &[u8]) -> bool {
+    endianness(head) == Some(Endian::Little)
+}
+
+pub fn is_utf16be(head: &[u8]) -> bool {
+    endianness(head) == Some(Endian::Big)
+}
+
+/// Reads UTF-16 and yields ASCII, one byte per character (see the module's docs).
+pub struct Transcoder<R> {
+    inner: R,
+    endian: Endian,
+    /// Bytes of a code unit cut by a read.
+    partial: Vec<u8>,
+    /// Whether the next unit is the first (a byte-order mark there is dropped).
+    at_start: bool,
+    bom_len: u64,
+    /// A high surrogate waiting for its low half.
+    high_surrogate: bool,
+    /// Transcoded bytes written so far.
+    written: u64,
+    /// Where surrogate pairs were collapsed: the transcoded offset of each, in order.
+    collapsed: Vec<u64>,
+    raw: Vec<u8>,
+}
+
+impl<R: Read> Transcoder<R> {
+    pub fn new(inner: R, endian: Endian) -> Self {
+        Self {
+            inner,
+            endian,
+            partial: Vec::new(),
+            at_start: true,
+            bom_len: 0,
+            high_surrogate: false,
+            written: 0,
+            collapsed: Vec::new(),
+            raw: vec![0; 64 * 1024],
+        }
+    }
+
+    /// The offset in the UTF-16 bytes of the transcoded byte at `offset`.
+    pub fn source_offset(&self, offset: u64) -> u64 {
+        let pairs_before = self.collapsed.partition_point(|&at| at < offset) as u64;
+        self.bom_len + 2 * (offset + pairs_before)
+    }
+
+    fn unit(&self, bytes: [u8; 2]) -> u16 {
+        match self.endian {
+            Endian::Little => u16::from_le_bytes(bytes),
+            Endian::Big => u16::from_be_bytes(bytes),
+        }
+    }
+}
+
+impl<R: Read> Read for Transcoder<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            // At most two raw bytes per output byte.
+            let want = (out.len() * 2).min(self.raw.len());
+            let mut raw = std::mem::take(&mut self.raw);
+            raw[..self.partial.len()].copy_from_slice(&self.partial);
+            let carried = self.partial.len();
+            let read = self.inner.read(&mut raw[carried..want.max(carried + 2)])?;
+            let available = carried + read;
+            if read == 0 {
+                self.raw = raw;
+                // A lone trailing byte is no character.
+                self.partial.clear();
+                return Ok(0);
+            }
+            let mut produced = 0;
+            let whole = available & !1;
+            for pair in raw[..whole].chunks_exact(2) {
+                let unit = self.unit([pair[0], pair[1]]);
+                if std::mem::take(&mut self.at_start) && unit == 0xfeff {
+                    self.bom_len = 2;
+                    continue;
+                }
+                if self.high_surrogate && (0xdc00..0xe000).contains(&unit) {
+                    // The low half of a pair: the pair was one character, already written.
+                    self.high_surrogate = false;
+                    self.collapsed.push(self.written + produced as u64 - 1);
+                    continue;
+                }
+                self.high_surrogate = (0xd800..0xdc00).contains(&unit);
+                out[produced] = if unit < 0x80 { unit as u8 } else { b'?' };
+                produced += 1;
+            }
+            self.partial = raw[whole..available].to_vec();
+            self.raw = raw;
+            self.written += produced as u64;
+            if produced > 0 {
+                return Ok(produced);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, endian: Endian, bom: bool) -> Vec<u8> {
+        let mut units: Vec<u16> = text.encode_utf16().collect();
+        if bom {
+            units.insert(0, 0xfeff);
+        }
+        units
+            .iter()
+            .flat_map(|u| match endian {
+                Endian::Little => u.to_le_bytes(),
+                Endian::Big => u.to_be_bytes(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recognises_both_orders_with_and_without_a_mark() {
+        let text = "line one\nline two with some words\n";
+        for endian in [Endian::Little, Endian::Big] {
+            for bom in [true, false] {
+                assert_eq!(endianness(&utf16(text, endian, bom)), Some(endian));
+            }
+        }
+        assert_eq!(endianness(b"plain ASCII text, long enough to judge"), None);
+        assert_eq!(endianness(&[0u8; 64]), None);
+        assert_eq!(endianness(&[0xff, 0xfe, 0, 0, 1, 2]), None, "UTF-32LE");
+    }
+
+    #[test]
+    fn transcodes_one_byte_per_character_and_maps_offsets_back() {
+        let text = "é😀 x=hf_TOKEN\n";
+        for endian in [Endian::Little, Endian::Big] {
+            let bytes = utf16(text, endian, true);
+            let mut transcoder = Transcoder::new(bytes.as_slice(), endian);
+            let mut out = Vec::new();
+            // Tiny reads: units and pairs cut across reads.
+            let mut buf = [0u8; 1];
+            while transcoder.read(&mut buf).unwrap() == 1 {
+                out.push(buf[0]);
+            }
+            assert_eq!(out, b"?? x=hf_TOKEN\n");
+            let at = out.iter().position(|&b| b == b'h').unwrap() as u64;
+            // BOM, é, the pair (two units), space, x, =.
+            assert_eq!(transcoder.source_offset(at), 2 + 2 * 6);
+        }
+    }
+}
