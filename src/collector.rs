@@ -272,6 +272,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
                 path: origin.path.clone(),
                 repo_path: origin.repo_path.clone(),
                 member: hit.member,
+                cell: hit.cell,
                 line: hit.line,
                 column: hit.column,
                 end_column: hit.end_column,

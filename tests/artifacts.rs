@@ -351,3 +351,30 @@ fn utf16_text_reports_lines_columns_and_file_offsets() {
         assert_eq!(location["offset"], at as u64, "{name}");
     }
 }
+
+/// A notebook keeps the file's line and column, and says which cell holds the token and
+/// whether in its source or its outputs.
+#[test]
+fn a_notebook_finding_names_its_cell_and_part() {
+    let dir = artifacts_tree();
+    let (report, code) = json_report(dir.path(), &["explore.ipynb"]);
+    assert_eq!(code, 1, "{report}");
+    let location = &findings(&report)[0]["location"];
+    assert_eq!(location["cell"]["number"], 3, "{location}");
+    assert_eq!(location["cell"]["part"], "outputs", "{location}");
+    let text = std::fs::read_to_string(dir.path().join("explore.ipynb")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("Logged in with"))
+        .unwrap()
+        + 1;
+    assert_eq!(location["line"], line as u64);
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .arg("explore.ipynb")
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert!(out.contains(&format!("explore.ipynb:{line}:")), "{out}");
+    assert!(out.contains("(cell 3, outputs)"), "{out}");
+}

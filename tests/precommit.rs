@@ -307,7 +307,8 @@ fn push_hook_blocks_pushed_commits_that_add_a_token() {
     assert!(!blocked.status.success(), "the push must be blocked");
     let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
     assert!(
-        shown.contains(r#""path":"deploy.sh","repo_path":"deploy.sh","line":1,"column":17"#),
+        shown.contains(r#""path":"deploy.sh","repo_path":"deploy.sh""#)
+            && shown.contains(r#""line":1,"column":17"#),
         "the args reached hf-scan: {shown}"
     );
     let remote_head = Command::new("git")

@@ -18,6 +18,7 @@
 mod archive;
 mod compress;
 mod marshal;
+mod notebook;
 mod pickle;
 mod sniff;
 mod utf16;
@@ -303,6 +304,7 @@ impl<'m> ContentScanner<'m> {
             }),
             Kind::Utf16Le => self.utf16(utf16::Endian::Little, reader, frame, walk),
             Kind::Utf16Be => self.utf16(utf16::Endian::Big, reader, frame, walk),
+            Kind::Notebook => self.notebook(reader, frame, walk),
             Kind::Plain => self.plain(reader, frame, 0, walk),
         }
     }
@@ -388,6 +390,29 @@ impl<'m> ContentScanner<'m> {
             walk.out.binary = scanned.binary;
         }
         walk.absorb(scanned.hits, frame, base, None);
+        Ok(())
+    }
+
+    /// A notebook: plain text, each hit placed in its cell.
+    fn notebook(
+        &mut self,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        let mut tracker = notebook::Tracker::default();
+        let scanned = self.chunks.scan_reader(notebook::Tracked {
+            inner: reader,
+            tracker: &mut tracker,
+        })?;
+        if frame.member.is_none() && frame.depth == 0 {
+            walk.out.binary = scanned.binary;
+        }
+        let first = walk.out.hits.len();
+        walk.absorb(scanned.hits, frame, 0, None);
+        for hit in &mut walk.out.hits[first..] {
+            hit.cell = tracker.place(hit.offset);
+        }
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, pickle, utf16};
+use super::{archive, compress, marshal, notebook, pickle, utf16};
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
 /// 257..262, a `.pyc`'s first object at 16.
@@ -22,6 +22,7 @@ pub enum Kind {
     Marshal,
     Utf16Le,
     Utf16Be,
+    Notebook,
     /// Anything else: scanned as it is (text, or binary with the encoded-token searches).
     Plain,
 }
@@ -40,6 +41,7 @@ impl Kind {
             Kind::Marshal => "marshal",
             Kind::Utf16Le => "utf-16le",
             Kind::Utf16Be => "utf-16be",
+            Kind::Notebook => "notebook",
             Kind::Plain => "plain",
         }
     }
@@ -49,7 +51,12 @@ impl Kind {
     pub fn is_container(self) -> bool {
         !matches!(
             self,
-            Kind::Pickle | Kind::Marshal | Kind::Utf16Le | Kind::Utf16Be | Kind::Plain
+            Kind::Pickle
+                | Kind::Marshal
+                | Kind::Utf16Le
+                | Kind::Utf16Be
+                | Kind::Notebook
+                | Kind::Plain
         )
     }
 }
@@ -69,6 +76,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),
     (Kind::Utf16Be, utf16::is_utf16be),
+    (Kind::Notebook, notebook::is_notebook),
 ];
 
 /// The kind of the content that starts with `head` (at most `HEAD_LEN` bytes; fewer when the

@@ -14,7 +14,7 @@ use memchr::{memchr, memchr_iter, memmem, memrchr};
 
 use crate::detect::decode::ENCODED_WINDOW;
 use crate::detect::matcher::{Matcher, RawMatch};
-use crate::finding::Secret;
+use crate::finding::{CellPlace, Secret};
 
 /// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
 /// before it and the boundary byte after it.
@@ -48,6 +48,8 @@ pub struct Hit {
     /// Inside a container: the member's path, nesting joined with `!`
     /// (`inner.tar.gz!notes.txt`); set by the content layer.
     pub member: Option<String>,
+    /// In a notebook: the cell holding the token; set by the content layer.
+    pub cell: Option<CellPlace>,
 }
 
 /// What scanning one piece of content produced.
@@ -138,6 +140,7 @@ impl<'m> ChunkScanner<'m> {
                     allowed_inline: allow_marker_on_line(buffer, found.start, found.end),
                     encoding: encoding_of(&found),
                     member: None,
+                    cell: None,
                 });
             });
             if eof {
@@ -184,6 +187,7 @@ impl<'m> ChunkScanner<'m> {
                 allowed_inline: allow_marker_on_line(bytes, found.start, found.end),
                 encoding: encoding_of(&found),
                 member: None,
+                cell: None,
             });
         }
         scanned

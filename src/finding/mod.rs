@@ -133,6 +133,8 @@ pub struct Location {
     /// Inside an archive: the member's path within the file, nesting joined with `!`
     /// (`inner.tar.gz!notes.txt`); line, column and offset are then relative to the member.
     pub member: Option<String>,
+    /// In a notebook: the cell (and its part) holding the token.
+    pub cell: Option<CellPlace>,
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub end_column: Option<u64>,
@@ -145,6 +147,15 @@ impl Location {
     pub fn stable_path(&self) -> Option<&str> {
         self.repo_path.as_deref().or(self.path.as_deref())
     }
+}
+
+/// A finding's place in a Jupyter notebook.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CellPlace {
+    /// 1-based, in the order the notebook shows its cells.
+    pub number: u32,
+    /// The cell's key holding the token: `source`, `outputs`, `metadata`, `attachments`.
+    pub part: Option<String>,
 }
 
 /// The commit that introduced a finding, for history scans.
@@ -249,9 +260,17 @@ impl Finding {
             }
             (None, None) => "<commit message>",
         };
-        match (self.location.line, self.location.column) {
+        let at = match (self.location.line, self.location.column) {
             (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
             _ => format!("{path}@{}", self.location.offset),
+        };
+        match &self.location.cell {
+            Some(CellPlace {
+                number,
+                part: Some(part),
+            }) => format!("{at} (cell {number}, {part})"),
+            Some(CellPlace { number, part: None }) => format!("{at} (cell {number})"),
+            None => at,
         }
     }
 

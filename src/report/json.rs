@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
 use crate::finding::Verification;
-use crate::finding::{CommitInfo, Finding, Severity, SourceKind, TagInfo};
+use crate::finding::{CellPlace, CommitInfo, Finding, Severity, SourceKind, TagInfo};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -56,6 +56,8 @@ struct LocationJson<'a> {
     repo_path: Option<Cow<'a, str>>,
     /// Inside an archive: the member's path, nesting joined with `!`; null otherwise.
     member: Option<Cow<'a, str>>,
+    /// In a notebook: `{"number", "part"}` of the cell holding the token; null otherwise.
+    cell: Option<&'a CellPlace>,
     line: Option<u64>,
     column: Option<u64>,
     end_column: Option<u64>,
@@ -80,6 +82,7 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
                 .as_deref()
                 .map(|p| options.text(p)),
             member: finding.location.member.as_deref().map(|m| options.text(m)),
+            cell: finding.location.cell.as_ref(),
             line: finding.location.line,
             column: finding.location.column,
             end_column: finding.location.end_column,
