@@ -150,6 +150,22 @@ negative_examples = ["acme_short"]
     let output = hf_scan().current_dir(dir.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("example does not match"));
+
+    // A rule longer than the chunk overlap allows, or unbounded, could lose a token at a chunk
+    // edge: refused when rules load.
+    for (pattern, says) in [
+        ("zz_[0-9]+", "no upper bound"),
+        ("zz_[0-9]{300}", "can match 303 bytes"),
+    ] {
+        write(
+            dir.path(),
+            "rules/extra.toml",
+            format!("[[rule]]\nid = \"long\"\nname = \"l\"\nseverity = \"low\"\nprefix = \"zz_\"\npattern = \"{pattern}\"\ndescription = \"d\"\nremediation = \"r\"\n"),
+        );
+        let output = hf_scan().current_dir(dir.path()).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains(says), "{}", stderr(&output));
+    }
 }
 
 #[test]

@@ -158,6 +158,31 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
             spec.prefix
         )));
     }
+    // The chunk overlap is sized for tokens of at most MAX_TOKEN_LEN bytes (in their longest
+    // encoding): a rule that could match more might lose a token at a chunk edge.
+    let longest = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&spec.pattern)
+        .ok()
+        .and_then(|hir| hir.properties().maximum_len());
+    match longest {
+        Some(length) if length <= MAX_TOKEN_LEN => {}
+        Some(length) => {
+            return Err(invalid(format!(
+                "the pattern can match {length} bytes; tokens longer than {MAX_TOKEN_LEN} are \
+                 not supported"
+            )))
+        }
+        None if regex::bytes::Regex::new(&spec.pattern).is_err() => {}
+        None => {
+            return Err(invalid(format!(
+                "the pattern has no upper bound on its length (a `+` or `*`?); bound it, as \
+                 in `{{34}}` or `{{20,100}}`, to at most {MAX_TOKEN_LEN} bytes"
+            )))
+        }
+    }
     let whole = regex::bytes::RegexBuilder::new(&format!("^(?:{})$", spec.pattern))
         .unicode(false)
         .build()
