@@ -17,7 +17,7 @@ use super::{ContentScanner, Frame, Walk};
 
 /// A nested zip up to this size is read into memory to be opened by its central directory;
 /// a larger one is read by its local headers as a stream.
-const NESTED_ZIP_IN_MEMORY: u64 = 64 << 20;
+const NESTED_ZIP_IN_MEMORY: u64 = 32 << 20;
 
 pub fn is_zip(head: &[u8]) -> bool {
     // A local file header, or the end record of an empty archive.
@@ -201,6 +201,44 @@ fn inflation(method: CompressionMethod) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{ContentOptions, ContentScanner};
+    use crate::detect::matcher::Matcher;
+    use crate::detect::rules::Rules;
+    use crate::testing::{fake_token, Rng};
+
+    #[test]
+    fn past_the_entry_limit_the_rest_is_not_scanned_and_that_is_said_once() {
+        let mut rng = Rng::new(81);
+        let tokens: Vec<String> = (0..5).map(|_| fake_token(&mut rng)).collect();
+        let mut builder = tar::Builder::new(Vec::new());
+        for (i, token) in tokens.iter().enumerate() {
+            let data = format!("{token}\n");
+            let mut header = tar::Header::new_ustar();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, format!("f{i}.txt"), data.as_bytes())
+                .unwrap();
+        }
+        let archive = builder.into_inner().unwrap();
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let options = ContentOptions {
+            max_entries: 3,
+            ..ContentOptions::default()
+        };
+        let scanned = ContentScanner::new(&matcher, options).scan_bytes(&archive);
+        let members: Vec<_> = scanned
+            .hits
+            .iter()
+            .map(|h| h.member.clone().unwrap())
+            .collect();
+        assert_eq!(members, ["f0.txt", "f1.txt", "f2.txt"]);
+        assert_eq!(scanned.warnings.len(), 1, "{:?}", scanned.warnings);
+        assert!(scanned.warnings[0]
+            .1
+            .contains("more than 3 archive entries"));
+    }
 
     #[test]
     fn a_tar_header_needs_its_magic_and_its_checksum() {
