@@ -154,10 +154,14 @@ impl Stats {
         .filter(|(count, _)| *count > 0)
         .map(|(count, noun)| plural(count, noun))
         .collect();
-        if parts.is_empty() {
+        let scanned = if parts.is_empty() {
             "0 files".to_string()
         } else {
             parts.join(", ")
+        };
+        match self.members {
+            0 => scanned,
+            members => format!("{scanned} ({})", plural(members, "archive member")),
         }
     }
 }

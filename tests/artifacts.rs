@@ -213,6 +213,7 @@ fn text_sarif_and_annotations_point_at_the_real_file_and_name_the_member() {
         "{out}"
     );
     assert!(out.contains("(gzip)"), "{out}");
+    assert!(out.contains("in 1 file (2 archive members)"), "{out}");
 
     let output = hf_scan()
         .current_dir(dir.path())
