@@ -311,7 +311,8 @@ impl Matcher {
 
     /// Decides whether the candidate `haystack[start..end]` is a token, and of which rule.
     pub fn judge(&self, haystack: &[u8], start: usize, end: usize) -> Result<RawMatch, Rejection> {
-        if !left_boundary_ok(haystack, start) || !right_boundary_ok(haystack, end) {
+        let bounded = left_boundary_ok(haystack, start) && right_boundary_ok(haystack, end);
+        if !bounded && !framed_by_length(haystack, start, end) {
             return Err(Rejection::Boundary);
         }
         let token = &haystack[start..end];
@@ -395,6 +396,38 @@ fn left_boundary_ok(haystack: &[u8], start: usize) -> bool {
     n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
 }
 
+/// Type bytes that announce a string whose length follows in one byte: protobuf fields of wire
+/// type 2 (any tag whose low three bits are 2), msgpack `str8` (0xd9), pickle
+/// `SHORT_BINUNICODE`/`SHORT_BINSTRING`/`SHORT_BINBYTES`, marshal short ASCII (`z`, `Z`, with or
+/// without the reference flag).
+fn announces_short_string(byte: u8) -> bool {
+    byte & 7 == 2 || matches!(byte, 0xd9 | 0x8c | b'U' | b'C' | b'z' | b'Z' | 0xfa | 0xda)
+}
+
+/// Whether the bytes before `haystack[start..end]` declare exactly its length, as binary formats
+/// frame strings (protobuf, msgpack, pickle, marshal: a type byte and a 1-byte length; pickle,
+/// marshal and safetensors-style headers: 4 bytes little-endian; GGUF: 8). The format then
+/// bounds the token, whatever byte follows it or precedes the length: `…\x25hf_…q` in a pickle
+/// is a token even though `q` is a letter. A declared length that is not the candidate's (a
+/// longer string that merely starts with `hf_`) never qualifies.
+fn framed_by_length(haystack: &[u8], start: usize, end: usize) -> bool {
+    let length = (end - start) as u64;
+    let declares = |width: usize| {
+        start >= width && {
+            let mut bytes = [0u8; 8];
+            bytes[..width].copy_from_slice(&haystack[start - width..start]);
+            u64::from_le_bytes(bytes) == length
+        }
+    };
+    (start >= 2 && declares(1) && announces_short_string(haystack[start - 2]))
+        || declares(4)
+        || declares(8)
+        // msgpack `str16`: 0xda and a big-endian 2-byte length.
+        || (start >= 3
+            && haystack[start - 3] == 0xda
+            && u64::from(u16::from_be_bytes([haystack[start - 2], haystack[start - 1]])) == length)
+}
+
 /// The token's body must end where its letters and digits end.
 fn right_boundary_ok(haystack: &[u8], end: usize) -> bool {
     haystack
@@ -464,6 +497,44 @@ mod tests {
 
     fn matcher() -> Matcher {
         Matcher::new(Rules::builtin()).unwrap()
+    }
+
+    /// Strings framed by a declared length in binary formats, the token glued to letters on
+    /// both sides: found when the declared length is the token's, never otherwise.
+    #[test]
+    fn a_length_that_frames_exactly_the_token_bounds_it() {
+        let m = matcher();
+        let mut rng = Rng::new(41);
+        for _ in 0..50 {
+            let token = fake_token(&mut rng);
+            let len = token.len() as u8;
+            let framings: Vec<Vec<u8>> = vec![
+                vec![b'K', 0x0a, len],                // protobuf field 1, wire type 2
+                vec![b'K', 0x32, len],                // protobuf field 6: the tag is the digit '2'
+                vec![b'K', 0xd9, len],                // msgpack str8
+                vec![b'K', 0xda, 0, len],             // msgpack str16
+                vec![b'K', b'X', len, 0, 0, 0],       // pickle BINUNICODE, marshal 'u'
+                vec![b'K', len, 0, 0, 0, 0, 0, 0, 0], // GGUF string
+            ];
+            for framing in framings {
+                let mut bytes = framing.clone();
+                bytes.extend_from_slice(token.as_bytes());
+                bytes.extend_from_slice(b"q2abc");
+                let found = m.find_all(&bytes);
+                assert_eq!(found.len(), 1, "{framing:?}");
+                assert_eq!(found[0].start, framing.len());
+                // One more declared byte: a longer string that starts like a token.
+                let mut longer = framing.clone();
+                let at = longer.iter().rposition(|&b| b == len).unwrap();
+                longer[at] = len + 1;
+                longer.extend_from_slice(token.as_bytes());
+                longer.extend_from_slice(b"q2abc");
+                assert!(m.find_all(&longer).is_empty(), "{framing:?}");
+            }
+            // In text, a letter before `%` announces nothing.
+            let text = format!("x%{token}abc");
+            assert!(m.find_all(text.as_bytes()).is_empty());
+        }
     }
 
     fn tokens_in(text: &str) -> Vec<String> {

@@ -17,7 +17,7 @@ use crate::detect::matcher::{Matcher, RawMatch};
 use crate::finding::{CellPlace, Secret};
 
 /// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
-/// before it and the boundary byte after it.
+/// or length prefix (8 bytes, GGUF) before it and the boundary byte after it.
 const CONTEXT: usize = 8;
 /// Bytes each chunk shares with the next: room for the longest token in its base64 form.
 const OVERLAP: usize = ENCODED_WINDOW + 2 * CONTEXT;
