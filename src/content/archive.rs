@@ -14,6 +14,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use zip::CompressionMethod;
 
 use super::{ContentScanner, Frame, Walk};
+use crate::finding::Encoding;
 
 /// A nested zip up to this size is read into memory to be opened by its central directory;
 /// a larger one is read by its local headers as a stream.
@@ -190,11 +191,11 @@ fn local_headers(
 }
 
 /// The decompression a member's bytes come out of, if any.
-fn inflation(method: CompressionMethod) -> Option<&'static str> {
+fn inflation(method: CompressionMethod) -> Option<Encoding> {
     match method {
         CompressionMethod::Stored => None,
-        CompressionMethod::Deflated => Some("deflate"),
-        _ => Some("zip"),
+        CompressionMethod::Deflated => Some(Encoding::Deflate),
+        _ => Some(Encoding::Zip),
     }
 }
 

@@ -10,6 +10,7 @@
 use std::io::{self, BufReader, Read};
 
 use super::{ContentScanner, Frame, Walk};
+use crate::finding::Encoding;
 
 /// The `.pyc` header since Python 3.7: magic, flags, and a date and size or a hash.
 const HEADER_LEN: u64 = 16;
@@ -181,7 +182,7 @@ impl<R: Read> Reader<'_, '_, R> {
             length,
             start,
             self.frame,
-            "marshal",
+            Encoding::Marshal,
             self.walk,
         )?;
         self.position = start.saturating_add(length);

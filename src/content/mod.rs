@@ -28,6 +28,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use crate::detect::matcher::Matcher;
 use crate::detect::scan::{ChunkScanner, Hit, Scanned};
+use crate::finding::Encoding;
 
 pub use sniff::Kind;
 
@@ -116,10 +117,10 @@ impl Walk {
     }
 
     /// Takes the hits of a scan of `frame`'s bytes that started at `base` in them.
-    fn absorb(&mut self, hits: Vec<Hit>, frame: &Frame, base: u64, reader: Option<&'static str>) {
+    fn absorb(&mut self, hits: Vec<Hit>, frame: &Frame, base: u64, reader: Option<Encoding>) {
         for mut hit in hits {
             hit.member = frame.member.clone();
-            if hit.encoding == "plain" {
+            if hit.encoding == Encoding::Plain {
                 hit.encoding = reader.unwrap_or(frame.encoding);
             }
             if base > 0 || reader.is_some() {
@@ -149,7 +150,7 @@ struct Frame {
     /// Containers entered to get here.
     depth: usize,
     /// The innermost layer that transformed the bytes (`gzip`, `deflate`), `plain` if none.
-    encoding: &'static str,
+    encoding: Encoding,
 }
 
 impl Frame {
@@ -157,12 +158,12 @@ impl Frame {
         Self {
             member: None,
             depth: 0,
-            encoding: "plain",
+            encoding: Encoding::Plain,
         }
     }
 
     /// A member named `name` of the container this frame is.
-    fn member(&self, name: &str, encoding: &'static str) -> Self {
+    fn member(&self, name: &str, encoding: Encoding) -> Self {
         Self {
             member: Some(match &self.member {
                 Some(parent) => format!("{parent}!{name}"),
@@ -174,7 +175,7 @@ impl Frame {
     }
 
     /// The same member, decompressed.
-    fn inflated(&self, encoding: &'static str) -> Self {
+    fn inflated(&self, encoding: Encoding) -> Self {
         Self {
             member: self.member.clone(),
             depth: self.depth + 1,
@@ -346,7 +347,7 @@ impl<'m> ContentScanner<'m> {
             }
         };
         let mut guard = Guard::new(decoder, walk.inflation_budget(&self.options));
-        let result = self.stream(&mut guard, &frame.inflated(kind.name()), walk);
+        let result = self.stream(&mut guard, &frame.inflated(kind.found_as()), walk);
         walk.inflated += guard.produced;
         guard.report(kind.name(), frame, walk);
         result
@@ -358,7 +359,7 @@ impl<'m> ContentScanner<'m> {
         &mut self,
         reader: &mut dyn Read,
         name: &str,
-        inflated_by: Option<&'static str>,
+        inflated_by: Option<Encoding>,
         parent: &Frame,
         walk: &mut Walk,
     ) -> io::Result<()> {
@@ -373,7 +374,7 @@ impl<'m> ContentScanner<'m> {
         if inflated_by.is_some() {
             walk.inflated += guard.produced;
         }
-        guard.report(inflated_by.unwrap_or("member"), &frame, walk);
+        guard.report(inflated_by.map_or("member", Encoding::as_str), &frame, walk);
         result
     }
 
@@ -428,7 +429,7 @@ impl<'m> ContentScanner<'m> {
         let scanned = self.chunks.scan_reader(&mut transcoder)?;
         let first = walk.out.hits.len();
         let text = Frame {
-            encoding: endian.name(),
+            encoding: endian.found_as(),
             ..frame.clone()
         };
         walk.absorb(scanned.hits, &text, 0, None);
@@ -447,7 +448,7 @@ impl<'m> ContentScanner<'m> {
         length: u64,
         offset: u64,
         frame: &Frame,
-        format: &'static str,
+        format: Encoding,
         walk: &mut Walk,
     ) -> io::Result<bool> {
         if length <= STRING_IN_MEMORY {

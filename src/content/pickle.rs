@@ -13,6 +13,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use super::{ContentScanner, Frame, Walk};
+use crate::finding::Encoding;
 
 /// A protocol 0 line argument longer than this is not a pickle's.
 const MAX_LINE: u64 = 1 << 20;
@@ -173,7 +174,7 @@ pub(super) fn walk(
                         length,
                         start,
                         frame,
-                        "pickle",
+                        Encoding::Pickle,
                         walk,
                     )?;
                     input.position = start.saturating_add(length);
@@ -203,7 +204,7 @@ pub(super) fn walk(
                         line.len() as u64,
                         start,
                         frame,
-                        "pickle",
+                        Encoding::Pickle,
                         walk,
                     )?;
                 }
@@ -255,7 +256,7 @@ mod tests {
             .hits
             .iter()
             .map(|hit| {
-                assert_eq!(hit.encoding, "pickle");
+                assert_eq!(hit.encoding, Encoding::Pickle);
                 (hit.secret.expose().to_string(), hit.offset)
             })
             .collect()

@@ -5,6 +5,7 @@
 //! order they are asked, most specific first.
 
 use super::{archive, compress, marshal, notebook, pickle, utf16};
+use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
 /// 257..262, a `.pyc`'s first object at 16.
@@ -28,7 +29,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The name a finding's `encoding` carries when this layer found it.
+    /// The layer's name, for warnings.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Gzip => "gzip",
@@ -43,6 +44,21 @@ impl Kind {
             Kind::Utf16Be => "utf-16be",
             Kind::Notebook => "notebook",
             Kind::Plain => "plain",
+        }
+    }
+
+    /// How a finding says this layer found it.
+    pub fn found_as(self) -> Encoding {
+        match self {
+            Kind::Gzip => Encoding::Gzip,
+            Kind::Bzip2 => Encoding::Bzip2,
+            Kind::Xz => Encoding::Xz,
+            Kind::Zstd => Encoding::Zstd,
+            Kind::Pickle => Encoding::Pickle,
+            Kind::Marshal => Encoding::Marshal,
+            Kind::Utf16Le => Encoding::Utf16Le,
+            Kind::Utf16Be => Encoding::Utf16Be,
+            Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
         }
     }
 

@@ -11,6 +11,8 @@
 
 use std::io::{self, Read};
 
+use crate::finding::Encoding;
+
 /// Code units examined to recognise UTF-16 without a byte-order mark.
 const SNIFF_UNITS: usize = 128;
 
@@ -21,10 +23,10 @@ pub enum Endian {
 }
 
 impl Endian {
-    pub fn name(self) -> &'static str {
+    pub fn found_as(self) -> Encoding {
         match self {
-            Endian::Little => "utf-16le",
-            Endian::Big => "utf-16be",
+            Endian::Little => Encoding::Utf16Le,
+            Endian::Big => Encoding::Utf16Be,
         }
     }
 }

@@ -14,7 +14,7 @@ use memchr::{memchr, memchr_iter, memmem, memrchr};
 
 use crate::detect::decode::ENCODED_WINDOW;
 use crate::detect::matcher::{Matcher, RawMatch};
-use crate::finding::{CellPlace, Secret};
+use crate::finding::{CellPlace, Encoding, Secret};
 
 /// Bytes of context kept on each side of a token: enough for the longest escape (`\u0022`)
 /// or length prefix (8 bytes, GGUF) before it and the boundary byte after it.
@@ -44,7 +44,7 @@ pub struct Hit {
     pub allowed_inline: bool,
     /// `plain`, or the encoding the token was found in (`base64`, `utf-16le`), or the format
     /// reader that found it (`pickle`, `gzip`, …: set by the content layer).
-    pub encoding: &'static str,
+    pub encoding: Encoding,
     /// Inside a container: the member's path, nesting joined with `!`
     /// (`inner.tar.gz!notes.txt`); set by the content layer.
     pub member: Option<String>,
@@ -207,11 +207,11 @@ fn secret_of(matcher: &Matcher, matched: &[u8], found: &RawMatch) -> Secret {
     )
 }
 
-fn encoding_of(found: &RawMatch) -> &'static str {
+fn encoding_of(found: &RawMatch) -> Encoding {
     found
         .decoded
         .as_ref()
-        .map_or("plain", |(encoding, _)| encoding.name())
+        .map_or(Encoding::Plain, |(encoding, _)| encoding.found_as())
 }
 
 /// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new

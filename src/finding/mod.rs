@@ -108,6 +108,63 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     hex
 }
 
+/// How a token was found: in plain text, or through the decoder or format reader named. Reports
+/// show it as `encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Encoding {
+    #[serde(rename = "plain")]
+    Plain,
+    #[serde(rename = "base64")]
+    Base64,
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    #[serde(rename = "gzip")]
+    Gzip,
+    #[serde(rename = "bzip2")]
+    Bzip2,
+    #[serde(rename = "xz")]
+    Xz,
+    #[serde(rename = "zstd")]
+    Zstd,
+    /// A zip member compressed with deflate.
+    #[serde(rename = "deflate")]
+    Deflate,
+    /// A zip member compressed another way.
+    #[serde(rename = "zip")]
+    Zip,
+    #[serde(rename = "pickle")]
+    Pickle,
+    #[serde(rename = "marshal")]
+    Marshal,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::Base64 => "base64",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Gzip => "gzip",
+            Encoding::Bzip2 => "bzip2",
+            Encoding::Xz => "xz",
+            Encoding::Zstd => "zstd",
+            Encoding::Deflate => "deflate",
+            Encoding::Zip => "zip",
+            Encoding::Pickle => "pickle",
+            Encoding::Marshal => "marshal",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where the scanned bytes came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -212,7 +269,7 @@ pub struct Finding {
     pub secret: Secret,
     pub source: SourceKind,
     pub location: Location,
-    pub encoding: &'static str,
+    pub encoding: Encoding,
     pub commit: Option<CommitInfo>,
     /// For `tag-message` findings: the tag.
     pub tag: Option<TagInfo>,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
 use crate::finding::Verification;
-use crate::finding::{CellPlace, CommitInfo, Finding, Severity, SourceKind, TagInfo};
+use crate::finding::{CellPlace, CommitInfo, Encoding, Finding, Severity, SourceKind, TagInfo};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -40,7 +40,7 @@ pub struct FindingJson<'a> {
     fingerprint: String,
     source: SourceKind,
     location: LocationJson<'a>,
-    encoding: &'a str,
+    encoding: Encoding,
     commit: Option<CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tag: Option<TagInfo>,

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::{reported, ReportOptions, REVOKE_URL};
 use crate::collector::{human_bytes, plural, ScanResult};
-use crate::finding::{Finding, Introduced, Severity, SourceKind};
+use crate::finding::{Encoding, Finding, Introduced, Severity, SourceKind};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -168,7 +168,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
 /// holds `aGZf…` where the report shows `hf_…`.
 fn shown_token(finding: &Finding, options: &ReportOptions) -> String {
     match finding.encoding {
-        "plain" => options.token(finding),
+        Encoding::Plain => options.token(finding),
         encoding => format!("{} ({encoding})", options.token(finding)),
     }
 }

@@ -42,11 +42,11 @@ impl Encoding {
         }
     }
 
-    /// The name reports use.
-    pub fn name(self) -> &'static str {
+    /// How reports say a token was found through this decoder.
+    pub fn found_as(self) -> crate::finding::Encoding {
         match self {
-            Encoding::Base64 => "base64",
-            Encoding::Utf16Le => "utf-16le",
+            Encoding::Base64 => crate::finding::Encoding::Base64,
+            Encoding::Utf16Le => crate::finding::Encoding::Utf16Le,
         }
     }
 }
