@@ -294,6 +294,79 @@ impl<R: Read> PeekByte for BufReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{ContentOptions, ContentScanner};
+    use crate::detect::matcher::Matcher;
+    use crate::detect::rules::Rules;
+    use crate::testing::{fake_body, fake_token, Rng};
+
+    /// A Python 3.11 `.pyc` whose module code has one constant, `constant` (already marshalled).
+    fn pyc_with(constant: &[u8]) -> Vec<u8> {
+        let mut pyc = vec![0xa7, 0x0d, b'\r', b'\n'];
+        pyc.extend_from_slice(&[0; 12]);
+        pyc.push(b'c' | FLAG_REF);
+        pyc.extend_from_slice(&[0; 20]); // argcount … flags
+        pyc.extend_from_slice(b"s\x02\x00\x00\x00d\x00"); // code
+        pyc.extend_from_slice(b")\x01"); // consts: a tuple of one
+        pyc.extend_from_slice(constant);
+        pyc.extend_from_slice(b")\x00)\x00s\x00\x00\x00\x00"); // names, localsplus names, kinds
+        for text in [&b"m.py"[..], b"<module>", b"<module>"] {
+            pyc.extend_from_slice(&[b'z', text.len() as u8]);
+            pyc.extend_from_slice(text);
+        }
+        pyc.extend_from_slice(&[1, 0, 0, 0]); // firstlineno
+        pyc.extend_from_slice(b"s\x00\x00\x00\x00s\x00\x00\x00\x00"); // line and exception tables
+        pyc
+    }
+
+    fn found(pyc: &[u8]) -> Vec<(String, u64)> {
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(pyc);
+        assert!(scanned.warnings.is_empty(), "{:?}", scanned.warnings);
+        scanned
+            .hits
+            .iter()
+            .map(|hit| {
+                assert_eq!(hit.encoding, Encoding::Marshal);
+                (hit.secret.expose().to_string(), hit.offset)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn string_constants_are_read_by_their_declared_length_in_every_shape() {
+        let mut rng = Rng::new(83);
+        for _ in 0..20 {
+            for short in [true, false] {
+                for type_byte in [b'z', b'a', b'u', b's', b't'] {
+                    if short != matches!(type_byte, b'z') {
+                        continue;
+                    }
+                    let token = fake_token(&mut rng);
+                    let header = |length: usize| -> Vec<u8> {
+                        let mut bytes = vec![type_byte | FLAG_REF];
+                        if short {
+                            bytes.push(length as u8);
+                        } else {
+                            bytes.extend_from_slice(&(length as u32).to_le_bytes());
+                        }
+                        bytes
+                    };
+                    let mut constant = header(token.len());
+                    let at = constant.len();
+                    constant.extend_from_slice(token.as_bytes());
+                    let pyc = pyc_with(&constant);
+                    let offset = (pyc.windows(3).position(|w| w == b"hf_").unwrap()) as u64;
+                    assert_eq!(found(&pyc), [(token.clone(), offset)], "{type_byte}");
+                    assert_eq!(offset as usize, 17 + 20 + 7 + 2 + at);
+                    // A longer constant that merely starts with the token is no token.
+                    let longer = format!("{token}{}", &fake_body(&mut rng)[..3]);
+                    let mut constant = header(longer.len());
+                    constant.extend_from_slice(longer.as_bytes());
+                    assert_eq!(found(&pyc_with(&constant)), [], "{type_byte}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn pyc_headers_of_known_versions_are_recognised() {
