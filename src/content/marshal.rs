@@ -294,9 +294,6 @@ impl<R: Read> PeekByte for BufReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{ContentOptions, ContentScanner};
-    use crate::detect::matcher::Matcher;
-    use crate::detect::rules::Rules;
     use crate::testing::{fake_body, fake_token, Rng};
 
     /// A Python 3.11 `.pyc` whose module code has one constant, `constant` (already marshalled).
@@ -319,17 +316,7 @@ mod tests {
     }
 
     fn found(pyc: &[u8]) -> Vec<(String, u64)> {
-        let matcher = Matcher::new(Rules::builtin()).unwrap();
-        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(pyc);
-        assert!(scanned.warnings.is_empty(), "{:?}", scanned.warnings);
-        scanned
-            .hits
-            .iter()
-            .map(|hit| {
-                assert_eq!(hit.encoding, Encoding::Marshal);
-                (hit.secret.expose().to_string(), hit.offset)
-            })
-            .collect()
+        crate::content::tokens_found_by(pyc, Encoding::Marshal)
     }
 
     #[test]

@@ -468,6 +468,23 @@ impl<'m> ContentScanner<'m> {
     }
 }
 
+/// For the format readers' tests: the tokens a default content scan of `bytes` finds, with
+/// their offsets, each checked to have been found by `expected`.
+#[cfg(test)]
+fn tokens_found_by(bytes: &[u8], expected: Encoding) -> Vec<(String, u64)> {
+    let matcher = crate::detect::matcher::Matcher::new(crate::detect::rules::Rules::builtin())
+        .expect("the built-in rules compile");
+    let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(bytes);
+    scanned
+        .hits
+        .iter()
+        .map(|hit| {
+            assert_eq!(hit.encoding, expected);
+            (hit.secret.expose().to_string(), hit.offset)
+        })
+        .collect()
+}
+
 /// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);

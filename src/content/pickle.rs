@@ -250,16 +250,7 @@ mod tests {
     }
 
     fn tokens_in(bytes: &[u8]) -> Vec<(String, u64)> {
-        let matcher = Matcher::new(Rules::builtin()).unwrap();
-        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(bytes);
-        scanned
-            .hits
-            .iter()
-            .map(|hit| {
-                assert_eq!(hit.encoding, Encoding::Pickle);
-                (hit.secret.expose().to_string(), hit.offset)
-            })
-            .collect()
+        crate::content::tokens_found_by(bytes, Encoding::Pickle)
     }
 
     #[test]
