@@ -18,7 +18,7 @@ use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::files::OutputFile;
 use crate::github_event::{self, EventScan};
-use crate::hub::verify::{VerifyConfig, DEFAULT_ENDPOINT};
+use crate::hub::verify::{self, VerifyConfig, DEFAULT_ENDPOINT};
 use crate::project::{repo_relative, ProjectConfig, ProjectFiles, CONFIG_FILE_NAME};
 use crate::report::Format;
 use crate::source::fs::WalkOptions;
@@ -163,7 +163,8 @@ pub struct Args {
     #[arg(long)]
     pub verify: bool,
 
-    /// Report only tokens the Hub says are valid (implies --verify).
+    /// Report only tokens the Hub says are valid, and those it could not check (implies
+    /// --verify): a rate limit or an outage never turns a live token into a pass.
     #[arg(long)]
     pub only_verified: bool,
 
@@ -183,9 +184,15 @@ pub struct HubArgs {
     #[arg(long, value_name = "URL")]
     pub hf_endpoint: Option<String>,
 
-    /// Verification requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Verification requests in flight at once (the Hub rate-limits whoami strictly).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub verify_concurrency: u16,
+
+    /// The most distinct tokens verified in one run; the rest are reported `unknown`, so a
+    /// change that plants thousands of fake tokens cannot spend the Hub's rate limit.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_TOKENS as u32,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub verify_max: u32,
 
     /// Seconds before a verification request gives up (the token is then `unknown`).
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
@@ -198,11 +205,13 @@ impl HubArgs {
             .hf_endpoint
             .or_else(|| std::env::var("HF_ENDPOINT").ok().filter(|e| !e.is_empty()))
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
-        VerifyConfig::new(
+        let mut config = VerifyConfig::new(
             &endpoint,
             usize::from(self.verify_concurrency),
             Duration::from_secs(self.verify_timeout),
-        )
+        )?;
+        config.max_tokens = self.verify_max as usize;
+        Ok(config)
     }
 }
 

@@ -104,9 +104,10 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     if let Some(hub) = &config.verify {
         verify_findings(hub, &mut result, config.progress)?;
         if config.only_verified {
+            // Dead tokens go; live ones and the ones that could not be checked stay.
             result
                 .findings
-                .retain(|f| matches!(f.verification, Some(Verification::Valid(_))));
+                .retain(|f| !matches!(f.verification, Some(Verification::Invalid { .. })));
         }
     }
 
@@ -163,6 +164,15 @@ fn verify_findings(
         eprintln!("hf-scan: verifying tokens against {}", hub.endpoint);
     }
     let results = verify::verify_all(hub, &secrets)?;
+    let distinct = results.len();
+    if distinct > hub.max_tokens {
+        result.stats.notices.push(format!(
+            "{} of {distinct} distinct tokens were not verified (--verify-max {}); they are \
+             reported as unknown",
+            distinct - hub.max_tokens,
+            hub.max_tokens
+        ));
+    }
     verify::apply(&mut result.findings, &results);
     result.findings.sort_by(|a, b| {
         b.severity

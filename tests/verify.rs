@@ -156,6 +156,75 @@ fn every_answer_is_classified_and_sets_severity() {
     assert_eq!(count(&t[5]), 1, "a redirect is not followed or retried");
 }
 
+/// Severity follows what the token can really do: its role or permissions bound it, whatever
+/// its owner's membership; writing discussions or calling inference is not writing repositories.
+#[test]
+fn power_is_bounded_by_the_role_and_the_permissions() {
+    let t = tokens(420, 4);
+    let fine = |permissions: &[&str]| {
+        serde_json::json!({"type": "user", "name": "dana", "orgs": [],
+            "auth": {"type": "access_token", "accessToken": {"displayName": "bot",
+                "role": "fineGrained", "fineGrained": {"global": permissions, "scoped": []}}}})
+        .to_string()
+    };
+    let oauth = serde_json::json!({"type": "user", "name": "eve", "orgs": [],
+        "auth": {"type": "app_token", "permissions": ["read-repos"],
+                 "expiresAt": "2026-12-24T00:00:00.000Z"}})
+    .to_string();
+    let hub = FakeHub::start(
+        HashMap::from([
+            (
+                t[0].clone(),
+                Answer::Valid(whoami("ada", "read", &[("acme-ml", "admin")])),
+            ),
+            (
+                t[1].clone(),
+                Answer::Valid(fine(&["inference.serverless.write", "discussion.write"])),
+            ),
+            (
+                t[2].clone(),
+                Answer::Valid(whoami("cy", "contributor", &[])),
+            ),
+            (t[3].clone(), Answer::Valid(oauth)),
+        ]),
+        Duration::ZERO,
+    );
+    let (report, _, _) = scan_verified(&hub, &t, &[]);
+    let judged = |token: &str| {
+        let finding = by_secret(&report, token);
+        (
+            finding["severity"].as_str().unwrap().to_string(),
+            finding["verification"]["power"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    assert_eq!(
+        judged(&t[0]),
+        ("high".into(), "read".into()),
+        "read token of an org admin"
+    );
+    assert_eq!(
+        judged(&t[1]),
+        ("high".into(), "write-other".into()),
+        "inference and discussions"
+    );
+    assert_eq!(
+        judged(&t[2]),
+        ("critical".into(), "write-repos".into()),
+        "contributor"
+    );
+    assert_eq!(
+        judged(&t[3]),
+        ("high".into(), "read".into()),
+        "OAuth, read-repos"
+    );
+    let eve = &by_secret(&report, &t[3])["verification"];
+    assert_eq!(eve["auth_type"], "app_token");
+    assert_eq!(eve["expires_at"], "2026-12-24T00:00:00.000Z");
+}
+
 #[test]
 fn requests_carry_bearer_and_user_agent_and_nothing_else_leaks() {
     let t = tokens(401, 1);
@@ -357,6 +426,45 @@ fn only_verified_keeps_live_tokens_and_sets_the_exit_status() {
         (0, 0),
         "only revoked tokens: CI passes"
     );
+
+    // A token the Hub could not judge (an outage, a rate limit, a proxy) is kept: "could not
+    // check" never becomes "clean".
+    let down = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::ServerError)]),
+        Duration::ZERO,
+    );
+    let (report, code, _) = scan_verified(&down, &t[..1], &["--only-verified"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["verification"]["status"], "unknown");
+}
+
+/// A change that plants many fake tokens cannot spend the Hub's rate limit: past
+/// `--verify-max` distinct tokens nothing is sent, the rest are `unknown`, and the summary says
+/// so.
+#[test]
+fn verification_has_a_budget_per_run() {
+    let t = tokens(421, 5);
+    let answers = t
+        .iter()
+        .map(|token| (token.clone(), Answer::Invalid))
+        .collect();
+    let hub = FakeHub::start(answers, Duration::ZERO);
+    let (report, code, err) = scan_verified(&hub, &t, &["--verify-max", "2"]);
+    assert_eq!(hub.requests().len(), 2);
+    assert_eq!(code, 1, "unchecked tokens are findings");
+    let unknown: Vec<_> = findings(&report)
+        .iter()
+        .filter(|f| f["verification"]["status"] == "unknown")
+        .collect();
+    assert_eq!(unknown.len(), 3, "{report}");
+    assert!(unknown[0]["verification"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("--verify-max"));
+    assert!(
+        err.contains("3 of 5 distinct tokens were not verified (--verify-max 2)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -380,7 +488,9 @@ fn text_and_sarif_show_the_verification() {
     assert!(out.contains("a.env:1:1  hf-user-access-token"), "{out}");
     assert!(out.contains("critical"), "{out}");
     assert!(
-        out.contains("VALID  alice (write; token \"laptop\"; admin of acme-ml)"),
+        out.contains(
+            "VALID  alice (write: manages organisations; token \"laptop\"; admin of acme-ml)"
+        ),
         "{out}"
     );
 
@@ -426,7 +536,7 @@ fn verify_subcommand_reads_tokens_from_stdin() {
     let lines: Vec<_> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(
-        lines[0].ends_with("VALID  gus (read; token \"laptop\")"),
+        lines[0].ends_with("VALID  gus (read: reads; token \"laptop\")"),
         "{out}"
     );
     assert!(lines[1].contains("INVALID"), "{out}");

@@ -11,7 +11,7 @@ use super::Severity;
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Verification {
     /// The token works.
-    Valid(Identity),
+    Valid(Box<Identity>),
     /// 401: revoked, expired, or never valid.
     Invalid { reason: String },
     /// No answer that settles it: rate limited, timed out, a server error, a redirect.
@@ -30,7 +30,9 @@ impl Verification {
     /// The severity a finding carrying this verification has.
     pub fn severity(&self) -> Severity {
         match self {
-            Verification::Valid(identity) if identity.can_write() => Severity::Critical,
+            Verification::Valid(identity) if identity.power >= Power::WriteRepos => {
+                Severity::Critical
+            }
             Verification::Valid(_) | Verification::Unknown { .. } => Severity::High,
             Verification::Invalid { .. } => Severity::Low,
         }
@@ -49,18 +51,28 @@ impl Verification {
 /// Who a valid token belongs to and what it may do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Identity {
-    /// `user` or `org`.
+    /// `user`, `org` (an organisation API token) or `app`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub user: Option<String>,
     pub fullname: Option<String>,
+    /// How the token authenticates: `access_token`, `app_token` (OAuth), `app_token_as_user`.
+    pub auth_type: Option<String>,
     pub token_name: Option<String>,
-    /// `read`, `write` or `fineGrained`.
+    /// `read`, `write`, `contributor`, `admin` or `fineGrained`.
     pub role: Option<String>,
+    /// When the token was created (never the account's date).
     pub created_at: Option<String>,
+    /// When the token stops working, if it expires.
+    pub expires_at: Option<String>,
+    /// Fine-grained tokens: whether it may read gated repositories.
+    pub can_read_gated_repos: Option<bool>,
     pub orgs: Vec<OrgMembership>,
-    /// For fine-grained tokens: global permissions and per-entity permissions.
+    /// For fine-grained tokens: global permissions and per-entity permissions; for OAuth and
+    /// app tokens, the granted permissions (as `global`).
     pub scopes: Option<Scopes>,
+    /// What the token can do, from the above: `manage`, `write-repos`, `write-other`, `read`.
+    pub power: Power,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,33 +94,118 @@ pub struct ScopedPermissions {
     pub permissions: Vec<String>,
 }
 
+/// What a valid token lets its holder do, from least to most. A token's power is bounded by
+/// its role (or its permissions) *and* by its owner's membership: a `read` token of an
+/// organisation's admin can read that organisation's private repositories, not change them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Power {
+    /// Nothing the response says what: a token that works, with no role or permissions shown.
+    #[default]
+    Unknown,
+    /// Read repositories the owner can read (private and gated ones included).
+    Read,
+    /// Write something that is not a repository: discussions, posts, collections, webhooks,
+    /// paid inference and endpoints (costly, but no repository changes).
+    WriteOther,
+    /// Push to, create and delete repositories.
+    WriteRepos,
+    /// Change an organisation: its settings, members, billing, resource groups.
+    Manage,
+}
+
+impl Power {
+    /// The power one fine-grained permission (or OAuth scope) grants.
+    pub fn of_permission(permission: &str) -> Power {
+        let permission = permission.to_ascii_lowercase();
+        if permission.contains("admin")
+            || permission.contains("manage")
+            || permission == "org.write"
+        {
+            Power::Manage
+        } else if matches!(
+            permission.as_str(),
+            "repo.write" | "repo.content.write" | "write-repos"
+        ) {
+            Power::WriteRepos
+        } else if permission.ends_with(".write") || permission.starts_with("write-") {
+            Power::WriteOther
+        } else {
+            Power::Read
+        }
+    }
+
+    /// The power a token role grants.
+    pub fn of_role(role: &str) -> Option<Power> {
+        match role {
+            "read" => Some(Power::Read),
+            "write" | "contributor" => Some(Power::WriteRepos),
+            "admin" => Some(Power::Manage),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Power::Unknown => "unknown",
+            Power::Read => "read",
+            Power::WriteOther => "write-other",
+            Power::WriteRepos => "write-repos",
+            Power::Manage => "manage",
+        }
+    }
+}
+
 impl Identity {
-    /// Write power: a `write` token, a fine-grained token with any write-level permission, or a
-    /// token whose owner administers an organisation.
-    pub fn can_write(&self) -> bool {
-        let writes = |permission: &String| {
-            ["write", "manage", "admin"]
+    /// What the token can do: its role, else its permissions; a token that can write
+    /// repositories and belongs to an organisation's admin can manage that organisation.
+    pub fn assess(&self) -> Power {
+        let from_permissions = self.scopes.as_ref().map(|scopes| {
+            scopes
+                .global
                 .iter()
-                .any(|level| permission.to_ascii_lowercase().contains(level))
-        };
-        self.role.as_deref() == Some("write")
-            || self.scopes.as_ref().is_some_and(|scopes| {
-                scopes.global.iter().any(writes)
-                    || scopes
-                        .scoped
-                        .iter()
-                        .any(|s| s.permissions.iter().any(writes))
-            })
-            || self
-                .orgs
-                .iter()
-                .any(|org| org.role.as_deref() == Some("admin"))
+                .chain(scopes.scoped.iter().flat_map(|s| s.permissions.iter()))
+                .map(|permission| Power::of_permission(permission))
+                .max()
+                .unwrap_or(Power::Read)
+        });
+        let power = self
+            .role
+            .as_deref()
+            .and_then(Power::of_role)
+            .or(from_permissions)
+            .unwrap_or(Power::Unknown);
+        let administers = self
+            .orgs
+            .iter()
+            .any(|org| org.role.as_deref() == Some("admin"));
+        if power == Power::WriteRepos && administers && self.scopes.is_none() {
+            Power::Manage
+        } else {
+            power
+        }
     }
 
     fn describe(&self) -> String {
-        let mut details = vec![self.role.clone().unwrap_or_else(|| "unknown role".into())];
+        let kind = match (&self.role, self.kind.as_deref(), self.auth_type.as_deref()) {
+            (Some(role), _, _) => role.clone(),
+            (None, Some("org"), _) => "organisation API token".into(),
+            (None, _, Some(auth)) if auth.starts_with("app_token") => "OAuth app token".into(),
+            _ => "unknown role".into(),
+        };
+        let power = match self.power {
+            Power::Manage => "manages organisations",
+            Power::WriteRepos => "writes repositories",
+            Power::WriteOther => "writes, not repositories",
+            Power::Read => "reads",
+            Power::Unknown => "power not shown",
+        };
+        let mut details = vec![format!("{kind}: {power}")];
         if let Some(name) = &self.token_name {
             details.push(format!("token \"{name}\""));
+        }
+        if let Some(expires) = &self.expires_at {
+            details.push(format!("expires {expires}"));
         }
         for org in &self.orgs {
             details.push(format!(

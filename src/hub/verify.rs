@@ -12,7 +12,7 @@
 //! are not followed (so the header never reaches another host); proxies from the environment
 //! are ignored; plain `http` is refused unless the host is loopback.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -29,6 +29,8 @@ use crate::finding::{
 };
 
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+/// Distinct tokens verified per run unless `--verify-max` says otherwise.
+pub const DEFAULT_MAX_TOKENS: usize = 100;
 /// Attempts per token: the first request and up to this many retries after a 429, a 5xx or a
 /// network failure.
 const MAX_RETRIES: u32 = 3;
@@ -41,6 +43,8 @@ pub struct VerifyConfig {
     pub endpoint: Url,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// Distinct tokens verified at most; the rest are `unknown`.
+    pub max_tokens: usize,
 }
 
 impl VerifyConfig {
@@ -65,6 +69,7 @@ impl VerifyConfig {
             endpoint,
             concurrency: concurrency.max(1),
             timeout,
+            max_tokens: DEFAULT_MAX_TOKENS,
         })
     }
 
@@ -103,8 +108,13 @@ struct WhoAmI {
     #[serde(default)]
     orgs: Vec<WhoAmIOrg>,
     auth: Option<WhoAmIAuth>,
-    #[serde(rename = "createdAt")]
-    created_at: Option<String>,
+    /// App tokens: the role and entities the app was granted.
+    scope: Option<WhoAmIAppScope>,
+}
+
+#[derive(Deserialize)]
+struct WhoAmIAppScope {
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -116,8 +126,15 @@ struct WhoAmIOrg {
 
 #[derive(Deserialize)]
 struct WhoAmIAuth {
+    #[serde(rename = "type")]
+    kind: Option<String>,
     #[serde(rename = "accessToken")]
     access_token: Option<WhoAmIToken>,
+    /// OAuth and app tokens: what they were granted.
+    #[serde(default)]
+    permissions: Vec<String>,
+    #[serde(rename = "expiresAt")]
+    expires_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -129,10 +146,13 @@ struct WhoAmIToken {
     created_at: Option<String>,
     #[serde(rename = "fineGrained")]
     fine_grained: Option<WhoAmIFineGrained>,
+    expiration: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct WhoAmIFineGrained {
+    #[serde(rename = "canReadGatedRepos")]
+    can_read_gated_repos: Option<bool>,
     #[serde(default)]
     global: Vec<String>,
     #[serde(default)]
@@ -158,29 +178,29 @@ fn parse_identity(body: &[u8]) -> Identity {
     let Ok(who) = serde_json::from_slice::<WhoAmI>(body) else {
         return Identity::default();
     };
-    let token = who.auth.and_then(|auth| auth.access_token);
-    let (token_name, role, token_created, fine_grained) = match token {
-        Some(t) => (t.display_name, t.role, t.created_at, t.fine_grained),
-        None => (None, None, None, None),
+    let (auth_type, token, permissions, auth_expires) = match who.auth {
+        Some(auth) => (
+            auth.kind,
+            auth.access_token,
+            auth.permissions,
+            auth.expires_at,
+        ),
+        None => (None, None, Vec::new(), None),
     };
-    Identity {
-        kind: who.kind,
-        user: who.name,
-        fullname: who.fullname,
-        token_name,
-        role,
-        created_at: token_created.or(who.created_at),
-        orgs: who
-            .orgs
-            .into_iter()
-            .filter_map(|org| {
-                Some(OrgMembership {
-                    name: org.name?,
-                    role: org.role_in_org,
-                })
-            })
-            .collect(),
-        scopes: fine_grained.map(|fg| Scopes {
+    let (token_name, role, created_at, fine_grained, expiration) = match token {
+        Some(t) => (
+            t.display_name,
+            t.role,
+            t.created_at,
+            t.fine_grained,
+            t.expiration,
+        ),
+        None => (None, None, None, None, None),
+    };
+    let role = role.or_else(|| who.scope.and_then(|scope| scope.role));
+    let can_read_gated_repos = fine_grained.as_ref().and_then(|fg| fg.can_read_gated_repos);
+    let scopes = match fine_grained {
+        Some(fg) => Some(Scopes {
             global: fg.global,
             scoped: fg
                 .scoped
@@ -192,7 +212,37 @@ fn parse_identity(body: &[u8]) -> Identity {
                 })
                 .collect(),
         }),
-    }
+        None if !permissions.is_empty() => Some(Scopes {
+            global: permissions,
+            scoped: Vec::new(),
+        }),
+        None => None,
+    };
+    let mut identity = Identity {
+        kind: who.kind,
+        user: who.name,
+        fullname: who.fullname,
+        auth_type,
+        token_name,
+        role,
+        created_at,
+        expires_at: auth_expires.or(expiration),
+        can_read_gated_repos,
+        orgs: who
+            .orgs
+            .into_iter()
+            .filter_map(|org| {
+                Some(OrgMembership {
+                    name: org.name?,
+                    role: org.role_in_org,
+                })
+            })
+            .collect(),
+        scopes,
+        power: Default::default(),
+    };
+    identity.power = identity.assess();
+    identity
 }
 
 /// Verifies each distinct secret once, at most `concurrency` at a time. Returns results keyed
@@ -201,14 +251,35 @@ pub fn verify_all<'a>(
     config: &VerifyConfig,
     secrets: impl IntoIterator<Item = &'a Secret>,
 ) -> anyhow::Result<HashMap<String, Verification>> {
-    let mut distinct: BTreeMap<String, &Secret> = BTreeMap::new();
+    // Distinct tokens in the order they were found; past the budget, not sent at all.
+    let mut seen = HashSet::new();
+    let mut queue: Vec<(String, &Secret)> = Vec::new();
+    let mut results = HashMap::new();
     for secret in secrets {
-        distinct.entry(secret.hash().to_string()).or_insert(secret);
+        let hash = secret.hash().to_string();
+        if !seen.insert(hash.clone()) {
+            continue;
+        }
+        if queue.len() < config.max_tokens {
+            queue.push((hash, secret));
+        } else {
+            results.insert(
+                hash,
+                Verification::Unknown {
+                    reason: format!(
+                        "not checked: more than {} distinct tokens in this run (--verify-max)",
+                        config.max_tokens
+                    ),
+                },
+            );
+        }
     }
-    let queue: Vec<(String, &Secret)> = distinct.into_iter().collect();
+    if queue.is_empty() {
+        return Ok(results);
+    }
     let client = config.client()?;
     let next = AtomicUsize::new(0);
-    let results = Mutex::new(HashMap::new());
+    let results = Mutex::new(results);
     let workers = config.concurrency.min(queue.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -273,7 +344,7 @@ fn classify(response: Response) -> Attempt {
     let status = response.status();
     match status {
         StatusCode::OK => match response.bytes() {
-            Ok(body) => Attempt::Done(Verification::Valid(parse_identity(&body))),
+            Ok(body) => Attempt::Done(Verification::Valid(Box::new(parse_identity(&body)))),
             Err(err) => Attempt::Retry {
                 reason: describe_error(&err),
                 wait: None,
@@ -372,7 +443,7 @@ pub fn revoke(config: &VerifyConfig, secrets: &[Secret]) -> anyhow::Result<Statu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
+    use crate::finding::{Power, Severity};
 
     #[test]
     fn plain_http_is_refused_unless_loopback() {
@@ -400,42 +471,120 @@ mod tests {
     #[test]
     fn identity_is_parsed_tolerating_missing_and_extra_fields() {
         let body = br#"{"type":"user","name":"alice","fullname":"Alice A","extra":1,
+            "createdAt":"2019-01-01T00:00:00.000Z",
             "orgs":[{"name":"acme-ml","roleInOrg":"admin","x":2},{"roleInOrg":"read"}],
             "auth":{"type":"access_token","accessToken":{"displayName":"laptop","role":"read",
             "createdAt":"2024-01-02T03:04:05.000Z"}}}"#;
         let identity = parse_identity(body);
         assert_eq!(identity.user.as_deref(), Some("alice"));
         assert_eq!(identity.token_name.as_deref(), Some("laptop"));
+        assert_eq!(identity.auth_type.as_deref(), Some("access_token"));
+        assert_eq!(
+            identity.created_at.as_deref(),
+            Some("2024-01-02T03:04:05.000Z")
+        );
         assert_eq!(identity.orgs.len(), 1, "an org without a name is dropped");
-        assert!(identity.can_write(), "admin of an organisation");
+        assert_eq!(
+            identity.power,
+            Power::Read,
+            "a read token of an organisation's admin only reads"
+        );
         assert_eq!(parse_identity(b"not json"), Identity::default());
+        // The account's creation date is not the token's.
+        let identity = parse_identity(br#"{"type":"user","createdAt":"2019-01-01T00:00:00Z"}"#);
+        assert_eq!(identity.created_at, None);
     }
 
+    /// The power table, from the shapes whoami-v2 returns.
     #[test]
     fn severity_follows_power() {
-        let read = Identity {
-            role: Some("read".into()),
-            ..Identity::default()
+        let auth = |auth: serde_json::Value| {
+            let body = serde_json::json!({"type": "user", "name": "u",
+                "orgs": [{"name": "acme", "roleInOrg": "admin"}], "auth": auth});
+            parse_identity(body.to_string().as_bytes())
         };
-        assert_eq!(Verification::Valid(read.clone()).severity(), Severity::High);
-        let write = Identity {
-            role: Some("write".into()),
-            ..Identity::default()
+        let role = |role: &str| {
+            auth(serde_json::json!({"type": "access_token",
+                "accessToken": {"displayName": "t", "role": role}}))
         };
-        assert_eq!(Verification::Valid(write).severity(), Severity::Critical);
-        let fine = Identity {
-            role: Some("fineGrained".into()),
-            scopes: Some(Scopes {
-                global: vec!["discussion.read".into()],
-                scoped: vec![ScopedPermissions {
-                    entity_type: Some("model".into()),
-                    entity: Some("acme/m".into()),
-                    permissions: vec!["repo.content.read".into(), "repo.write".into()],
-                }],
-            }),
-            ..Identity::default()
+        let fine = |global: &[&str], scoped: &[&str]| {
+            auth(serde_json::json!({"type": "access_token", "accessToken": {
+                "displayName": "t", "role": "fineGrained", "fineGrained": {
+                    "canReadGatedRepos": true, "global": global,
+                    "scoped": [{"entity": {"type": "model", "name": "acme/m"},
+                                "permissions": scoped}]}}}))
         };
-        assert_eq!(Verification::Valid(fine).severity(), Severity::Critical);
+        let cases = [
+            (role("read"), Power::Read, Severity::High),
+            (role("write"), Power::Manage, Severity::Critical),
+            (role("contributor"), Power::Manage, Severity::Critical),
+            (role("admin"), Power::Manage, Severity::Critical),
+            (
+                fine(&["inference.serverless.write"], &[]),
+                Power::WriteOther,
+                Severity::High,
+            ),
+            (
+                fine(&["discussion.write", "post.write"], &["repo.content.read"]),
+                Power::WriteOther,
+                Severity::High,
+            ),
+            (
+                fine(&["inference.endpoints.infer.write"], &[]),
+                Power::WriteOther,
+                Severity::High,
+            ),
+            (
+                fine(&[], &["repo.content.read", "repo.write"]),
+                Power::WriteRepos,
+                Severity::Critical,
+            ),
+            (fine(&["org.write"], &[]), Power::Manage, Severity::Critical),
+            (
+                fine(&[], &["repo.content.read"]),
+                Power::Read,
+                Severity::High,
+            ),
+            (
+                auth(
+                    serde_json::json!({"type": "app_token", "permissions": ["read-repos"],
+                    "expiresAt": "2026-12-01T00:00:00.000Z"}),
+                ),
+                Power::Read,
+                Severity::High,
+            ),
+            (
+                auth(serde_json::json!({"type": "app_token", "permissions": ["write-repos"]})),
+                Power::WriteRepos,
+                Severity::Critical,
+            ),
+            (
+                auth(serde_json::json!({"type": "access_token"})),
+                Power::Unknown,
+                Severity::High,
+            ),
+        ];
+        for (index, (identity, power, severity)) in cases.into_iter().enumerate() {
+            assert_eq!(identity.power, power, "case {index}: {identity:?}");
+            assert_eq!(
+                Verification::Valid(Box::new(identity)).severity(),
+                severity,
+                "case {index}"
+            );
+        }
+        let oauth = auth(
+            serde_json::json!({"type": "app_token", "permissions": ["read-repos"],
+            "expiresAt": "2026-12-01T00:00:00.000Z"}),
+        );
+        assert_eq!(
+            oauth.expires_at.as_deref(),
+            Some("2026-12-01T00:00:00.000Z")
+        );
+        let described = Verification::Valid(Box::new(oauth)).describe();
+        assert!(described.contains("OAuth app token"), "{described}");
+        assert!(described.contains("expires 2026-12-01"), "{described}");
+        let gated = fine(&[], &["repo.content.read"]);
+        assert_eq!(gated.can_read_gated_repos, Some(true));
         let reason = String::new();
         assert_eq!(
             Verification::Unknown {
