@@ -323,34 +323,30 @@ mod tests {
     fn string_constants_are_read_by_their_declared_length_in_every_shape() {
         let mut rng = Rng::new(83);
         for _ in 0..20 {
-            for short in [true, false] {
-                for type_byte in [b'z', b'a', b'u', b's', b't'] {
-                    if short != matches!(type_byte, b'z') {
-                        continue;
+            for type_byte in [b'z', b'a', b'u', b's', b't'] {
+                let short = type_byte == b'z';
+                let token = fake_token(&mut rng);
+                let header = |length: usize| -> Vec<u8> {
+                    let mut bytes = vec![type_byte | FLAG_REF];
+                    if short {
+                        bytes.push(length as u8);
+                    } else {
+                        bytes.extend_from_slice(&(length as u32).to_le_bytes());
                     }
-                    let token = fake_token(&mut rng);
-                    let header = |length: usize| -> Vec<u8> {
-                        let mut bytes = vec![type_byte | FLAG_REF];
-                        if short {
-                            bytes.push(length as u8);
-                        } else {
-                            bytes.extend_from_slice(&(length as u32).to_le_bytes());
-                        }
-                        bytes
-                    };
-                    let mut constant = header(token.len());
-                    let at = constant.len();
-                    constant.extend_from_slice(token.as_bytes());
-                    let pyc = pyc_with(&constant);
-                    let offset = (pyc.windows(3).position(|w| w == b"hf_").unwrap()) as u64;
-                    assert_eq!(found(&pyc), [(token.clone(), offset)], "{type_byte}");
-                    assert_eq!(offset as usize, 17 + 20 + 7 + 2 + at);
-                    // A longer constant that merely starts with the token is no token.
-                    let longer = format!("{token}{}", &fake_body(&mut rng)[..3]);
-                    let mut constant = header(longer.len());
-                    constant.extend_from_slice(longer.as_bytes());
-                    assert_eq!(found(&pyc_with(&constant)), [], "{type_byte}");
-                }
+                    bytes
+                };
+                let mut constant = header(token.len());
+                let at = constant.len();
+                constant.extend_from_slice(token.as_bytes());
+                let pyc = pyc_with(&constant);
+                let offset = (pyc.windows(3).position(|w| w == b"hf_").unwrap()) as u64;
+                assert_eq!(found(&pyc), [(token.clone(), offset)], "{type_byte}");
+                assert_eq!(offset as usize, 17 + 20 + 7 + 2 + at);
+                // A longer constant that merely starts with the token is no token.
+                let longer = format!("{token}{}", &fake_body(&mut rng)[..3]);
+                let mut constant = header(longer.len());
+                constant.extend_from_slice(longer.as_bytes());
+                assert_eq!(found(&pyc_with(&constant)), [], "{type_byte}");
             }
         }
     }

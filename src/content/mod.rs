@@ -186,12 +186,8 @@ impl Frame {
 
 impl<'m> ContentScanner<'m> {
     pub fn new(matcher: &'m Matcher, options: ContentOptions) -> Self {
-        Self::with_chunks(ChunkScanner::new(matcher), options)
-    }
-
-    pub fn with_chunks(chunks: ChunkScanner<'m>, options: ContentOptions) -> Self {
         Self {
-            chunks,
+            chunks: ChunkScanner::new(matcher),
             options,
             strings: Vec::new(),
         }

@@ -15,6 +15,10 @@ use crate::finding::Encoding;
 
 /// Code units examined to recognise UTF-16 without a byte-order mark.
 const SNIFF_UNITS: usize = 128;
+/// Surrogate pairs collapsed into one character, at most; past this each half is a `?` of its
+/// own (offsets stay exact, columns after an emoji count one too many), so a file of emoji
+/// cannot grow the offset map without bound.
+const MAX_COLLAPSED: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endian {
@@ -145,7 +149,10 @@ impl<R: Read> Read for Transcoder<R> {
                     self.bom_len = 2;
                     continue;
                 }
-                if self.high_surrogate && (0xdc00..0xe000).contains(&unit) {
+                if self.high_surrogate
+                    && (0xdc00..0xe000).contains(&unit)
+                    && self.collapsed.len() < MAX_COLLAPSED
+                {
                     // The low half of a pair: the pair was one character, already written.
                     self.high_surrogate = false;
                     self.collapsed.push(self.written + produced as u64 - 1);
