@@ -18,7 +18,8 @@ use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::files::OutputFile;
 use crate::github_event::{self, EventScan};
-use crate::hub::verify::{self, VerifyConfig, DEFAULT_ENDPOINT};
+use crate::hub::client::{Endpoint, EndpointOrigin, Transport, DEFAULT_ENDPOINT};
+use crate::hub::verify::{self, VerifyConfig};
 use crate::project::{repo_relative, ProjectConfig, ProjectFiles, CONFIG_FILE_NAME};
 use crate::report::Format;
 use crate::source::fs::WalkOptions;
@@ -168,6 +169,11 @@ pub struct Args {
     #[arg(long)]
     pub only_verified: bool,
 
+    /// Ask the Hub about every token again instead of reusing recent answers from the
+    /// verification cache (kept in the user's cache directory, keyed by SHA-256).
+    #[arg(long)]
+    pub no_verify_cache: bool,
+
     #[command(flatten)]
     pub hub: HubArgs,
 
@@ -176,11 +182,12 @@ pub struct Args {
     pub threads: Option<u16>,
 }
 
-/// Where the Hub is and how hard to ask it.
+/// Where the Hub is, how to reach it and how hard to ask it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct HubArgs {
-    /// The Hub to verify against. Default: the HF_ENDPOINT environment variable, else
-    /// https://huggingface.co. Plain http is refused except to a loopback host.
+    /// The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced
+    /// before any token is sent), else https://huggingface.co. Plain http is refused except to
+    /// a loopback host; user info, a query or a fragment are refused.
     #[arg(long, value_name = "URL")]
     pub hf_endpoint: Option<String>,
 
@@ -197,20 +204,53 @@ pub struct HubArgs {
     /// Seconds before a verification request gives up (the token is then `unknown`).
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub verify_timeout: u64,
+
+    /// Seconds the whole verification may take, rate-limit pauses included; what is not
+    /// checked by then is `unknown`, with that reason.
+    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub verify_deadline: u64,
+
+    /// Listing requests spent per live token to count what it reaches (namespaces, models,
+    /// datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_REACH_REQUESTS,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub reach_requests: u32,
+
+    /// A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that
+    /// inspects TLS). Certificates are always checked.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Send Hub requests through this http(s) proxy. Proxy environment variables are
+    /// ignored: only this flag chooses where tokens travel.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
 }
 
 impl HubArgs {
-    fn into_config(self) -> anyhow::Result<VerifyConfig> {
-        let endpoint = self
-            .hf_endpoint
-            .or_else(|| std::env::var("HF_ENDPOINT").ok().filter(|e| !e.is_empty()))
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
-        let mut config = VerifyConfig::new(
-            &endpoint,
-            usize::from(self.verify_concurrency),
-            Duration::from_secs(self.verify_timeout),
-        )?;
+    /// The checked configuration; `announce` prints notices (endpoint, rate-limit pauses).
+    fn into_config(self, announce: bool) -> anyhow::Result<VerifyConfig> {
+        let (raw, origin) = match self.hf_endpoint {
+            Some(endpoint) => (endpoint, EndpointOrigin::Flag),
+            None => match std::env::var("HF_ENDPOINT").ok().filter(|e| !e.is_empty()) {
+                Some(endpoint) => (endpoint, EndpointOrigin::Environment),
+                None => (DEFAULT_ENDPOINT.to_string(), EndpointOrigin::Default),
+            },
+        };
+        let endpoint = Endpoint::parse(&raw, origin)?;
+        let mut transport = Transport::new(Duration::from_secs(self.verify_timeout));
+        if let Some(path) = &self.ca_file {
+            transport.add_ca_file(path)?;
+        }
+        if let Some(proxy) = &self.proxy {
+            transport.set_proxy(proxy)?;
+        }
+        let mut config =
+            VerifyConfig::new(endpoint, transport, usize::from(self.verify_concurrency));
         config.max_tokens = self.verify_max as usize;
+        config.deadline = Duration::from_secs(self.verify_deadline);
+        config.reach_requests = self.reach_requests;
+        config.announce = announce;
         Ok(config)
     }
 }
@@ -230,11 +270,19 @@ pub enum Command {
         #[command(flatten)]
         hub: HubArgs,
     },
-    /// Revoke tokens read from standard input through the Hub's revocation endpoint.
+    /// Revoke tokens through the Hub's revocation endpoint: those read from standard input,
+    /// or with --from-scan those a scan of PATHs finds (never printed).
     Revoke {
         /// Do not ask for confirmation (required when there is no terminal to ask on).
         #[arg(long)]
         yes: bool,
+        /// Scan PATHs (default: the current directory) as `hf-scan PATH…` would and revoke
+        /// every token reported, instead of reading tokens from standard input.
+        #[arg(long)]
+        from_scan: bool,
+        /// What to scan with --from-scan.
+        #[arg(value_name = "PATH", requires = "from_scan")]
+        paths: Vec<PathBuf>,
         #[command(flatten)]
         hub: HubArgs,
     },
@@ -257,6 +305,8 @@ pub enum Invocation {
     Revoke {
         yes: bool,
         hub: VerifyConfig,
+        /// `--from-scan`: the scan whose findings to revoke.
+        from_scan: Option<Box<Config>>,
     },
 }
 
@@ -352,12 +402,32 @@ impl Args {
             }) => Ok(Invocation::Verify {
                 format,
                 show_secrets,
-                hub: hub.into_config()?,
+                hub: hub.into_config(true)?,
             }),
-            Some(Command::Revoke { yes, hub }) => Ok(Invocation::Revoke {
+            Some(Command::Revoke {
                 yes,
-                hub: hub.into_config()?,
-            }),
+                from_scan,
+                paths,
+                hub,
+            }) => {
+                let from_scan = if from_scan {
+                    // The same checked configuration a plain scan of PATHs gets (project
+                    // config, exclusions, inline allows), quiet: only the count is shown.
+                    let mut args = vec![std::ffi::OsString::from("hf-scan"), "--quiet".into()];
+                    args.extend(paths.into_iter().map(PathBuf::into_os_string));
+                    let scan = Args::try_parse_from(args)
+                        .context("the PATHs of --from-scan")?
+                        .into_config()?;
+                    Some(Box::new(scan))
+                } else {
+                    None
+                };
+                Ok(Invocation::Revoke {
+                    yes,
+                    hub: hub.into_config(true)?,
+                    from_scan,
+                })
+            }
             None => Ok(Invocation::Scan(Box::new(self.into_config()?))),
         }
     }
@@ -541,7 +611,11 @@ impl Args {
         } && self.format == Format::Text;
 
         let verify = if self.verify || self.only_verified {
-            Some(self.hub.into_config()?)
+            let mut hub = self.hub.into_config(!self.quiet)?;
+            if !self.no_verify_cache {
+                hub.cache_dir = crate::hub::cache::default_dir();
+            }
+            Some(hub)
         } else {
             None
         };

@@ -102,7 +102,7 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     result.stats.notices.splice(0..0, notes);
 
     if let Some(hub) = &config.verify {
-        verify_findings(hub, &mut result, config.progress)?;
+        verify_findings(hub, &mut result)?;
         if config.only_verified {
             // Dead tokens go; live ones and the ones that could not be checked stay.
             result
@@ -151,35 +151,38 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
 }
 
 /// The verification phase: each distinct reported token once, then live tokens ranked first.
-fn verify_findings(
-    hub: &verify::VerifyConfig,
-    result: &mut ScanResult,
-    progress: bool,
-) -> anyhow::Result<()> {
+fn verify_findings(hub: &verify::VerifyConfig, result: &mut ScanResult) -> anyhow::Result<()> {
     let secrets: Vec<_> = report::reported(result).map(|f| f.secret.clone()).collect();
     if secrets.is_empty() {
         return Ok(());
     }
-    if progress {
-        eprintln!("hf-scan: verifying tokens against {}", hub.endpoint);
-    }
-    let results = verify::verify_all(hub, &secrets)?;
-    let distinct = results.len();
-    if distinct > hub.max_tokens {
-        result.stats.notices.push(format!(
-            "{} of {distinct} distinct tokens were not verified (--verify-max {}); they are \
-             reported as unknown",
-            distinct - hub.max_tokens,
-            hub.max_tokens
-        ));
-    }
-    verify::apply(&mut result.findings, &results);
+    let verified = verify::verify_all(hub, &secrets)?;
+    result.stats.notices.extend(verified.notices);
+    verify::apply(&mut result.findings, &verified.results);
     result.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.sort_key().cmp(&b.sort_key()))
     });
     Ok(())
+}
+
+/// Scans for `hf-scan revoke --from-scan`: the distinct tokens a scan of `config` reports
+/// (suppressed ones are not), and whether the scan was incomplete.
+pub fn scan_for_tokens(config: &Config) -> (Vec<finding::Secret>, bool) {
+    let mut result = scan_targets(config);
+    baseline::apply(
+        &mut result.findings,
+        &config.project,
+        config.baseline.as_ref(),
+        config.inline_allow,
+    );
+    let mut seen = std::collections::HashSet::new();
+    let secrets = report::reported(&result)
+        .filter(|finding| seen.insert(finding.secret.hash().to_string()))
+        .map(|finding| finding.secret.clone())
+        .collect();
+    (secrets, result.stats.incomplete)
 }
 
 /// Runs every target's source on worker threads while this thread collects.

@@ -16,7 +16,11 @@ fn main() -> ExitCode {
                 show_secrets,
                 hub,
             } => hf_scan::hub::incident::verify_stdin(&hub, format, show_secrets),
-            Invocation::Revoke { yes, hub } => hf_scan::hub::incident::revoke_stdin(&hub, yes),
+            Invocation::Revoke {
+                yes,
+                hub,
+                from_scan,
+            } => hf_scan::hub::incident::revoke(&hub, yes, from_scan.as_deref()),
         });
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -304,7 +304,7 @@ fn each_distinct_token_is_checked_once() {
     );
     let (report, _, _) = scan_verified(&hub, &repeated, &[]);
     assert_eq!(findings(&report).len(), 6);
-    assert_eq!(hub.requests().len(), 2);
+    assert_eq!(hub.requests_to("/api/whoami-v2").len(), 2);
 }
 
 #[test]
@@ -533,8 +533,12 @@ fn verify_subcommand_reads_tokens_from_stdin() {
         "a valid token is an incident"
     );
     let out = stdout(&output);
-    let lines: Vec<_> = out.lines().collect();
+    let lines: Vec<_> = out.lines().filter(|line| !line.starts_with(' ')).collect();
     assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        out.contains("\n    reach gus (user; read only): 0 models, 0 datasets, 0 Spaces\n"),
+        "the live token's reach follows it: {out}"
+    );
     assert!(
         lines[0].ends_with("VALID  gus (read: reads; token \"laptop\")"),
         "{out}"
@@ -550,7 +554,7 @@ fn verify_subcommand_reads_tokens_from_stdin() {
         !stderr(&output).contains("not a token"),
         "bad lines are not echoed"
     );
-    assert_eq!(hub.requests().len(), 2);
+    assert_eq!(hub.requests_to("/api/whoami-v2").len(), 2);
 
     let json = hf_scan()
         .args(["verify", "--format", "json", "--hf-endpoint", &hub.url])

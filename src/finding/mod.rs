@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod verification;
-pub use verification::{Identity, OrgMembership, Power, ScopedPermissions, Scopes, Verification};
+pub use verification::{
+    Identity, NamespaceReach, OrgMembership, Power, Reach, RepoCount, RepoRef, ScopedPermissions,
+    Scopes, Verification,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

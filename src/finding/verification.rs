@@ -2,12 +2,12 @@
 //! may do, and the severity that follows. The Hub client (`hub::verify`) produces these; the
 //! reporters and baselines read them; neither needs the other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Severity;
 
 /// What the Hub said about a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Verification {
     /// The token works.
@@ -49,7 +49,7 @@ impl Verification {
 }
 
 /// Who a valid token belongs to and what it may do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// `user`, `org` (an organisation API token) or `app`.
     #[serde(rename = "type")]
@@ -73,21 +73,159 @@ pub struct Identity {
     pub scopes: Option<Scopes>,
     /// What the token can do, from the above: `manage`, `write-repos`, `write-other`, `read`.
     pub power: Power,
+    /// What the token reaches, counted through the listing API (`--reach-requests`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<Reach>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The namespaces a valid token reaches and what is in them, as far as the per-token request
+/// budget allowed listing them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub namespaces: Vec<NamespaceReach>,
+    /// Repositories granted one by one (fine-grained tokens).
+    pub repositories: Vec<RepoRef>,
+    /// The most downloaded repositories the token can write to, most downloaded first.
+    pub top_writable: Vec<RepoRef>,
+    /// Listing requests spent.
+    pub requests: u32,
+    /// False when the budget ran out or a listing failed: counts are then lower bounds.
+    pub complete: bool,
+    /// Why it is not complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Reach {
+    /// Lines for people, one per namespace, then the writable repositories that matter most:
+    /// `acme (org, admin; can write): 12 models (3 private), 2 datasets, 1 Space`.
+    pub fn describe_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .namespaces
+            .iter()
+            .map(|namespace| {
+                let mut what = namespace.kind.clone();
+                if let Some(role) = &namespace.role {
+                    what.push_str(&format!(", {role}"));
+                }
+                what.push_str(if namespace.writable {
+                    "; can write"
+                } else {
+                    "; read only"
+                });
+                format!(
+                    "reach {} ({what}): {}, {}, {}",
+                    namespace.name,
+                    namespace.models.describe("model"),
+                    namespace.datasets.describe("dataset"),
+                    namespace.spaces.describe("Space"),
+                )
+            })
+            .collect();
+        for repo in &self.repositories {
+            lines.push(format!(
+                "reach {} {} (granted; {})",
+                repo.kind,
+                repo.id,
+                if repo.writable {
+                    "can write"
+                } else {
+                    "read only"
+                }
+            ));
+        }
+        if !self.top_writable.is_empty() {
+            let top: Vec<String> = self
+                .top_writable
+                .iter()
+                .map(|repo| match repo.downloads {
+                    Some(downloads) => format!("{} {} ({downloads} downloads)", repo.kind, repo.id),
+                    None => format!("{} {}", repo.kind, repo.id),
+                })
+                .collect();
+            lines.push(format!(
+                "most downloaded it can write to: {}",
+                top.join(", ")
+            ));
+        }
+        if let Some(note) = &self.note {
+            lines.push(format!("reach is partial: {note}"));
+        }
+        lines
+    }
+}
+
+impl RepoCount {
+    fn describe(&self, noun: &str) -> String {
+        let plus = if self.at_least { "+" } else { "" };
+        let plural = if self.total == 1 && !self.at_least {
+            ""
+        } else {
+            "s"
+        };
+        if self.private > 0 {
+            format!(
+                "{}{plus} {noun}{plural} ({} private)",
+                self.total, self.private
+            )
+        } else {
+            format!("{}{plus} {noun}{plural}", self.total)
+        }
+    }
+}
+
+/// One user or organisation a token reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceReach {
+    pub name: String,
+    /// `user`, or `org`.
+    pub kind: String,
+    /// The owner's role in an organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Whether the token can push to repositories here.
+    pub writable: bool,
+    pub models: RepoCount,
+    pub datasets: RepoCount,
+    pub spaces: RepoCount,
+}
+
+/// How many repositories of one kind a namespace holds that the token can see.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoCount {
+    pub total: u64,
+    pub private: u64,
+    /// True when the listing was cut short: `total` is then a lower bound.
+    pub at_least: bool,
+}
+
+/// A repository, by kind (`model`, `dataset`, `space`) and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoRef {
+    pub kind: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downloads: Option<u64>,
+    #[serde(default)]
+    pub private: bool,
+    /// Whether the token can write to it.
+    #[serde(default)]
+    pub writable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgMembership {
     pub name: String,
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scopes {
     pub global: Vec<String>,
     pub scoped: Vec<ScopedPermissions>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopedPermissions {
     pub entity_type: Option<String>,
     pub entity: Option<String>,
@@ -97,7 +235,7 @@ pub struct ScopedPermissions {
 /// What a valid token lets its holder do, from least to most. A token's power is bounded by
 /// its role (or its permissions) *and* by its owner's membership: a `read` token of an
 /// organisation's admin can read that organisation's private repositories, not change them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Power {
     /// Nothing the response says what: a token that works, with no role or permissions shown.

@@ -2,7 +2,9 @@
 //!
 //! Both read tokens from standard input, one per line, so a token never lands in shell history
 //! or in the process list (where `ps` shows it to every user of the machine). A line that is not
-//! a whole token is reported by its number, never echoed.
+//! a whole token is reported by its number, never echoed. `revoke --from-scan` takes the tokens
+//! a scan finds instead, and never prints them: the confirmation shows them redacted, with
+//! where each was found.
 
 use std::collections::BTreeSet;
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -10,7 +12,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use anyhow::{bail, Context};
 use serde::Serialize;
 
-use crate::cli::VerifyFormat;
+use crate::cli::{Config, VerifyFormat};
 use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::finding::Secret;
@@ -67,7 +69,11 @@ pub fn verify_stdin(
     show_secrets: bool,
 ) -> anyhow::Result<u8> {
     let tokens = read_tokens()?;
-    let results = verify::verify_all(hub, &tokens)?;
+    let verified = verify::verify_all(hub, &tokens)?;
+    for notice in &verified.notices {
+        eprintln!("hf-scan: note: {}", crate::sanitize::for_display(notice));
+    }
+    let results = verified.results;
     let unknown = Verification::Unknown {
         reason: "not checked".into(),
     };
@@ -84,7 +90,17 @@ pub fn verify_stdin(
     let written = match format {
         VerifyFormat::Text => rows.iter().try_for_each(|row| {
             let shown = row.secret.map_or(row.redacted.clone(), str::to_string);
-            writeln!(out, "{shown}  {}", row.verification.describe())
+            writeln!(out, "{shown}  {}", row.verification.describe())?;
+            if let Verification::Valid(identity) = row.verification {
+                for line in identity
+                    .reach
+                    .iter()
+                    .flat_map(|reach| reach.describe_lines())
+                {
+                    writeln!(out, "    {}", crate::sanitize::for_display(&line))?;
+                }
+            }
+            Ok(())
         }),
         VerifyFormat::Json => serde_json::to_writer_pretty(
             &mut out,
@@ -109,30 +125,51 @@ pub fn verify_stdin(
     })
 }
 
-/// `hf-scan revoke`: confirmation on a terminal, or `--yes`.
-pub fn revoke_stdin(hub: &VerifyConfig, yes: bool) -> anyhow::Result<u8> {
-    let tokens = read_tokens()?;
+/// `hf-scan revoke`: the tokens on standard input, or those a scan finds (`from_scan`);
+/// confirmation on a terminal, or `--yes`.
+pub fn revoke(hub: &VerifyConfig, yes: bool, from_scan: Option<&Config>) -> anyhow::Result<u8> {
+    let tokens = match from_scan {
+        Some(config) => {
+            let (tokens, incomplete) = crate::scan_for_tokens(config);
+            if incomplete {
+                eprintln!(
+                    "hf-scan: warning: the scan was incomplete (run `hf-scan` on the same paths \
+                     to see why); revoking what it found"
+                );
+            }
+            if tokens.is_empty() {
+                eprintln!("hf-scan: the scan found no tokens; nothing to revoke");
+                return Ok(if incomplete { 2 } else { 0 });
+            }
+            tokens
+        }
+        None => read_tokens()?,
+    };
     let listed: Vec<String> = tokens.iter().map(Secret::redacted).collect();
     if !yes && !confirm(&listed, hub)? {
         eprintln!("hf-scan: nothing revoked");
         return Ok(2);
     }
-    let status = verify::revoke(hub, &tokens)?;
-    if !status.is_success() {
+    let statuses = verify::revoke(hub, &tokens)?;
+    let accepted = statuses.iter().take_while(|s| s.is_success()).count();
+    let revoked = (accepted * verify::REVOKE_BATCH).min(tokens.len());
+    if let Some(refused) = statuses.iter().find(|s| !s.is_success()) {
         bail!(
-            "the Hub refused the revocation request ({}); revoke the tokens at \
-             https://huggingface.co/settings/tokens",
-            status.as_u16()
+            "the Hub refused the revocation request ({}) after accepting {revoked} of {} \
+             token(s); revoke the rest at https://huggingface.co/settings/tokens",
+            refused.as_u16(),
+            tokens.len()
         );
     }
+    let status = statuses.last().map_or(0, |s| s.as_u16());
     println!(
-        "Revocation requested for {} token(s) ({}): the Hub answered {}.\n\
-         A {} does not confirm that a token was valid: the Hub gives the same answer for tokens \
-         it does not know, and emails the owner of each real one. Check with `hf-scan verify`.",
+        "Revocation requested for {} token(s) ({}) in {} request(s): the Hub answered {status}.\n\
+         A {status} does not confirm that a token was valid: the Hub gives the same answer for \
+         tokens it does not know, and emails the owner of each real one. Check with \
+         `hf-scan verify`.",
         tokens.len(),
         listed.join(", "),
-        status.as_u16(),
-        status.as_u16()
+        statuses.len(),
     );
     Ok(0)
 }

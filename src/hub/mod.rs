@@ -1,6 +1,11 @@
-//! Talking to the Hugging Face Hub: the `whoami-v2` client that verifies and revokes tokens
-//! (`verify`), and the `hf-scan verify`/`revoke` commands built on it (`incident`). What the
-//! Hub answers becomes `finding::Verification`, a plain value the rest of the crate reads.
+//! Talking to the Hugging Face Hub. `client` is the one way requests leave hf-scan (endpoint
+//! checks, transport, body caps, rate-limit pacing); `verify` asks whoami about tokens and
+//! revokes them; `reach` counts what a live token gets at; `cache` remembers answers between
+//! runs; `incident` is the `hf-scan verify`/`revoke` commands. What the Hub answers becomes
+//! `finding::Verification`, a plain value the rest of the crate reads.
 
+pub mod cache;
+pub mod client;
 pub mod incident;
+pub mod reach;
 pub mod verify;

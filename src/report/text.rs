@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::{reported, ReportOptions, REVOKE_URL};
 use crate::collector::{human_bytes, plural, ScanResult};
-use crate::finding::{Encoding, Finding, Introduced, Severity, SourceKind};
+use crate::finding::{Encoding, Finding, Introduced, Severity, SourceKind, Verification};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -61,6 +61,15 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 "    {}",
                 paint.wrap(style, &options.display(&verification.describe()))
             )?;
+            if let Verification::Valid(identity) = verification {
+                for line in identity
+                    .reach
+                    .iter()
+                    .flat_map(|reach| reach.describe_lines())
+                {
+                    writeln!(out, "    {}", options.display(&line))?;
+                }
+            }
         }
         let origin = match (&finding.tag, &finding.commit) {
             (Some(tag), _) => Some(format!(

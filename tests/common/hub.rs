@@ -1,10 +1,19 @@
-//! A real HTTP server on 127.0.0.1 standing in for the Hub: `GET /api/whoami-v2` answers by
-//! token as each test scripts it, `POST /api/credentials/revoke` answers 202. It records every
-//! request and the most requests it ever had in flight at once.
+//! A real HTTP server on 127.0.0.1 standing in for the Hub (never the internet):
+//! - `GET /api/whoami-v2` answers by token as each test scripts it, with the Hub's own shapes
+//!   (including its `RateLimit` / `RateLimit-Policy` headers);
+//! - `GET /api/{models,datasets,spaces}?author=…` lists scripted repositories, the private ones
+//!   only to a token allowed to see them, most downloaded first, paginated with
+//!   `Link: <…>; rel="next"`;
+//! - `POST /api/credentials/revoke` answers 202.
+//!
+//! It can serve over TLS with the test CA (`fixtures/tls`), and it answers proxy-style
+//! requests (`GET http://host/path`), recording the absolute target, so it doubles as the
+//! proxy in `--proxy` tests. It records every request and the most it ever had in flight.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,31 +31,78 @@ pub enum Answer {
         times: usize,
         then: Box<Answer>,
     },
+    /// 429 as the Hub sends it (`RateLimit: "api";r=0;t=reset` and a 300 s fixed-window
+    /// policy, no Retry-After) this many times, then the next answer.
+    HubRateLimited {
+        reset: u64,
+        times: usize,
+        then: Box<Answer>,
+    },
     /// 500, always.
     ServerError,
-    /// Waits this long before answering 200.
+    /// Waits this long before answering.
     Slow(Duration, Box<Answer>),
     /// 302 to this location.
     Redirect(String),
+    /// 200 with a body of this many bytes.
+    Huge(usize),
+}
+
+/// A repository the listing endpoints know.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    /// `models`, `datasets` or `spaces`.
+    pub kind: &'static str,
+    pub id: String,
+    pub private: bool,
+    pub downloads: u64,
+}
+
+pub fn repo(kind: &'static str, id: &str, private: bool, downloads: u64) -> Repo {
+    Repo {
+        kind,
+        id: id.to_string(),
+        private,
+        downloads,
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: String,
+    /// The path, without the query.
     pub path: String,
+    pub query: String,
+    /// The request target as sent: absolute (`http://…`) when it came through as a proxy.
+    pub target: String,
     pub authorization: Option<String>,
     pub user_agent: Option<String>,
     pub body: String,
 }
 
+/// Everything a test scripts.
+#[derive(Default)]
+pub struct Setup {
+    pub answers: HashMap<String, Answer>,
+    /// Every answer waits this long first, so concurrency can be observed.
+    pub delay: Duration,
+    pub repos: Vec<Repo>,
+    /// Tokens that see private repositories in listings.
+    pub sees_private: Vec<String>,
+    /// Entries per listing page (default 2, so pagination is exercised).
+    pub page: usize,
+    /// Serve over TLS with `fixtures/tls/server.pem`.
+    pub tls: bool,
+}
+
 #[derive(Default)]
 struct State {
-    answers: HashMap<String, Answer>,
+    setup: Setup,
     served: Mutex<HashMap<String, usize>>,
     log: Mutex<Vec<Request>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
-    delay: Duration,
+    base: String,
 }
 
 pub struct FakeHub {
@@ -55,20 +111,42 @@ pub struct FakeHub {
 }
 
 impl FakeHub {
-    /// Starts a server; every answer is delayed by `delay`, so concurrency can be observed.
+    /// Starts a plain-http server; every answer is delayed by `delay`.
     pub fn start(answers: HashMap<String, Answer>, delay: Duration) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(State {
+        Self::with(Setup {
             answers,
             delay,
+            ..Setup::default()
+        })
+    }
+
+    pub fn with(mut setup: Setup) -> Self {
+        if setup.page == 0 {
+            setup.page = 2;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let scheme = if setup.tls { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
+        let tls = setup.tls.then(server_tls);
+        let state = Arc::new(State {
+            setup,
+            base: url.clone(),
             ..State::default()
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &state));
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(connection, stream), &state);
+                    }
+                    None => serve(stream, &state),
+                });
             }
         });
         Self { url, state }
@@ -78,20 +156,55 @@ impl FakeHub {
         self.state.log.lock().unwrap().clone()
     }
 
+    /// Requests to one path.
+    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
+    }
+
     pub fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 }
 
-fn serve(stream: TcpStream, state: &State) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+fn tls_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls")
+}
+
+/// The test CA certificate, for `--ca-file`.
+pub fn test_ca() -> std::path::PathBuf {
+    tls_dir().join("ca.pem")
+}
+
+fn server_tls() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(tls_dir().join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls_dir().join("server.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    Arc::new(config)
+}
+
+fn serve<S: Read + Write>(stream: S, state: &State) {
+    let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
         return;
     }
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
     let mut headers = HashMap::new();
     loop {
         let mut line = String::new();
@@ -107,10 +220,23 @@ fn serve(stream: TcpStream, state: &State) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    // A proxy-style absolute target: the path is what follows the authority.
+    let origin_form = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |at| &rest[at..]).to_string(),
+        None => target.clone(),
+    };
+    let (path, query) = match origin_form.split_once('?') {
+        Some((path, query)) => (path.to_string(), query.to_string()),
+        None => (origin_form.clone(), String::new()),
+    };
     let request = Request {
         method,
         path,
+        query,
+        target,
         authorization: headers.get("authorization").cloned(),
         user_agent: headers.get("user-agent").cloned(),
         body: String::from_utf8_lossy(&body).into_owned(),
@@ -119,25 +245,25 @@ fn serve(stream: TcpStream, state: &State) {
 
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    std::thread::sleep(state.delay);
+    std::thread::sleep(state.setup.delay);
     let (status, extra, body) = respond(&request, state);
     state.in_flight.fetch_sub(1, Ordering::SeqCst);
 
-    let mut stream = stream;
+    let mut stream = reader.into_inner();
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
         body.len()
     );
+    let _ = stream.write_all(&body);
     let _ = stream.flush();
 }
 
-fn respond(request: &Request, state: &State) -> (String, String, String) {
+type Response = (String, String, Vec<u8>);
+
+fn respond(request: &Request, state: &State) -> Response {
     if request.method == "POST" && request.path == "/api/credentials/revoke" {
-        return ("202 Accepted".into(), String::new(), String::new());
-    }
-    if request.path != "/api/whoami-v2" {
-        return ("404 Not Found".into(), String::new(), "{}".into());
+        return ("202 Accepted".into(), String::new(), Vec::new());
     }
     let token = request
         .authorization
@@ -145,25 +271,77 @@ fn respond(request: &Request, state: &State) -> (String, String, String) {
         .and_then(|a| a.strip_prefix("Bearer "))
         .unwrap_or_default()
         .to_string();
+    if let Some(kind) = request.path.strip_prefix("/api/") {
+        if matches!(kind, "models" | "datasets" | "spaces") {
+            return listing(kind, request, &token, state);
+        }
+    }
+    if request.path != "/api/whoami-v2" {
+        return ("404 Not Found".into(), String::new(), b"{}".to_vec());
+    }
     let served = {
         let mut served = state.served.lock().unwrap();
         let count = served.entry(token.clone()).or_insert(0);
         *count += 1;
         *count - 1
     };
-    let Some(answer) = state.answers.get(&token) else {
-        return ("401 Unauthorized".into(), String::new(), "{}".into());
+    let Some(answer) = state.setup.answers.get(&token) else {
+        return ("401 Unauthorized".into(), String::new(), b"{}".to_vec());
     };
     answer_for(answer, served)
 }
 
-fn answer_for(answer: &Answer, served: usize) -> (String, String, String) {
+/// One page of a listing: the author's repositories this token may see, most downloaded
+/// first, `page` at a time from `cursor`.
+fn listing(kind: &str, request: &Request, token: &str, state: &State) -> Response {
+    let params: HashMap<String, String> = request
+        .query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.replace("%20", " ")))
+        .collect();
+    let Some(author) = params.get("author") else {
+        return ("400 Bad Request".into(), String::new(), b"{}".to_vec());
+    };
+    let sees_private = state.setup.sees_private.iter().any(|t| t == token);
+    let mut repos: Vec<&Repo> = state
+        .setup
+        .repos
+        .iter()
+        .filter(|r| r.kind == kind && r.id.split('/').next() == Some(author.as_str()))
+        .filter(|r| !r.private || sees_private)
+        .collect();
+    repos.sort_by(|a, b| b.downloads.cmp(&a.downloads).then(a.id.cmp(&b.id)));
+    let cursor: usize = params
+        .get("cursor")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let page = state.setup.page;
+    let items: Vec<_> = repos
+        .iter()
+        .skip(cursor)
+        .take(page)
+        .map(|r| serde_json::json!({"id": r.id, "private": r.private, "downloads": r.downloads}))
+        .collect();
+    let link = if cursor + page < repos.len() {
+        format!(
+            "Link: <{}/api/{kind}?author={author}&cursor={}>; rel=\"next\"\r\n",
+            state.base,
+            cursor + page
+        )
+    } else {
+        String::new()
+    };
+    ("200 OK".into(), link, serde_json::to_vec(&items).unwrap())
+}
+
+fn answer_for(answer: &Answer, served: usize) -> Response {
     match answer {
-        Answer::Valid(body) => ("200 OK".into(), String::new(), body.clone()),
+        Answer::Valid(body) => ("200 OK".into(), String::new(), body.clone().into_bytes()),
         Answer::Invalid => (
             "401 Unauthorized".into(),
             String::new(),
-            "{\"error\":\"Invalid credentials\"}".into(),
+            b"{\"error\":\"Invalid credentials\"}".to_vec(),
         ),
         Answer::RateLimited {
             retry_after,
@@ -174,7 +352,21 @@ fn answer_for(answer: &Answer, served: usize) -> (String, String, String) {
                 (
                     "429 Too Many Requests".into(),
                     format!("Retry-After: {retry_after}\r\n"),
-                    "{}".into(),
+                    b"{}".to_vec(),
+                )
+            } else {
+                answer_for(then, served - times)
+            }
+        }
+        Answer::HubRateLimited { reset, times, then } => {
+            if served < *times {
+                (
+                    "429 Too Many Requests".into(),
+                    format!(
+                        "RateLimit: \"api\";r=0;t={reset}\r\n\
+                         RateLimit-Policy: \"fixed window\";\"api\";q=500;w=300\r\n"
+                    ),
+                    b"{\"error\":\"You have exceeded our rate limit\"}".to_vec(),
                 )
             } else {
                 answer_for(then, served - times)
@@ -183,7 +375,7 @@ fn answer_for(answer: &Answer, served: usize) -> (String, String, String) {
         Answer::ServerError => (
             "500 Internal Server Error".into(),
             String::new(),
-            "{}".into(),
+            b"{}".to_vec(),
         ),
         Answer::Slow(wait, then) => {
             std::thread::sleep(*wait);
@@ -192,8 +384,9 @@ fn answer_for(answer: &Answer, served: usize) -> (String, String, String) {
         Answer::Redirect(location) => (
             "302 Found".into(),
             format!("Location: {location}\r\n"),
-            String::new(),
+            Vec::new(),
         ),
+        Answer::Huge(size) => ("200 OK".into(), String::new(), vec![b' '; *size]),
     }
 }
 

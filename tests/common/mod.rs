@@ -14,9 +14,22 @@ pub fn hf_scan() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("hf-scan").expect("the binary is built");
     // Nothing from the machine's own environment that changes what hf-scan does or where it
     // writes (under GitHub Actions these would be the real step output and summary files).
+    // Each run gets its own verification cache, so no test sees another's answers.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "cache-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     command
+        .env("XDG_CACHE_HOME", cache)
         .env_remove("NO_COLOR")
         .env_remove("HF_ENDPOINT")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
         .env_remove("GITHUB_OUTPUT")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_EVENT_NAME");

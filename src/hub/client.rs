@@ -1,0 +1,569 @@
+//! The one way hf-scan talks to a Hub: which endpoint, over which transport, how fast, and how
+//! much of an answer it reads.
+//!
+//! Everything that sends a token goes through `HubClient`, so the rules hold everywhere:
+//! - The endpoint is `https` (plain `http` only to a loopback host), has no user info, query or
+//!   fragment, and request URLs are joined by the URL library, never by string concatenation.
+//!   Where it came from (`--hf-endpoint`, `HF_ENDPOINT`, the default) is kept, so a mirror
+//!   named by the environment is announced before any token goes to it.
+//! - Redirects are not followed, so a bearer header never reaches another host; proxies from
+//!   the environment are ignored, and an explicit `--proxy` is the only one used. `--ca-file`
+//!   adds certificates to the bundled roots; it never turns verification off.
+//! - An answer is read up to `MAX_BODY` bytes: a hostile or broken server cannot make hf-scan
+//!   buffer a gigabyte.
+//! - The Hub's rate limit (`RateLimit: "api";r=0;t=42`, `RateLimit-Policy: …;w=300`) pauses
+//!   every worker at once (`Pacer`), up to the run's deadline, with a notice saying so.
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::HeaderMap;
+use reqwest::{Certificate, Url};
+
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+/// The most bytes of one answer hf-scan reads; whoami and listing pages are a few KB.
+pub const MAX_BODY: usize = 1 << 20;
+/// The Hub's documented rate-limit window: no single wait is longer.
+const LONGEST_WINDOW: Duration = Duration::from_secs(300);
+
+/// Where the endpoint came from: only the flag is the user's explicit choice in this command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointOrigin {
+    Flag,
+    Environment,
+    Default,
+}
+
+/// A checked Hub base URL.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Always ends with `/`, so relative joins keep a path prefix (`https://mirror/hf/`).
+    base: Url,
+    pub origin: EndpointOrigin,
+}
+
+impl Endpoint {
+    /// Checks `raw`: `https`, or `http` to a loopback host only; a host; no user info, query
+    /// or fragment (each would send the token somewhere, or somehow, the user did not mean).
+    pub fn parse(raw: &str, origin: EndpointOrigin) -> anyhow::Result<Self> {
+        let name = match origin {
+            EndpointOrigin::Environment => "HF_ENDPOINT",
+            _ => "--hf-endpoint",
+        };
+        let Ok(mut base) = Url::parse(raw.trim()) else {
+            bail!("{name} is not a URL");
+        };
+        if !base.username().is_empty() || base.password().is_some() {
+            bail!(
+                "{name} must not contain user info (user:password@): hf-scan sends the token \
+                 as a bearer header, and user info would send a second credential"
+            );
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            bail!("{name} must not contain a query (?…) or a fragment (#…)");
+        }
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            "http" => bail!(
+                "refusing to send tokens over plain http to {}: use https (plain http is \
+                 allowed only to a loopback host, for testing)",
+                base.host_str().unwrap_or("?")
+            ),
+            other => bail!("{name} must be an https URL, not {other}:"),
+        }
+        if base.host_str().is_none_or(str::is_empty) {
+            bail!("{name} has no host");
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Self { base, origin })
+    }
+
+    /// `relative` (no leading slash) under the endpoint.
+    pub fn join(&self, relative: &str) -> Url {
+        self.base
+            .join(relative.trim_start_matches('/'))
+            .expect("a relative path joins onto an http(s) base")
+    }
+
+    /// The endpoint as people write it: no trailing slash.
+    pub fn display(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// Whether this is the public Hub (whose revocation page the messages name).
+    pub fn is_public_hub(&self) -> bool {
+        self.base.host_str() == Some("huggingface.co")
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.display())
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// How requests travel: timeouts, extra trusted certificates, an explicit proxy.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    pub timeout: Duration,
+    /// Certificates from `--ca-file`, added to the bundled roots.
+    pub extra_roots: Vec<Certificate>,
+    pub ca_file: Option<PathBuf>,
+    /// `--proxy`: every request goes through it; none otherwise (the environment's proxies
+    /// are ignored, so a variable set by someone else cannot redirect tokens).
+    pub proxy: Option<Url>,
+}
+
+impl Transport {
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            extra_roots: Vec::new(),
+            ca_file: None,
+            proxy: None,
+        }
+    }
+
+    /// Adds every certificate in the PEM file `path` to the trusted roots.
+    pub fn add_ca_file(&mut self, path: &Path) -> anyhow::Result<()> {
+        let pem = crate::files::read_bounded(path, crate::files::CONFIG_LIMIT)
+            .with_context(|| format!("reading --ca-file {}", path.display()))?;
+        let certificates = Certificate::from_pem_bundle(pem.as_bytes())
+            .ok()
+            .filter(|certificates| !certificates.is_empty())
+            .with_context(|| {
+                format!(
+                    "--ca-file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                )
+            })?;
+        self.extra_roots.extend(certificates);
+        self.ca_file = Some(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Checks `--proxy`: an http or https URL with a host.
+    pub fn set_proxy(&mut self, raw: &str) -> anyhow::Result<()> {
+        let Ok(proxy) = Url::parse(raw) else {
+            bail!("--proxy is not a URL (http://host:port)");
+        };
+        if !matches!(proxy.scheme(), "http" | "https") || proxy.host_str().is_none() {
+            bail!("--proxy must be an http:// or https:// URL with a host");
+        }
+        self.proxy = Some(proxy);
+        Ok(())
+    }
+
+    fn client(&self) -> anyhow::Result<Client> {
+        let mut builder = Client::builder()
+            .user_agent(concat!("hf-scan/", env!("CARGO_PKG_VERSION")))
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        for certificate in &self.extra_roots {
+            builder = builder.add_root_certificate(certificate.clone());
+        }
+        builder = match &self.proxy {
+            Some(proxy) => builder.proxy(
+                reqwest::Proxy::all(proxy.as_str()).context("--proxy is not a usable proxy URL")?,
+            ),
+            None => builder.no_proxy(),
+        };
+        builder.build().context("building the HTTP client")
+    }
+}
+
+/// A client bound to one endpoint, shared by every worker of a run.
+pub struct HubClient {
+    http: Client,
+    pub endpoint: Endpoint,
+    pub pacer: Pacer,
+}
+
+impl HubClient {
+    pub fn new(endpoint: Endpoint, transport: &Transport, pacer: Pacer) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: transport.client()?,
+            endpoint,
+            pacer,
+        })
+    }
+
+    pub fn get(&self, url: Url) -> RequestBuilder {
+        self.http.get(url)
+    }
+
+    pub fn post(&self, url: Url) -> RequestBuilder {
+        self.http.post(url)
+    }
+}
+
+/// Reads an answer's body, at most `MAX_BODY` bytes.
+pub fn read_body(response: Response) -> Result<Vec<u8>, String> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    response
+        .take(MAX_BODY as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| "the answer was cut off".to_string())?;
+    if body.len() > MAX_BODY {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+fn too_large() -> String {
+    format!(
+        "the answer was larger than {} KiB, more than any Hub answer; not read",
+        MAX_BODY >> 10
+    )
+}
+
+/// A network error, in words, without the URL (the request's URL holds no token, but the
+/// wording should not depend on that). A certificate problem is named as one, with the fix.
+pub fn describe_error(err: &reqwest::Error) -> String {
+    if let Some(problem) = certificate_problem(err) {
+        return format!(
+            "the server's TLS certificate was not accepted ({problem}); behind a proxy that \
+             inspects TLS, pass its CA certificate with --ca-file"
+        );
+    }
+    if err.is_timeout() {
+        "timed out".into()
+    } else if err.is_connect() {
+        "could not connect to the Hub".into()
+    } else if err.is_body() || err.is_decode() {
+        "the answer was cut off".into()
+    } else {
+        "network error".into()
+    }
+}
+
+/// The innermost error in the chain that talks about a certificate, if any.
+fn certificate_problem(err: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut found = None;
+    while let Some(current) = source {
+        let text = current.to_string();
+        if text.to_ascii_lowercase().contains("certificate") {
+            found = Some(text);
+        }
+        source = current.source();
+    }
+    found.map(|text| crate::sanitize::for_display(&text))
+}
+
+/// What the Hub's rate-limit headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateLimit {
+    /// Requests left in this window (`r=`).
+    pub remaining: Option<u64>,
+    /// Seconds until the window resets (`t=`, or `reset=`).
+    pub reset: Option<Duration>,
+    /// The window's length (`w=` of `RateLimit-Policy`).
+    pub window: Option<Duration>,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<Duration>,
+}
+
+impl RateLimit {
+    /// Reads `RateLimit`, `RateLimit-Policy`, `RateLimit-Reset` and `Retry-After`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let seconds = |value: &str| value.trim().parse::<u64>().ok();
+        let mut limit = RateLimit {
+            retry_after: header("retry-after")
+                .and_then(seconds)
+                .map(Duration::from_secs),
+            ..RateLimit::default()
+        };
+        for (key, value) in header("ratelimit").into_iter().flat_map(parameters) {
+            match key {
+                "r" | "remaining" => limit.remaining = seconds(value),
+                "t" | "reset" => limit.reset = seconds(value).map(Duration::from_secs),
+                _ => {}
+            }
+        }
+        if limit.reset.is_none() {
+            limit.reset = header("ratelimit-reset")
+                .and_then(seconds)
+                .map(Duration::from_secs);
+        }
+        for (key, value) in header("ratelimit-policy").into_iter().flat_map(parameters) {
+            if key == "w" {
+                limit.window = seconds(value).map(Duration::from_secs);
+            }
+        }
+        limit
+    }
+
+    /// How long to pause before the next request after a 429: the reset, else `Retry-After`,
+    /// else the window, else a second; never longer than the window (or the Hub's 5 minutes).
+    pub fn wait_after_429(&self) -> Duration {
+        let longest = self.window.unwrap_or(LONGEST_WINDOW).min(LONGEST_WINDOW);
+        self.reset
+            .or(self.retry_after)
+            .or(self.window)
+            .unwrap_or(Duration::from_secs(1))
+            .min(longest)
+    }
+
+    /// After a successful answer: the pause the next request needs, if this was the last one
+    /// the window allows.
+    pub fn wait_when_exhausted(&self) -> Option<Duration> {
+        (self.remaining == Some(0))
+            .then(|| self.reset.unwrap_or(Duration::ZERO).min(LONGEST_WINDOW))
+            .filter(|wait| !wait.is_zero())
+    }
+}
+
+/// `"api";r=0;t=42, …` → `(r, 0)`, `(t, 42)`: the `key=value` parameters of a structured
+/// header, quotes and the item names ignored.
+fn parameters(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value
+        .split([';', ','])
+        .filter_map(|part| part.split_once('='))
+        .map(|(key, value)| (key.trim(), value.trim().trim_matches('"')))
+}
+
+/// Paces every worker of a run against the Hub's rate limit, within the run's deadline.
+pub struct Pacer {
+    resume_at: Mutex<Option<Instant>>,
+    deadline: Instant,
+    deadline_secs: u64,
+    /// Print a notice on standard error when a pause starts.
+    announce: bool,
+    waited: Mutex<Duration>,
+}
+
+/// Why a request was not sent.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The pause the Hub asked for ends after the deadline.
+    PastDeadline { deadline_secs: u64 },
+}
+
+impl Pacer {
+    pub fn new(deadline: Duration, announce: bool) -> Self {
+        Self {
+            resume_at: Mutex::new(None),
+            deadline: Instant::now() + deadline,
+            deadline_secs: deadline.as_secs(),
+            announce,
+            waited: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    /// Blocks until requests may go again; refuses when that would be past the deadline.
+    pub fn wait_turn(&self) -> Result<(), Refusal> {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Err(self.refusal());
+        }
+        let resume_at = *self.resume_at.lock().unwrap();
+        if let Some(resume_at) = resume_at.filter(|at| *at > now) {
+            if resume_at > self.deadline {
+                return Err(self.refusal());
+            }
+            std::thread::sleep(resume_at - now);
+        }
+        Ok(())
+    }
+
+    /// Pauses every worker for `wait` (from now), announcing the pause once. Refuses when the
+    /// pause would end after the deadline.
+    pub fn hold(&self, wait: Duration, why: &str) -> Result<(), Refusal> {
+        let until = Instant::now() + wait;
+        if until > self.deadline {
+            return Err(self.refusal());
+        }
+        let mut resume_at = self.resume_at.lock().unwrap();
+        if resume_at.is_none_or(|at| at + Duration::from_millis(500) < until) {
+            if self.announce && wait >= Duration::from_secs(1) {
+                eprintln!(
+                    "hf-scan: note: {why}; waiting {} s before the next request \
+                     (--verify-deadline {} s)",
+                    wait.as_secs(),
+                    self.deadline_secs
+                );
+            }
+            *self.waited.lock().unwrap() += wait;
+            *resume_at = Some(until);
+        }
+        Ok(())
+    }
+
+    /// Total pause time announced so far.
+    pub fn waited(&self) -> Duration {
+        *self.waited.lock().unwrap()
+    }
+
+    pub fn deadline_secs(&self) -> u64 {
+        self.deadline_secs
+    }
+
+    fn refusal(&self) -> Refusal {
+        Refusal::PastDeadline {
+            deadline_secs: self.deadline_secs,
+        }
+    }
+}
+
+impl Refusal {
+    pub fn describe(&self) -> String {
+        match self {
+            Refusal::PastDeadline { deadline_secs } => format!(
+                "not checked within --verify-deadline ({deadline_secs} s): the Hub's rate \
+                 limit would not reset in time"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_checked() {
+        for allowed in [
+            "https://huggingface.co",
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://localhost:9/",
+            "http://[::1]:8080",
+            "https://mirror.example/hf",
+        ] {
+            assert!(
+                Endpoint::parse(allowed, EndpointOrigin::Flag).is_ok(),
+                "{allowed}"
+            );
+        }
+        for refused in [
+            "http://huggingface.co",
+            "http://10.0.0.1",
+            "http://localhost.evil.example",
+            "ftp://huggingface.co",
+            "not a url",
+            "https://user:pass@huggingface.co",
+            "https://user@huggingface.co",
+            "https://huggingface.co/?a=b",
+            "https://huggingface.co/#x",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                Endpoint::parse(refused, EndpointOrigin::Flag).is_err(),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn paths_join_under_the_endpoint() {
+        let join = |base: &str| {
+            Endpoint::parse(base, EndpointOrigin::Flag)
+                .unwrap()
+                .join("api/whoami-v2")
+                .to_string()
+        };
+        assert_eq!(
+            join("https://huggingface.co"),
+            "https://huggingface.co/api/whoami-v2"
+        );
+        assert_eq!(
+            join("https://huggingface.co/"),
+            "https://huggingface.co/api/whoami-v2"
+        );
+        assert_eq!(
+            join("https://mirror.example/hf"),
+            "https://mirror.example/hf/api/whoami-v2"
+        );
+        let endpoint = Endpoint::parse("https://mirror.example/hf/", EndpointOrigin::Flag).unwrap();
+        assert_eq!(endpoint.display(), "https://mirror.example/hf");
+    }
+
+    #[test]
+    fn rate_limit_headers_give_the_wait() {
+        let limit = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.insert(*name, value.parse().unwrap());
+            }
+            RateLimit::from_headers(&headers)
+        };
+        let hub = limit(&[
+            ("ratelimit", "\"api\";r=0;t=42"),
+            ("ratelimit-policy", "\"fixed window\";\"api\";q=500;w=300"),
+            ("retry-after", "7"),
+        ]);
+        assert_eq!(hub.remaining, Some(0));
+        assert_eq!(hub.window, Some(Duration::from_secs(300)));
+        assert_eq!(
+            hub.wait_after_429(),
+            Duration::from_secs(42),
+            "the Hub's reset wins over Retry-After"
+        );
+        assert_eq!(hub.wait_when_exhausted(), Some(Duration::from_secs(42)));
+        assert_eq!(
+            limit(&[("retry-after", "7")]).wait_after_429(),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            limit(&[("ratelimit-policy", "\"fixed window\";\"api\";q=500;w=300")]).wait_after_429(),
+            Duration::from_secs(300),
+            "no reset: wait out the window"
+        );
+        assert_eq!(
+            limit(&[("ratelimit", "\"api\";r=0;t=100000")]).wait_after_429(),
+            Duration::from_secs(300),
+            "never longer than a window"
+        );
+        assert_eq!(
+            limit(&[("ratelimit-reset", "3")]).wait_after_429(),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            RateLimit::default().wait_after_429(),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            limit(&[("ratelimit", "\"api\";r=5;t=42")]).wait_when_exhausted(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_pause_past_the_deadline_is_refused_without_waiting() {
+        let pacer = Pacer::new(Duration::from_secs(2), false);
+        let started = Instant::now();
+        assert!(pacer.hold(Duration::from_secs(60), "test").is_err());
+        assert!(pacer.wait_turn().is_ok());
+        assert!(pacer.hold(Duration::from_millis(200), "test").is_ok());
+        assert!(pacer.wait_turn().is_ok());
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}

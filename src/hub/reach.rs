@@ -1,0 +1,355 @@
+//! Reach: what a live token can get at, counted with the token itself.
+//!
+//! whoami says whose a token is and with which role; reach answers the incident-response
+//! question that follows: which namespaces (the owner, each organisation with the owner's role
+//! there, each fine-grained entity), how many models, datasets and Spaces in each, how many of
+//! them private, which of them the token can write to, and which of those are the most
+//! downloaded. The listing API answers with the token's own view (private repositories
+//! included), most downloaded first, so a budget cut keeps what matters most.
+//!
+//! Bounds: at most `budget` requests per token; a `Link: rel="next"` page is followed only on
+//! the endpoint's own origin (a listing cannot send the token elsewhere); every answer goes
+//! through the same size cap, rate-limit pacing and deadline as whoami.
+
+use serde::Deserialize;
+
+use crate::finding::{Identity, NamespaceReach, Reach, RepoCount, RepoRef, Secret};
+use crate::hub::client::HubClient;
+use crate::hub::verify::request;
+
+/// Entries asked for per listing page.
+const PAGE: u32 = 1000;
+/// How many of the most downloaded writable repositories are shown.
+const TOP: usize = 5;
+
+/// The repository kinds, as the listing API names them and as findings name them.
+const KINDS: [(&str, &str); 3] = [
+    ("models", "model"),
+    ("datasets", "dataset"),
+    ("spaces", "space"),
+];
+
+#[derive(Deserialize)]
+struct Listed {
+    id: Option<String>,
+    #[serde(default)]
+    private: bool,
+    downloads: Option<u64>,
+}
+
+/// Whether a permission lets its holder push to repositories.
+fn writes_repos(permission: &str) -> bool {
+    matches!(
+        permission,
+        "repo.write" | "repo.content.write" | "write-repos"
+    )
+}
+
+/// The namespaces to list and whether the token writes in each, from whoami alone.
+fn namespaces(identity: &Identity) -> (Vec<NamespaceReach>, Vec<RepoRef>) {
+    let fine_grained = identity.scopes.is_some()
+        && identity
+            .role
+            .as_deref()
+            .is_none_or(|role| role == "fineGrained");
+    let scoped_write = |kind: &str, name: &str| {
+        identity.scopes.as_ref().is_some_and(|scopes| {
+            scopes.scoped.iter().any(|scoped| {
+                scoped.entity_type.as_deref() == Some(kind)
+                    && scoped.entity.as_deref() == Some(name)
+                    && scoped.permissions.iter().any(|p| writes_repos(p))
+            })
+        })
+    };
+    let global_write = identity
+        .scopes
+        .as_ref()
+        .is_some_and(|scopes| scopes.global.iter().any(|p| writes_repos(p)));
+    let token_writes = identity.power >= crate::finding::Power::WriteRepos;
+    let mut namespaces = Vec::new();
+    if let Some(user) = &identity.user {
+        let org_token = identity.kind.as_deref() == Some("org");
+        let writable = if fine_grained {
+            global_write || scoped_write("user", user)
+        } else {
+            token_writes
+        };
+        namespaces.push(NamespaceReach {
+            name: user.clone(),
+            kind: if org_token { "org" } else { "user" }.into(),
+            writable,
+            ..NamespaceReach::default()
+        });
+    }
+    for org in &identity.orgs {
+        let member_writes = matches!(org.role.as_deref(), Some("write" | "contributor" | "admin"));
+        let writable = member_writes
+            && if fine_grained {
+                scoped_write("org", &org.name)
+            } else {
+                token_writes
+            };
+        namespaces.push(NamespaceReach {
+            name: org.name.clone(),
+            kind: "org".into(),
+            role: org.role.clone(),
+            writable,
+            ..NamespaceReach::default()
+        });
+    }
+    let repositories = identity
+        .scopes
+        .iter()
+        .flat_map(|scopes| scopes.scoped.iter())
+        .filter_map(|scoped| {
+            let kind = scoped.entity_type.as_deref()?;
+            if !matches!(kind, "model" | "dataset" | "space") {
+                return None;
+            }
+            Some(RepoRef {
+                kind: kind.into(),
+                id: scoped.entity.clone()?,
+                downloads: None,
+                private: false,
+                writable: scoped.permissions.iter().any(|p| writes_repos(p)),
+            })
+        })
+        .collect();
+    (namespaces, repositories)
+}
+
+/// Counts what `secret` reaches, spending at most `budget` requests.
+pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: u32) -> Reach {
+    let (mut namespaces, repositories) = namespaces(identity);
+    let mut reach = Reach {
+        repositories,
+        complete: true,
+        ..Reach::default()
+    };
+    let mut writable_repos: Vec<RepoRef> = reach
+        .repositories
+        .iter()
+        .filter(|repo| repo.writable)
+        .cloned()
+        .collect();
+    for namespace in &mut namespaces {
+        for (listing, kind) in KINDS {
+            let count = match listing {
+                "models" => &mut namespace.models,
+                "datasets" => &mut namespace.datasets,
+                _ => &mut namespace.spaces,
+            };
+            let mut url = client.endpoint.join(&format!("api/{listing}"));
+            url.query_pairs_mut()
+                .append_pair("author", &namespace.name)
+                .append_pair("limit", &PAGE.to_string())
+                .append_pair("sort", "downloads")
+                .append_pair("direction", "-1");
+            let mut next = Some(url);
+            while let Some(url) = next.take() {
+                if reach.requests >= budget {
+                    count.at_least = true;
+                    reach.complete = false;
+                    reach
+                        .note
+                        .get_or_insert_with(|| format!("the budget of {budget} requests ran out"));
+                    break;
+                }
+                reach.requests += 1;
+                let reply = match request(client, url, secret) {
+                    Ok(reply) if reply.status.is_success() => reply,
+                    Ok(reply) => {
+                        count.at_least = true;
+                        reach.complete = false;
+                        reach.note.get_or_insert_with(|| {
+                            format!(
+                                "listing {listing} of {} answered {}",
+                                namespace.name,
+                                reply.status.as_u16()
+                            )
+                        });
+                        break;
+                    }
+                    Err(reason) => {
+                        count.at_least = true;
+                        reach.complete = false;
+                        reach.note.get_or_insert_with(|| {
+                            format!("listing {listing} of {}: {reason}", namespace.name)
+                        });
+                        break;
+                    }
+                };
+                let Ok(items) = serde_json::from_slice::<Vec<Listed>>(&reply.body) else {
+                    count.at_least = true;
+                    reach.complete = false;
+                    reach.note.get_or_insert_with(|| {
+                        format!("the listing of {} was not understood", namespace.name)
+                    });
+                    break;
+                };
+                for item in items {
+                    let Some(id) = item.id else { continue };
+                    count.total += 1;
+                    count.private += u64::from(item.private);
+                    if namespace.writable {
+                        writable_repos.push(RepoRef {
+                            kind: kind.into(),
+                            id,
+                            downloads: item.downloads,
+                            private: item.private,
+                            writable: true,
+                        });
+                    }
+                }
+                next = reply
+                    .next_page
+                    .filter(|page| same_origin(page, &client.endpoint.join("")));
+            }
+        }
+        mark_unlisted(count_all(namespace), reach.complete);
+    }
+    writable_repos.sort_by(|a, b| {
+        b.downloads
+            .unwrap_or(0)
+            .cmp(&a.downloads.unwrap_or(0))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    writable_repos.dedup_by(|a, b| a.kind == b.kind && a.id == b.id);
+    writable_repos.truncate(TOP);
+    reach.top_writable = writable_repos;
+    reach.namespaces = namespaces;
+    reach
+}
+
+fn count_all(namespace: &mut NamespaceReach) -> [&mut RepoCount; 3] {
+    [
+        &mut namespace.models,
+        &mut namespace.datasets,
+        &mut namespace.spaces,
+    ]
+}
+
+/// Once the budget is gone, what was never listed is "at least 0", not "0".
+fn mark_unlisted(counts: [&mut RepoCount; 3], complete: bool) {
+    if !complete {
+        for count in counts {
+            if count.total == 0 {
+                count.at_least = true;
+            }
+        }
+    }
+}
+
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The `rel="next"` target of a `Link` header.
+pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<reqwest::Url> {
+    let value = headers.get("link")?.to_str().ok()?;
+    value.split(',').find_map(|link| {
+        let (target, params) = link.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|param| param.trim().replace(' ', "") == "rel=\"next\"");
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| reqwest::Url::parse(target).ok()).flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{OrgMembership, Power, ScopedPermissions, Scopes};
+
+    fn member(name: &str, role: &str) -> OrgMembership {
+        OrgMembership {
+            name: name.into(),
+            role: Some(role.into()),
+        }
+    }
+
+    #[test]
+    fn writable_namespaces_follow_role_membership_and_scopes() {
+        let write_token = Identity {
+            user: Some("alice".into()),
+            role: Some("write".into()),
+            orgs: vec![member("acme", "admin"), member("readers", "read")],
+            power: Power::Manage,
+            ..Identity::default()
+        };
+        let (spaces, repos) = namespaces(&write_token);
+        let writable: Vec<_> = spaces
+            .iter()
+            .map(|n| (n.name.as_str(), n.writable))
+            .collect();
+        assert_eq!(
+            writable,
+            [("alice", true), ("acme", true), ("readers", false)]
+        );
+        assert!(repos.is_empty());
+
+        let read_token = Identity {
+            role: Some("read".into()),
+            power: Power::Read,
+            ..write_token.clone()
+        };
+        assert!(namespaces(&read_token).0.iter().all(|n| !n.writable));
+
+        let fine = Identity {
+            role: Some("fineGrained".into()),
+            scopes: Some(Scopes {
+                global: vec!["inference.serverless.write".into()],
+                scoped: vec![
+                    ScopedPermissions {
+                        entity_type: Some("org".into()),
+                        entity: Some("acme".into()),
+                        permissions: vec!["repo.content.read".into(), "repo.write".into()],
+                    },
+                    ScopedPermissions {
+                        entity_type: Some("model".into()),
+                        entity: Some("bob/m".into()),
+                        permissions: vec!["repo.write".into()],
+                    },
+                ],
+            }),
+            power: Power::WriteRepos,
+            ..write_token
+        };
+        let (spaces, repos) = namespaces(&fine);
+        let writable: Vec<_> = spaces
+            .iter()
+            .map(|n| (n.name.as_str(), n.writable))
+            .collect();
+        assert_eq!(
+            writable,
+            [("alice", false), ("acme", true), ("readers", false)]
+        );
+        assert_eq!(repos.len(), 1);
+        assert!(repos[0].writable);
+        assert_eq!(repos[0].id, "bob/m");
+    }
+
+    #[test]
+    fn next_links_are_parsed() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "link",
+            "<https://huggingface.co/api/models?author=a&cursor=x>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).unwrap().as_str(),
+            "https://huggingface.co/api/models?author=a&cursor=x"
+        );
+        headers.insert("link", "<https://x/>; rel=\"prev\"".parse().unwrap());
+        assert_eq!(next_link(&headers), None);
+        assert!(!same_origin(
+            &reqwest::Url::parse("https://evil.example/api").unwrap(),
+            &reqwest::Url::parse("https://huggingface.co/").unwrap()
+        ));
+    }
+}
