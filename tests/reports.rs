@@ -203,7 +203,12 @@ fn sarif_validates_and_carries_what_github_needs() {
     let ids: Vec<_> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["hf-user-access-token", "hf-org-api-token"],
+        [
+            "hf-user-access-token",
+            "hf-org-api-token",
+            "hf-oauth-access-token",
+            "hf-jwt-token"
+        ],
         "one rule per id"
     );
     for rule in rules {

@@ -6,49 +6,9 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::hub::{whoami, Answer, FakeHub};
+use common::hub::{by_secret, scan_verified, tokens, whoami, Answer, FakeHub};
 use common::*;
 use serde_json::Value;
-
-fn tokens(seed: u64, count: usize) -> Vec<String> {
-    let mut rng = Rng::new(seed);
-    (0..count).map(|_| fake_token(&mut rng)).collect()
-}
-
-/// Writes each token into its own file and scans with `--verify` against `hub`.
-fn scan_verified(hub: &FakeHub, tokens: &[String], extra: &[&str]) -> (Value, i32, String) {
-    let dir = temp_dir();
-    for (i, token) in tokens.iter().enumerate() {
-        write(
-            dir.path(),
-            &format!("f{i:02}.env"),
-            format!("HF_TOKEN={token}\n"),
-        );
-    }
-    let output = hf_scan()
-        .current_dir(dir.path())
-        .args([
-            "--verify",
-            "--hf-endpoint",
-            &hub.url,
-            "--format",
-            "json",
-            "--show-secrets",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));
-    (report, output.status.code().unwrap(), stderr(&output))
-}
-
-fn by_secret<'a>(report: &'a Value, secret: &str) -> &'a Value {
-    findings(report)
-        .iter()
-        .find(|f| f["secret"] == secret)
-        .unwrap_or_else(|| panic!("no finding for a token"))
-}
 
 #[test]
 fn every_answer_is_classified_and_sets_severity() {
@@ -686,4 +646,54 @@ fn the_duration_includes_verification() {
     let (report, _, _) = scan_verified(&hub, &t, &[]);
     let duration = report["stats"]["duration_ms"].as_u64().unwrap();
     assert!(duration >= 700, "duration_ms {duration}");
+}
+
+/// OAuth (`hf_oauth_…`) and trusted-publishing (`hf_jwt_…`) tokens are found by a scan, and
+/// checked through whoami like any token, by scans and by `hf-scan verify`.
+#[test]
+fn oauth_and_jwt_tokens_are_found_and_verified() {
+    let mut rng = Rng::new(460);
+    let body = |rng: &mut Rng| fake_token(rng)[3..].to_string();
+    let oauth = format!("hf_oauth_{}", body(&mut rng));
+    let jwt = format!(
+        "hf_jwt_eyJ{}.eyJ{}{}.{}{}",
+        body(&mut rng),
+        body(&mut rng),
+        body(&mut rng),
+        body(&mut rng),
+        body(&mut rng)
+    );
+    let app = serde_json::json!({"type": "user", "name": "kim", "orgs": [],
+        "auth": {"type": "app_token", "permissions": ["read-repos"],
+                 "expiresAt": "2026-12-24T00:00:00.000Z"}})
+    .to_string();
+    let hub = FakeHub::start(
+        HashMap::from([
+            (oauth.clone(), Answer::Valid(app)),
+            (jwt.clone(), Answer::Invalid),
+        ]),
+        Duration::ZERO,
+    );
+    let (report, _, _) = scan_verified(&hub, &[oauth.clone(), jwt.clone()], &[]);
+    let found = by_secret(&report, &oauth);
+    assert_eq!(found["rule_id"], "hf-oauth-access-token");
+    assert_eq!(found["verification"]["status"], "valid");
+    assert_eq!(found["verification"]["auth_type"], "app_token");
+    let found = by_secret(&report, &jwt);
+    assert_eq!(found["rule_id"], "hf-jwt-token");
+    assert_eq!(found["verification"]["status"], "invalid");
+
+    let output = hf_scan()
+        .args(["verify", "--hf-endpoint", &hub.url, "--reach-requests", "0"])
+        .write_stdin(format!("{oauth}\n{jwt}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("VALID  kim (OAuth app token: reads"), "{out}");
+    assert!(out.contains("INVALID"), "{out}");
+    assert!(
+        !out.contains(&oauth) && !out.contains(&jwt),
+        "redacted: {out}"
+    );
 }

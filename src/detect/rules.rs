@@ -14,7 +14,7 @@ const BUILTIN_RULES: &str = include_str!("../../rules/huggingface.toml");
 
 /// Longest token any rule may match, in bytes. The chunked reader keeps this much overlap
 /// between chunks so that a token spanning a chunk edge is still seen whole.
-pub const MAX_TOKEN_LEN: usize = 256;
+pub const MAX_TOKEN_LEN: usize = 1536;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {

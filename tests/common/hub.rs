@@ -18,6 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::Value;
+
+use super::*;
+
 /// How the fake Hub answers one token.
 #[derive(Clone, Debug)]
 pub enum Answer {
@@ -405,4 +409,44 @@ pub fn whoami(user: &str, role: &str, orgs: &[(&str, &str)]) -> String {
             "displayName": "laptop", "role": role, "createdAt": "2024-05-01T09:30:00.000Z"}}
     })
     .to_string()
+}
+
+pub fn tokens(seed: u64, count: usize) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..count).map(|_| fake_token(&mut rng)).collect()
+}
+
+/// Writes each token into its own file and scans with `--verify` against `hub`.
+pub fn scan_verified(hub: &FakeHub, tokens: &[String], extra: &[&str]) -> (Value, i32, String) {
+    let dir = temp_dir();
+    for (i, token) in tokens.iter().enumerate() {
+        write(
+            dir.path(),
+            &format!("f{i:02}.env"),
+            format!("HF_TOKEN={token}\n"),
+        );
+    }
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args([
+            "--verify",
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));
+    (report, output.status.code().unwrap(), stderr(&output))
+}
+
+pub fn by_secret<'a>(report: &'a Value, secret: &str) -> &'a Value {
+    findings(report)
+        .iter()
+        .find(|f| f["secret"] == secret)
+        .unwrap_or_else(|| panic!("no finding for a token"))
 }
