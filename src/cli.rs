@@ -267,6 +267,10 @@ pub enum Command {
         /// Show tokens in full instead of redacted.
         #[arg(long)]
         show_secrets: bool,
+        /// Incident response: count each live token's reach with a larger budget
+        /// (at least 200 listing requests per token).
+        #[arg(long)]
+        reach: bool,
         #[command(flatten)]
         hub: HubArgs,
     },
@@ -398,12 +402,19 @@ impl Args {
             Some(Command::Verify {
                 format,
                 show_secrets,
+                reach,
                 hub,
-            }) => Ok(Invocation::Verify {
-                format,
-                show_secrets,
-                hub: hub.into_config(true)?,
-            }),
+            }) => {
+                let mut hub = hub.into_config(true)?;
+                if reach {
+                    hub.reach_requests = hub.reach_requests.max(verify::INCIDENT_REACH_REQUESTS);
+                }
+                Ok(Invocation::Verify {
+                    format,
+                    show_secrets,
+                    hub,
+                })
+            }
             Some(Command::Revoke {
                 yes,
                 from_scan,

@@ -173,6 +173,30 @@ fn verify_subcommand_shows_reach() {
         "{out}"
     );
     assert!(!out.contains(&t[0]));
+    let spent = hub.requests().len();
+
+    // `--reach` raises the budget past a small --reach-requests.
+    let deep = hf_scan()
+        .args([
+            "verify",
+            "--reach",
+            "--reach-requests",
+            "1",
+            "--format",
+            "json",
+        ])
+        .args(["--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&deep.stdout).unwrap();
+    let reach = &report["results"][0]["verification"]["reach"];
+    assert_eq!(reach["complete"], true, "{reach}");
+    assert_eq!(
+        hub.requests().len() - spent,
+        spent,
+        "as many requests as the default"
+    );
 }
 
 #[test]

@@ -139,7 +139,12 @@ impl Reach {
                 .top_writable
                 .iter()
                 .map(|repo| match repo.downloads {
-                    Some(downloads) => format!("{} {} ({downloads} downloads)", repo.kind, repo.id),
+                    Some(downloads) => format!(
+                        "{} {} ({})",
+                        repo.kind,
+                        repo.id,
+                        crate::collector::plural(downloads, "download")
+                    ),
                     None => format!("{} {}", repo.kind, repo.id),
                 })
                 .collect();

@@ -34,6 +34,8 @@ use crate::hub::reach;
 pub const DEFAULT_MAX_TOKENS: usize = 100;
 /// Listing requests spent on one live token's reach unless `--reach-requests` says otherwise.
 pub const DEFAULT_REACH_REQUESTS: u32 = 12;
+/// Listing requests per live token with `hf-scan verify --reach`.
+pub const INCIDENT_REACH_REQUESTS: u32 = 200;
 /// Attempts per request: the first and up to this many retries after a 429, a 5xx or a
 /// network failure.
 const MAX_RETRIES: u32 = 3;
