@@ -390,3 +390,41 @@ fn answers_are_cached_by_hash_privately_and_only_when_they_settle_something() {
         assert_eq!(mode, 0o600);
     }
 }
+
+/// The deadline is a bound on the whole phase, not only on rate-limit pauses: a request in
+/// flight when it passes is cut off, and tokens not yet sent are not sent.
+#[test]
+fn the_deadline_cuts_off_a_slow_hub() {
+    let t = tokens(440, 3);
+    let answers = t
+        .iter()
+        .map(|token| {
+            (
+                token.clone(),
+                Answer::Slow(Duration::from_secs(4), Box::new(Answer::Invalid)),
+            )
+        })
+        .collect();
+    let hub = FakeHub::start(answers, Duration::ZERO);
+    let started = Instant::now();
+    let (report, _, _) = scan_verified(
+        &hub,
+        &t,
+        &["--verify-deadline", "2", "--verify-concurrency", "1"],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    for token in &t {
+        assert_eq!(
+            by_secret(&report, token)["verification"]["status"],
+            "unknown"
+        );
+    }
+    assert!(
+        reason(&report, &t[2]).contains("--verify-deadline (2 s)"),
+        "{report}"
+    );
+}

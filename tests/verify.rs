@@ -120,7 +120,8 @@ fn every_answer_is_classified_and_sets_severity() {
 /// its owner's membership; writing discussions or calling inference is not writing repositories.
 #[test]
 fn power_is_bounded_by_the_role_and_the_permissions() {
-    let t = tokens(420, 4);
+    let mut t = tokens(420, 7);
+    t.push(fake_org_token(&mut Rng::new(421)));
     let fine = |permissions: &[&str]| {
         serde_json::json!({"type": "user", "name": "dana", "orgs": [],
             "auth": {"type": "access_token", "accessToken": {"displayName": "bot",
@@ -146,6 +147,36 @@ fn power_is_bounded_by_the_role_and_the_permissions() {
                 Answer::Valid(whoami("cy", "contributor", &[])),
             ),
             (t[3].clone(), Answer::Valid(oauth)),
+            (t[4].clone(), Answer::Valid(whoami("al", "admin", &[]))),
+            (
+                t[5].clone(),
+                Answer::Valid(
+                    serde_json::json!({"type": "user", "name": "bo", "orgs": [],
+                    "auth": {"type": "access_token", "accessToken": {"displayName": "ci",
+                        "role": "fineGrained", "fineGrained": {"canReadGatedRepos": false,
+                        "global": ["discussion.write"],
+                        "scoped": [{"entity": {"type": "model", "name": "bo/m"},
+                                    "permissions": ["repo.content.read", "repo.write"]}]}}}})
+                    .to_string(),
+                ),
+            ),
+            (
+                t[6].clone(),
+                Answer::Valid(
+                    serde_json::json!({"type": "app", "name": "my-app",
+                    "auth": {"type": "app_token"}, "scope": {"role": "read"}})
+                    .to_string(),
+                ),
+            ),
+            (
+                t[7].clone(),
+                Answer::Valid(
+                    serde_json::json!({"type": "org", "name": "acme-ml", "fullname": "Acme",
+                    "auth": {"type": "access_token", "accessToken": {"displayName": "legacy",
+                        "role": "write"}}})
+                    .to_string(),
+                ),
+            ),
         ]),
         Duration::ZERO,
     );
@@ -183,6 +214,33 @@ fn power_is_bounded_by_the_role_and_the_permissions() {
     let eve = &by_secret(&report, &t[3])["verification"];
     assert_eq!(eve["auth_type"], "app_token");
     assert_eq!(eve["expires_at"], "2026-12-24T00:00:00.000Z");
+    assert_eq!(
+        judged(&t[4]),
+        ("critical".into(), "manage".into()),
+        "admin role"
+    );
+    assert_eq!(
+        judged(&t[5]),
+        ("critical".into(), "write-repos".into()),
+        "fine-grained, repo.write on one model"
+    );
+    assert_eq!(
+        by_secret(&report, &t[5])["verification"]["can_read_gated_repos"],
+        false
+    );
+    assert_eq!(
+        judged(&t[6]),
+        ("high".into(), "read".into()),
+        "app token, read scope"
+    );
+    assert_eq!(by_secret(&report, &t[6])["verification"]["type"], "app");
+    assert_eq!(
+        judged(&t[7]),
+        ("critical".into(), "write-repos".into()),
+        "organisation API token with a write role"
+    );
+    assert_eq!(by_secret(&report, &t[7])["rule_id"], "hf-org-api-token");
+    assert_eq!(by_secret(&report, &t[7])["verification"]["type"], "org");
 }
 
 #[test]

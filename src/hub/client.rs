@@ -194,6 +194,7 @@ impl Transport {
 /// A client bound to one endpoint, shared by every worker of a run.
 pub struct HubClient {
     http: Client,
+    timeout: Duration,
     pub endpoint: Endpoint,
     pub pacer: Pacer,
 }
@@ -202,13 +203,16 @@ impl HubClient {
     pub fn new(endpoint: Endpoint, transport: &Transport, pacer: Pacer) -> anyhow::Result<Self> {
         Ok(Self {
             http: transport.client()?,
+            timeout: transport.timeout,
             endpoint,
             pacer,
         })
     }
 
+    /// A GET that gives up at `--verify-timeout` or at the deadline, whichever comes first.
     pub fn get(&self, url: Url) -> RequestBuilder {
-        self.http.get(url)
+        let left = self.pacer.remaining().max(Duration::from_millis(1));
+        self.http.get(url).timeout(self.timeout.min(left))
     }
 
     pub fn post(&self, url: Url) -> RequestBuilder {
@@ -362,8 +366,10 @@ pub struct Pacer {
 /// Why a request was not sent.
 #[derive(Debug)]
 pub enum Refusal {
-    /// The pause the Hub asked for ends after the deadline.
+    /// The deadline has passed.
     PastDeadline { deadline_secs: u64 },
+    /// The pause the Hub asked for would end after the deadline.
+    PauseTooLong { deadline_secs: u64 },
 }
 
 impl Pacer {
@@ -381,12 +387,14 @@ impl Pacer {
     pub fn wait_turn(&self) -> Result<(), Refusal> {
         let now = Instant::now();
         if now >= self.deadline {
-            return Err(self.refusal());
+            return Err(Refusal::PastDeadline {
+                deadline_secs: self.deadline_secs,
+            });
         }
         let resume_at = *self.resume_at.lock().unwrap();
         if let Some(resume_at) = resume_at.filter(|at| *at > now) {
             if resume_at > self.deadline {
-                return Err(self.refusal());
+                return Err(self.pause_too_long());
             }
             std::thread::sleep(resume_at - now);
         }
@@ -398,7 +406,7 @@ impl Pacer {
     pub fn hold(&self, wait: Duration, why: &str) -> Result<(), Refusal> {
         let until = Instant::now() + wait;
         if until > self.deadline {
-            return Err(self.refusal());
+            return Err(self.pause_too_long());
         }
         let mut resume_at = self.resume_at.lock().unwrap();
         if resume_at.is_none_or(|at| at + Duration::from_millis(500) < until) {
@@ -416,6 +424,11 @@ impl Pacer {
         Ok(())
     }
 
+    /// Time left before the deadline.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
     /// Total pause time announced so far.
     pub fn waited(&self) -> Duration {
         *self.waited.lock().unwrap()
@@ -425,8 +438,8 @@ impl Pacer {
         self.deadline_secs
     }
 
-    fn refusal(&self) -> Refusal {
-        Refusal::PastDeadline {
+    fn pause_too_long(&self) -> Refusal {
+        Refusal::PauseTooLong {
             deadline_secs: self.deadline_secs,
         }
     }
@@ -435,9 +448,12 @@ impl Pacer {
 impl Refusal {
     pub fn describe(&self) -> String {
         match self {
-            Refusal::PastDeadline { deadline_secs } => format!(
+            Refusal::PastDeadline { deadline_secs } => {
+                format!("not checked within --verify-deadline ({deadline_secs} s)")
+            }
+            Refusal::PauseTooLong { deadline_secs } => format!(
                 "not checked within --verify-deadline ({deadline_secs} s): the Hub's rate \
-                 limit would not reset in time"
+                 limit resets after it"
             ),
         }
     }
