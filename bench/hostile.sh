@@ -22,6 +22,10 @@ fill("hmx", b"hmX")
 fill("agzf", b"aGZf")
 fill("utf16", b"h\0f\0_\0")
 fill("mixed", b"aGZfhmXoZl_h\0f\0_\0")
+# Prefixes of the long-token rules, whose bodies may hold `_` and `-`: every `hf_` starts a
+# candidate that could run on for a kilobyte.
+fill("oauth", b"hf_oauth_")
+fill("jwt", b"hf_jwt_eyJAbcdEfgh12.eyJ")
 random.seed(1)
 words = [b"import", b"model", b"from_pretrained", b"def", b"return", b"self",
          b"hf_hub_download", b"token", b"\n", b"=", b"(", b")"]
@@ -32,7 +36,7 @@ with open(f"{out}/text", "wb") as f:
     f.write(text[:size])
 PY
 commands=()
-for name in text hmx agzf utf16 mixed; do
+for name in text hmx agzf utf16 mixed oauth jwt; do
   commands+=("$bin -j1 --quiet $dir/$name" "rg -j1 -a -F -c hf_ $dir/$name")
 done
 json=$(mktemp)

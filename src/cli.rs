@@ -577,9 +577,14 @@ impl Args {
             rules.extend(extra.clone())?;
         }
         let matcher = Matcher::new(rules).context("compiling the rules")?;
-        matcher
-            .check_examples()
-            .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+        // The built-in rules' examples are checked by the test suite; running them costs
+        // milliseconds per start (the lazy DFA builds a state per character of a long token),
+        // so they are checked here only when a project adds rules that could disagree.
+        if !project.extra_rules.is_empty() {
+            matcher
+                .check_examples()
+                .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+        }
         // Echoed strings are redacted by the same rules that find tokens in files.
         crate::sanitize::use_rules(&matcher);
 

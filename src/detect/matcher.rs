@@ -35,7 +35,9 @@ pub struct Matcher {
     /// Every rule's pattern and every encoded prefix literal, in one regex.
     combined: regex::bytes::Regex,
     /// Only the rules' patterns: for decoded runs, and for the raw bytes of a run skipped whole.
-    plain: regex::bytes::Regex,
+    /// Compiled on first use (most scans decode nothing).
+    plain: std::sync::OnceLock<regex::bytes::Regex>,
+    plain_pattern: String,
     /// Encoded forms of each rule's prefix: (rule, the literal and its alignment).
     encoded: Vec<(usize, EncodedPrefix)>,
     /// Each rule's literal prefix, to tell at once whether decoded bytes can hold a token.
@@ -95,13 +97,25 @@ impl Matcher {
                 .unicode(false)
                 .build()
         };
+        // A prefix that starts with another rule's prefix (`hf_oauth_`, `hf_`) adds nothing to
+        // the question "can a token start here?".
         let prefixes = rules
             .iter()
-            .map(|rule| memchr::memmem::Finder::new(rule.prefix.as_bytes()).into_owned())
+            .map(|rule| rule.prefix.as_bytes())
+            .filter(|prefix| {
+                !rules.iter().any(|other| {
+                    let other = other.prefix.as_bytes();
+                    other.len() < prefix.len() && prefix.starts_with(other)
+                })
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|prefix| memchr::memmem::Finder::new(prefix).into_owned())
             .collect();
         Ok(Self {
             combined: build(&alternation)?,
-            plain: build(&plain_patterns.join("|"))?,
+            plain: std::sync::OnceLock::new(),
+            plain_pattern: plain_patterns.join("|"),
             rules,
             encoded,
             prefixes,
@@ -120,7 +134,7 @@ impl Matcher {
         let mut decoded = Decoded::default();
         // After a rejected candidate the search resumes one byte later, not at its end: a
         // rejected candidate (a glued `xhf_…`, a stray encoded prefix) must not hide a token
-        // that overlaps it.
+        // that overlaps it. Except after a long one (`resume_after_rejection`).
         let mut position = from;
         while position <= haystack.len() {
             let Some(candidate) = self.combined.find_at(haystack, position) else {
@@ -137,7 +151,7 @@ impl Matcher {
                         found.push(token);
                         end
                     }
-                    Err(_) => start + 1,
+                    Err(_) => resume_after_rejection(start, end),
                 },
                 Some((_, prefix)) => {
                     self.decode_hit(haystack, start, prefix, &mut decoded, &mut found)
@@ -282,11 +296,22 @@ impl Matcher {
     ) {
         // The search must not look past what it may report (else a call per run would scan
         // the rest of the buffer: quadratic); a token starting before `until` ends within
-        // MAX_TOKEN_LEN, and the byte after it decides its right boundary.
+        // MAX_TOKEN_LEN, and the byte after it decides its right boundary. Where a token could
+        // start is found first by its literal prefix, within `..until`: a kilobyte-long
+        // window per run would otherwise be searched for starts that cannot be reported.
         let haystack = &haystack[..haystack.len().min(until + MAX_TOKEN_LEN + 1)];
         let mut position = from;
+        let plain = self.plain.get_or_init(|| {
+            regex::bytes::RegexBuilder::new(&self.plain_pattern)
+                .unicode(false)
+                .build()
+                .expect("a part of the combined pattern, which compiled")
+        });
         while position < until {
-            let Some(candidate) = self.plain.find_at(haystack, position) else {
+            let Some(start) = self.next_prefix(haystack, position, until) else {
+                break;
+            };
+            let Some(candidate) = plain.find_at(haystack, start) else {
                 break;
             };
             if candidate.start() >= until {
@@ -297,9 +322,20 @@ impl Matcher {
                     on_match(token);
                     candidate.end()
                 }
-                Err(_) => candidate.start() + 1,
+                Err(_) => resume_after_rejection(candidate.start(), candidate.end()),
             };
         }
+    }
+
+    /// Where the first rule prefix starting in `haystack[from..until]` is.
+    fn next_prefix(&self, haystack: &[u8], from: usize, until: usize) -> Option<usize> {
+        self.prefixes
+            .iter()
+            .filter_map(|finder| {
+                let end = haystack.len().min(until + finder.needle().len() - 1);
+                finder.find(&haystack[from..end]).map(|at| from + at)
+            })
+            .min()
     }
 
     /// All tokens in `haystack`.
@@ -319,9 +355,15 @@ impl Matcher {
         let rule_index = self
             .rules
             .iter()
-            .position(|rule| rule.whole.is_match(token))
+            .position(|rule| rule.matches_whole(token))
             .unwrap_or(0);
         let rule = self.rules.get(rule_index);
+        if haystack
+            .get(end)
+            .is_some_and(|next| rule.continues_with.contains(next))
+        {
+            return Err(Rejection::Boundary);
+        }
         if rule.placeholder_check && looks_like_placeholder(&token[rule.prefix.len()..]) {
             return Err(Rejection::Placeholder);
         }
@@ -428,6 +470,23 @@ fn framed_by_length(haystack: &[u8], start: usize, end: usize) -> bool {
             && u64::from(u16::from_be_bytes([haystack[start - 2], haystack[start - 1]])) == length)
 }
 
+/// Candidates longer than this that are rejected are skipped whole.
+const LONG_CANDIDATE: usize = 64;
+
+/// Where the search resumes after rejecting `start..end`. Short candidates (every `hf_` and
+/// `api_org_` token) resume one byte later, so an overlapping token is still found. A long one
+/// (an OAuth or JWT body, whose alphabet includes `_` and `-`) resumes at its end: resuming one
+/// byte later would rescan up to its whole length from every `hf_` inside it, which input made
+/// of `hf_oauth_` repeated turns into minutes. What is lost is a token glued inside another
+/// token-shaped string, after a `-` or `_`.
+fn resume_after_rejection(start: usize, end: usize) -> usize {
+    if end - start > LONG_CANDIDATE {
+        end
+    } else {
+        start + 1
+    }
+}
+
 /// The token's body must end where its letters and digits end.
 fn right_boundary_ok(haystack: &[u8], end: usize) -> bool {
     haystack
@@ -472,7 +531,9 @@ pub fn looks_like_placeholder(body: &[u8]) -> bool {
             distinct += 1;
         }
     }
-    distinct * 34 < 12 * body.len()
+    // Twelve for a 34-character body, fewer for a shorter one; never more than twelve (a
+    // long OAuth body of 62 possible characters has at most 62 distinct ones).
+    distinct * 34 < 12 * body.len().min(34)
 }
 
 /// Length of the longest run in which each byte relates to the one before by `related`.
@@ -497,6 +558,40 @@ mod tests {
 
     fn matcher() -> Matcher {
         Matcher::new(Rules::builtin()).unwrap()
+    }
+
+    /// A long-token rule never reports a token cut short by its length bound, whatever byte
+    /// follows; and after a long rejected candidate the search goes on past it, finding the
+    /// next token.
+    #[test]
+    fn long_tokens_are_whole_or_not_at_all() {
+        let matcher = matcher();
+        let mut rng = Rng::new(77);
+        let body = |rng: &mut Rng, len: usize| {
+            let mut body = String::new();
+            while body.len() < len {
+                body.push_str(&fake_token(rng)[3..]);
+            }
+            body.truncate(len);
+            body
+        };
+        let fits = format!("hf_oauth_{}", body(&mut rng, 400));
+        assert_eq!(matcher.find_all(fits.as_bytes()).len(), 1);
+        for next in ["A", "_", "-"] {
+            let too_long = format!("x={fits}{next}{} ", body(&mut rng, 8));
+            assert!(
+                matcher.find_all(too_long.as_bytes()).is_empty(),
+                "a 401-character body followed by {next:?} is not cut to 400"
+            );
+        }
+        let user = fake_token(&mut rng);
+        let after = format!("hf_oauth_{} {user}", "hf_oauth_".repeat(40));
+        let found = matcher.find_all(after.as_bytes());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            &after.as_bytes()[found[0].start..found[0].end],
+            user.as_bytes()
+        );
     }
 
     /// Strings framed by a declared length in binary formats, the token glued to letters on

@@ -54,6 +54,11 @@ struct RuleSpec {
     pattern: String,
     #[serde(default = "default_true")]
     placeholder_check: bool,
+    /// Bytes besides letters and digits that continue the token's body: a match followed by
+    /// one of them is part of a longer string, not a whole token (so a token longer than the
+    /// pattern allows is never reported cut short).
+    #[serde(default)]
+    continues_with: String,
     description: String,
     remediation: String,
     #[serde(default)]
@@ -76,12 +81,30 @@ pub struct Rule {
     pub prefix: String,
     pub pattern: String,
     pub placeholder_check: bool,
+    /// See `RuleSpec::continues_with`.
+    pub continues_with: Vec<u8>,
     pub description: String,
     pub remediation: String,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
-    /// `^(?:pattern)$`, to tell which rule produced a match of the combined pattern.
-    pub(crate) whole: regex::bytes::Regex,
+    /// `^(?:pattern)$`, to tell which rule produced a match of the combined pattern. Compiled
+    /// on first use: long bounded patterns cost milliseconds to compile, and most scans never
+    /// see a candidate.
+    whole: std::sync::OnceLock<regex::bytes::Regex>,
+}
+
+impl Rule {
+    /// Whether `token` is entirely a match of this rule's pattern.
+    pub(crate) fn matches_whole(&self, token: &[u8]) -> bool {
+        self.whole
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(&format!("^(?:{})$", self.pattern))
+                    .unicode(false)
+                    .build()
+                    .expect("the pattern compiled when the rule was loaded")
+            })
+            .is_match(token)
+    }
 }
 
 /// The set of rules a scan uses.
@@ -160,14 +183,19 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
     }
     // The chunk overlap is sized for tokens of at most MAX_TOKEN_LEN bytes (in their longest
     // encoding): a rule that could match more might lose a token at a chunk edge.
-    let longest = regex_syntax::ParserBuilder::new()
+    // Parsing checks the syntax; the pattern is compiled into the matcher's one regex, and
+    // alone only when first needed (`Rule::matches_whole`).
+    let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(&spec.pattern)
-        .ok()
-        .and_then(|hir| hir.properties().maximum_len());
-    match longest {
+        .map_err(|err| RuleError::Pattern {
+            origin: origin.to_string(),
+            id: spec.id.clone(),
+            message: err.to_string(),
+        })?;
+    match hir.properties().maximum_len() {
         Some(length) if length <= MAX_TOKEN_LEN => {}
         Some(length) => {
             return Err(invalid(format!(
@@ -175,7 +203,6 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
                  not supported"
             )))
         }
-        None if regex::bytes::Regex::new(&spec.pattern).is_err() => {}
         None => {
             return Err(invalid(format!(
                 "the pattern has no upper bound on its length (a `+` or `*`?); bound it, as \
@@ -183,14 +210,6 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
             )))
         }
     }
-    let whole = regex::bytes::RegexBuilder::new(&format!("^(?:{})$", spec.pattern))
-        .unicode(false)
-        .build()
-        .map_err(|err| RuleError::Pattern {
-            origin: origin.to_string(),
-            id: spec.id.clone(),
-            message: err.to_string(),
-        })?;
     Ok(Rule {
         id: spec.id,
         name: spec.name,
@@ -198,10 +217,11 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
         prefix: spec.prefix,
         pattern: spec.pattern,
         placeholder_check: spec.placeholder_check,
+        continues_with: spec.continues_with.into_bytes(),
         description: spec.description,
         remediation: spec.remediation,
         examples: spec.examples,
         negative_examples: spec.negative_examples,
-        whole,
+        whole: std::sync::OnceLock::new(),
     })
 }
