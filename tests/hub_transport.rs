@@ -17,6 +17,14 @@ fn reason(report: &serde_json::Value, token: &str) -> String {
         .to_string()
 }
 
+/// The same scripted answer for each token.
+fn every_token(tokens: &[String], answer: Answer) -> HashMap<String, Answer> {
+    tokens
+        .iter()
+        .map(|token| (token.clone(), answer.clone()))
+        .collect()
+}
+
 #[test]
 fn an_endpoint_from_the_environment_is_announced_before_any_token_is_sent() {
     let t = tokens(430, 1);
@@ -246,20 +254,17 @@ fn an_explicit_proxy_carries_the_requests_and_environment_proxies_are_ignored() 
 #[test]
 fn the_hubs_rate_limit_headers_pause_verification_with_a_notice() {
     let t = tokens(437, 2);
-    let answers = t
-        .iter()
-        .map(|token| {
-            (
-                token.clone(),
-                Answer::HubRateLimited {
-                    reset: 2,
-                    times: 1,
-                    then: Box::new(Answer::Invalid),
-                },
-            )
-        })
-        .collect();
-    let hub = FakeHub::start(answers, Duration::ZERO);
+    let hub = FakeHub::start(
+        every_token(
+            &t,
+            Answer::HubRateLimited {
+                reset: 2,
+                times: 1,
+                then: Box::new(Answer::Invalid),
+            },
+        ),
+        Duration::ZERO,
+    );
     let started = Instant::now();
     let (report, code, err) = scan_verified(&hub, &t, &[]);
     let elapsed = started.elapsed();
@@ -287,20 +292,17 @@ fn the_hubs_rate_limit_headers_pause_verification_with_a_notice() {
 #[test]
 fn the_deadline_bounds_the_whole_verification() {
     let t = tokens(438, 3);
-    let answers = t
-        .iter()
-        .map(|token| {
-            (
-                token.clone(),
-                Answer::HubRateLimited {
-                    reset: 120,
-                    times: 100,
-                    then: Box::new(Answer::Invalid),
-                },
-            )
-        })
-        .collect();
-    let hub = FakeHub::start(answers, Duration::ZERO);
+    let hub = FakeHub::start(
+        every_token(
+            &t,
+            Answer::HubRateLimited {
+                reset: 120,
+                times: 100,
+                then: Box::new(Answer::Invalid),
+            },
+        ),
+        Duration::ZERO,
+    );
     let started = Instant::now();
     let (report, code, _) = scan_verified(&hub, &t, &["--verify-deadline", "3", "--only-verified"]);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -396,16 +398,13 @@ fn answers_are_cached_by_hash_privately_and_only_when_they_settle_something() {
 #[test]
 fn the_deadline_cuts_off_a_slow_hub() {
     let t = tokens(440, 3);
-    let answers = t
-        .iter()
-        .map(|token| {
-            (
-                token.clone(),
-                Answer::Slow(Duration::from_secs(4), Box::new(Answer::Invalid)),
-            )
-        })
-        .collect();
-    let hub = FakeHub::start(answers, Duration::ZERO);
+    let hub = FakeHub::start(
+        every_token(
+            &t,
+            Answer::Slow(Duration::from_secs(4), Box::new(Answer::Invalid)),
+        ),
+        Duration::ZERO,
+    );
     let started = Instant::now();
     let (report, _, _) = scan_verified(
         &hub,

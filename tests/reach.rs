@@ -234,22 +234,6 @@ fn revoke_from_scan_revokes_what_the_scan_reports_in_batches_without_printing_it
             "--yes",
             "--hf-endpoint",
             &hub.url,
-            ".",
-        ])
-        .arg("--exclude")
-        .arg("elsewhere")
-        .output();
-    // `--exclude` belongs to scans: revoke takes only PATHs, so this is a usage error.
-    assert_eq!(output.unwrap().status.code(), Some(2));
-
-    let output = hf_scan()
-        .current_dir(dir.path())
-        .args([
-            "revoke",
-            "--from-scan",
-            "--yes",
-            "--hf-endpoint",
-            &hub.url,
             "many.env",
         ])
         .args(["again.env", "allowed.py"])

@@ -401,25 +401,6 @@ fn plain_http_to_another_host_is_refused_before_any_request() {
 }
 
 #[test]
-fn hf_endpoint_environment_variable_is_used() {
-    let t = tokens(408, 1);
-    let hub = FakeHub::start(
-        HashMap::from([(t[0].clone(), Answer::Invalid)]),
-        Duration::ZERO,
-    );
-    let dir = temp_dir();
-    write(dir.path(), "a.env", &t[0]);
-    let output = hf_scan()
-        .current_dir(dir.path())
-        .env("HF_ENDPOINT", &hub.url)
-        .args(["--verify", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(hub.requests().len(), 1);
-}
-
-#[test]
 fn only_verified_keeps_live_tokens_and_sets_the_exit_status() {
     let t = tokens(409, 2);
     let hub = FakeHub::start(

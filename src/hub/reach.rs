@@ -271,6 +271,13 @@ mod tests {
         }
     }
 
+    fn writable(namespaces: &[NamespaceReach]) -> Vec<(&str, bool)> {
+        namespaces
+            .iter()
+            .map(|n| (n.name.as_str(), n.writable))
+            .collect()
+    }
+
     #[test]
     fn writable_namespaces_follow_role_membership_and_scopes() {
         let write_token = Identity {
@@ -281,12 +288,8 @@ mod tests {
             ..Identity::default()
         };
         let (spaces, repos) = namespaces(&write_token);
-        let writable: Vec<_> = spaces
-            .iter()
-            .map(|n| (n.name.as_str(), n.writable))
-            .collect();
         assert_eq!(
-            writable,
+            writable(&spaces),
             [("alice", true), ("acme", true), ("readers", false)]
         );
         assert!(repos.is_empty());
@@ -319,12 +322,8 @@ mod tests {
             ..write_token
         };
         let (spaces, repos) = namespaces(&fine);
-        let writable: Vec<_> = spaces
-            .iter()
-            .map(|n| (n.name.as_str(), n.writable))
-            .collect();
         assert_eq!(
-            writable,
+            writable(&spaces),
             [("alice", false), ("acme", true), ("readers", false)]
         );
         assert_eq!(repos.len(), 1);
