@@ -75,25 +75,8 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_archive_bytes: u64,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Show tokens in full in every format. Default: redacted (hf_Ab…yZ).
-    #[arg(long)]
-    pub show_secrets: bool,
-
-    /// When to colour text output; `auto` colours a terminal unless NO_COLOR is set.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// Print findings only: no summary, no progress, no warnings.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub reporting: ReportArgs,
 
     /// Project config (paths to skip, allowed token hashes, extra rules). Default:
     /// .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if
@@ -154,6 +137,34 @@ pub struct Args {
     #[arg(long, requires = "github_event")]
     pub allow_pull_request_target: bool,
 
+    /// Worker threads. Default: the number of CPUs.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// How a scan reports and whether it verifies: shared by scans and `hf-scan hub`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show tokens in full in every format. Default: redacted (hf_Ab…yZ).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// When to colour text output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print findings only: no summary, no progress, no warnings.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
     /// Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif
     /// --report markdown=summary.md`: one scan, several reports.
     #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report_target)]
@@ -176,10 +187,62 @@ pub struct Args {
 
     #[command(flatten)]
     pub hub: HubArgs,
+}
 
-    /// Worker threads. Default: the number of CPUs.
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+/// The report side of a checked configuration.
+pub struct Reporting {
+    pub format: Format,
+    pub output: Option<OutputFile>,
+    /// `--report FORMAT=FILE`: further reports of the same result.
+    pub extra_reports: Vec<(Format, OutputFile)>,
+    pub show_secrets: bool,
+    pub color: bool,
+    pub quiet: bool,
+    pub progress: bool,
+    /// Set by `--verify` or `--only-verified`.
+    pub verify: Option<VerifyConfig>,
+    pub only_verified: bool,
+}
+
+impl ReportArgs {
+    /// Opens every output file now, before any work or network request: a bad path fails at
+    /// once, and a link planted at the path is refused (files.rs).
+    pub fn open(self) -> anyhow::Result<Reporting> {
+        let output = self.output.as_deref().map(OutputFile::create).transpose()?;
+        let extra_reports = self
+            .report
+            .iter()
+            .map(|(format, path)| Ok((*format, OutputFile::create(path)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        } && self.format == Format::Text;
+        let verify = if self.verify || self.only_verified {
+            let mut hub = self.hub.into_config(!self.quiet)?;
+            if !self.no_verify_cache {
+                hub.cache_dir = crate::hub::cache::default_dir();
+            }
+            Some(hub)
+        } else {
+            None
+        };
+        Ok(Reporting {
+            format: self.format,
+            output,
+            extra_reports,
+            show_secrets: self.show_secrets,
+            color,
+            quiet: self.quiet,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+            verify,
+            only_verified: self.only_verified,
+        })
+    }
 }
 
 /// Where the Hub is, how to reach it and how hard to ask it.
@@ -345,17 +408,8 @@ pub struct Config {
     pub walk: WalkOptions,
     /// How far into archives and compressed files to look.
     pub content: ContentOptions,
-    pub format: Format,
-    pub output: Option<OutputFile>,
-    pub show_secrets: bool,
-    pub color: bool,
-    pub quiet: bool,
-    pub progress: bool,
-    /// Set by `--verify` or `--only-verified`.
-    pub verify: Option<VerifyConfig>,
-    pub only_verified: bool,
-    /// `--report FORMAT=FILE`: further reports of the same result.
-    pub extra_reports: Vec<(Format, OutputFile)>,
+    /// Formats, output files, verification.
+    pub reporting: Reporting,
     /// In GitHub Actions: `$GITHUB_OUTPUT` (gets `findings=N`) and `$GITHUB_STEP_SUMMARY`
     /// (gets the Markdown summary).
     pub github_output: Option<OutputFile>,
@@ -597,12 +651,7 @@ impl Args {
 
         // Outputs are opened now, before any work or network request: a bad path fails at
         // once, and a link planted at the path is refused (files.rs).
-        let output = self.output.as_deref().map(OutputFile::create).transpose()?;
-        let extra_reports = self
-            .report
-            .iter()
-            .map(|(format, path)| Ok((*format, OutputFile::create(path)?)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let reporting = self.reporting.open()?;
         let write_baseline = self
             .write_baseline
             .as_deref()
@@ -615,25 +664,6 @@ impl Args {
             )
         } else {
             (None, None)
-        };
-
-        let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
-        let color = match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-            }
-        } && self.format == Format::Text;
-
-        let verify = if self.verify || self.only_verified {
-            let mut hub = self.hub.into_config(!self.quiet)?;
-            if !self.no_verify_cache {
-                hub.cache_dir = crate::hub::cache::default_dir();
-            }
-            Some(hub)
-        } else {
-            None
         };
 
         let threads = match self.threads {
@@ -659,15 +689,7 @@ impl Args {
                 max_inflated: self.max_archive_bytes,
                 ..ContentOptions::default()
             },
-            format: self.format,
-            output,
-            show_secrets: self.show_secrets,
-            color,
-            quiet: self.quiet,
-            progress: !self.quiet && std::io::stderr().is_terminal(),
-            verify,
-            only_verified: self.only_verified,
-            extra_reports,
+            reporting,
             github_output,
             github_summary,
             notes,

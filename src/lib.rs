@@ -61,7 +61,7 @@ impl Outcome {
 
 /// Runs a checked configuration: scan, suppress, report.
 pub fn run(config: Config) -> anyhow::Result<Outcome> {
-    if !config.quiet {
+    if !config.reporting.quiet {
         for note in &config.notes {
             eprintln!("hf-scan: {}", sanitize::for_display(note));
         }
@@ -83,7 +83,7 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
             .cloned()
             .collect();
         file.write_with(|out| out.write_all(Baseline::render(&accepted).as_bytes()))?;
-        if !config.quiet {
+        if !config.reporting.quiet {
             eprintln!(
                 "hf-scan: wrote {} to the baseline {}",
                 collector::plural(accepted.len() as u64, "finding"),
@@ -101,9 +101,9 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         .map(|note| sanitize::redact_tokens(note).into_owned());
     result.stats.notices.splice(0..0, notes);
 
-    if let Some(hub) = &config.verify {
+    if let Some(hub) = &config.reporting.verify {
         verify_findings(hub, &mut result)?;
-        if config.only_verified {
+        if config.reporting.only_verified {
             // Dead tokens go; live ones and the ones that could not be checked stay.
             result
                 .findings
@@ -114,22 +114,22 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     // The whole run the user waited for: scan and verification.
     result.stats.duration_ms = started.elapsed().as_millis() as u64;
     write_report(&config, &result)?;
-    if let (Some(file), false) = (&config.output, config.quiet) {
+    if let (Some(file), false) = (&config.reporting.output, config.reporting.quiet) {
         eprintln!(
             "hf-scan: wrote the {} report to {}",
-            clap::ValueEnum::to_possible_value(&config.format)
+            clap::ValueEnum::to_possible_value(&config.reporting.format)
                 .map_or_else(String::new, |value| value.get_name().to_string()),
             sanitize::for_display(&file.path.display().to_string())
         );
     }
-    if config.quiet && result.stats.incomplete {
+    if config.reporting.quiet && result.stats.incomplete {
         // Quiet means no chatter, not silence about a scan that may have missed something.
         eprintln!(
             "hf-scan: the scan is incomplete ({}; run without --quiet to see them)",
             collector::plural(result.stats.warnings.len() as u64, "warning")
         );
     }
-    if !config.quiet {
+    if !config.reporting.quiet {
         // The configuration's notes were printed before the scan; these came from it.
         for notice in &result.stats.notices[config.notes.len()..] {
             eprintln!("hf-scan: note: {}", sanitize::for_display(notice));
@@ -187,7 +187,7 @@ pub fn scan_for_tokens(config: &Config) -> (Vec<finding::Secret>, bool) {
 
 /// Runs every target's source on worker threads while this thread collects.
 fn scan_targets(config: &Config) -> ScanResult {
-    let progress = Progress::new(config.progress);
+    let progress = Progress::new(config.reporting.progress);
     let (events, received) = mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {
         scope.spawn(|| progress.run_ticker());
@@ -230,9 +230,9 @@ fn warn_on_failure(scanned: anyhow::Result<()>, events: &collector::EventSender)
 
 fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
     let options = ReportOptions {
-        show_secrets: config.show_secrets,
-        color: config.color,
-        quiet: config.quiet,
+        show_secrets: config.reporting.show_secrets,
+        color: config.reporting.color,
+        quiet: config.reporting.quiet,
     };
     let rules = config.matcher.rules();
     let file_options = ReportOptions {
@@ -240,7 +240,7 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
         quiet: false,
         ..options
     };
-    for (format, file) in &config.extra_reports {
+    for (format, file) in &config.reporting.extra_reports {
         file.write_with(|out| report::write(*format, result, rules, &file_options, out))?;
     }
     if let Some(file) = &config.github_summary {
@@ -250,13 +250,12 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
         let findings = report::reported(result).count();
         file.write_with(|out| writeln!(out, "findings={findings}"))?;
     }
-    match &config.output {
-        Some(file) => {
-            file.write_with(|out| report::write(config.format, result, rules, &options, out))
-        }
+    match &config.reporting.output {
+        Some(file) => file
+            .write_with(|out| report::write(config.reporting.format, result, rules, &options, out)),
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
-            match report::write(config.format, result, rules, &options, &mut out)
+            match report::write(config.reporting.format, result, rules, &options, &mut out)
                 .and_then(|()| out.flush())
             {
                 // `hf-scan | head`: the reader has what it wanted; not an error.
