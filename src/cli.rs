@@ -353,6 +353,184 @@ pub enum Command {
         #[command(flatten)]
         hub: HubArgs,
     },
+    /// Audit what users and organisations published on the Hub: every model, dataset and
+    /// Space (their whole git history, every ref) and, with --discussions, their discussions.
+    /// Private and gated repositories are read with HF_TOKEN or --token-file.
+    Hub(Box<HubAuditArgs>),
+}
+
+/// `hf-scan hub`'s own flags; the report and verification flags are a scan's.
+#[derive(Debug, clap::Args)]
+pub struct HubAuditArgs {
+    /// Every model, dataset and Space of this user or organisation (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
+    /// A model to audit, `owner/name` (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub model: Vec<String>,
+    /// A dataset to audit, `owner/name` (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub dataset: Vec<String>,
+    /// A Space to audit, `owner/name` (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub space: Vec<String>,
+    /// Also scan every discussion and pull request: titles and comments.
+    #[arg(long)]
+    pub discussions: bool,
+    /// Audit only every N-th repository of the sorted list, starting at the K-th (`K/N`), so
+    /// N jobs audit an organisation together.
+    #[arg(long, value_name = "K/N", value_parser = crate::hub::audit::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in
+    /// the user's cache directory.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is
+    /// sent only to the endpoint, never printed and never written to disk.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Repositories mirrored at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub clone_jobs: u16,
+    /// A config with allowed token hashes and extra rules (its exclude_paths apply to paths
+    /// inside each repository).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore `hf-scan:allow` comments.
+    #[arg(long)]
+    pub no_inline_allow: bool,
+    /// Worker threads for scanning. Default: the number of CPUs.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub reporting: ReportArgs,
+}
+
+impl HubAuditArgs {
+    /// The scan configuration, the audit plan and the client the audit talks through.
+    fn into_parts(
+        self,
+    ) -> anyhow::Result<(
+        Config,
+        crate::hub::audit::AuditPlan,
+        crate::hub::client::HubClient,
+    )> {
+        use crate::hub::audit::{valid_id, AuditPlan, HubRepo, RepoKind};
+        if self.author.is_empty()
+            && self.model.is_empty()
+            && self.dataset.is_empty()
+            && self.space.is_empty()
+        {
+            bail!("nothing to audit: name --author, --model, --dataset or --space");
+        }
+        for author in &self.author {
+            if !valid_id(author) || author.contains('/') {
+                bail!("--author must be a user or organisation name");
+            }
+        }
+        let mut named = Vec::new();
+        for (kind, ids, flag) in [
+            (RepoKind::Model, &self.model, "--model"),
+            (RepoKind::Dataset, &self.dataset, "--dataset"),
+            (RepoKind::Space, &self.space, "--space"),
+        ] {
+            for id in ids {
+                if !valid_id(id) {
+                    bail!("{flag} takes a repository id such as owner/name");
+                }
+                named.push(HubRepo {
+                    kind,
+                    id: id.clone(),
+                });
+            }
+        }
+        let quiet = self.reporting.quiet;
+        let mut audit_hub = self.reporting.hub.clone().into_config(!quiet)?;
+        // The audit's own requests (listings, discussions) may wait out rate limits for as
+        // long as the audit runs; --verify-deadline bounds verification only.
+        audit_hub.deadline = Duration::from_secs(7 * 24 * 3600);
+        let client = audit_hub.client()?;
+        let token = match (&self.token_file, std::env::var("HF_TOKEN")) {
+            (Some(path), _) => {
+                let text = crate::files::read_bounded(path, 64 << 10)
+                    .with_context(|| format!("reading --token-file {}", path.display()))?;
+                Some(text.trim().to_string())
+            }
+            (None, Ok(token)) => Some(token.trim().to_string()),
+            (None, Err(_)) => None,
+        }
+        .filter(|token| !token.is_empty());
+        if let Some(token) = &token {
+            if token
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+            {
+                bail!("the token (HF_TOKEN or --token-file) must be one line without spaces");
+            }
+        }
+        let cache_dir = match self.cache_dir {
+            Some(dir) => dir,
+            None => crate::hub::cache::default_dir()
+                .map(|dir| dir.join("hub"))
+                .context("no cache directory (HOME is not set): pass --cache-dir")?,
+        };
+        let project = match &self.config {
+            Some(path) => ProjectConfig::load(&ProjectFiles::Disk, path, true)?,
+            None => ProjectConfig::empty(),
+        };
+        let mut rules = Rules::builtin();
+        for extra in &project.extra_rules {
+            rules.extend(extra.clone())?;
+        }
+        let matcher = Matcher::new(rules).context("compiling the rules")?;
+        if !project.extra_rules.is_empty() {
+            matcher
+                .check_examples()
+                .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+        }
+        crate::sanitize::use_rules(&matcher);
+        let baseline = self
+            .baseline
+            .as_deref()
+            .map(|path| Baseline::load(&ProjectFiles::Disk, path))
+            .transpose()?;
+        let reporting = self.reporting.open()?;
+        let threads = match self.threads {
+            Some(threads) => usize::from(threads),
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        let config = Config {
+            targets: Vec::new(),
+            matcher,
+            project,
+            baseline,
+            inline_allow: !self.no_inline_allow,
+            write_baseline: None,
+            walk: WalkOptions {
+                no_ignore: false,
+                follow: false,
+                threads,
+            },
+            content: ContentOptions::default(),
+            reporting,
+            github_output: None,
+            github_summary: None,
+            notes: Vec::new(),
+        };
+        let plan = AuditPlan {
+            authors: self.author,
+            named,
+            discussions: self.discussions,
+            shard: self.shard,
+            cache_dir,
+            clone_jobs: usize::from(self.clone_jobs),
+            token: token.map(|token| crate::finding::Secret::new(token, 3)),
+        };
+        Ok((config, plan, client))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -374,6 +552,11 @@ pub enum Invocation {
         hub: VerifyConfig,
         /// `--from-scan`: the scan whose findings to revoke.
         from_scan: Option<Box<Config>>,
+    },
+    Hub {
+        config: Box<Config>,
+        plan: crate::hub::audit::AuditPlan,
+        client: Box<crate::hub::client::HubClient>,
     },
 }
 
@@ -491,6 +674,14 @@ impl Args {
                     yes,
                     hub: hub.into_config(true)?,
                     from_scan,
+                })
+            }
+            Some(Command::Hub(args)) => {
+                let (config, plan, client) = args.into_parts()?;
+                Ok(Invocation::Hub {
+                    config: Box::new(config),
+                    plan,
+                    client: Box::new(client),
                 })
             }
             None => Ok(Invocation::Scan(Box::new(self.into_config()?))),

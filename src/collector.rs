@@ -142,6 +142,21 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Adds another scan's counts, warnings and notices (`hf-scan hub` scans repository by
+    /// repository).
+    pub fn absorb(&mut self, other: Stats) {
+        self.files += other.files;
+        self.blobs += other.blobs;
+        self.commits += other.commits;
+        self.bytes += other.bytes;
+        self.members += other.members;
+        self.skipped += other.skipped;
+        self.ignored += other.ignored;
+        self.incomplete |= other.incomplete;
+        self.warnings.extend(other.warnings);
+        self.notices.extend(other.notices);
+    }
+
     /// What was scanned, for summaries: the non-zero counts, in words with their plurals
     /// (`3 commits, 12 blobs`, `1 file`, `0 files` when nothing was there).
     pub fn scanned(&self) -> String {
@@ -192,7 +207,9 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
                 match origin.source {
                     SourceKind::History | SourceKind::Staged => result.stats.blobs += 1,
                     SourceKind::CommitMessage | SourceKind::TagMessage => {}
-                    SourceKind::File | SourceKind::Stdin => result.stats.files += 1,
+                    SourceKind::File | SourceKind::Stdin | SourceKind::Discussion => {
+                        result.stats.files += 1
+                    }
                 }
                 result.stats.bytes += scanned.bytes;
                 result.stats.members += scanned.members;
@@ -288,6 +305,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             in_head: origin.in_head,
             suppression: hit.allowed_inline.then_some(Suppression::Inline),
             verification: None,
+            hub: None,
         });
     }
 }

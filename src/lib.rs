@@ -67,8 +67,31 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         }
     }
     let started = Instant::now();
-    let mut result = scan_targets(&config);
+    let result = scan_targets(&config, &config.targets);
+    finish(config, result, started)
+}
 
+/// `hf-scan hub`: list, mirror and scan the Hub repositories `plan` names, then suppress,
+/// verify and report like any scan.
+pub fn run_hub(
+    config: Config,
+    plan: hub::audit::AuditPlan,
+    client: hub::client::HubClient,
+) -> anyhow::Result<Outcome> {
+    if !config.reporting.quiet {
+        for note in &config.notes {
+            eprintln!("hf-scan: {}", sanitize::for_display(note));
+        }
+    }
+    let started = Instant::now();
+    let result = hub::audit::run(&config, &plan, &client, |targets, sources| {
+        scan_sources(&config, targets, sources)
+    });
+    finish(config, result, started)
+}
+
+/// Suppression, verification and reports for a scan's result.
+fn finish(config: Config, mut result: ScanResult, started: Instant) -> anyhow::Result<Outcome> {
     baseline::apply(
         &mut result.findings,
         &config.project,
@@ -170,7 +193,7 @@ fn verify_findings(hub: &verify::VerifyConfig, result: &mut ScanResult) -> anyho
 /// Scans for `hf-scan revoke --from-scan`: the distinct tokens a scan of `config` reports
 /// (suppressed ones are not), and whether the scan was incomplete.
 pub fn scan_for_tokens(config: &Config) -> (Vec<finding::Secret>, bool) {
-    let mut result = scan_targets(config);
+    let mut result = scan_targets(config, &config.targets);
     baseline::apply(
         &mut result.findings,
         &config.project,
@@ -186,7 +209,16 @@ pub fn scan_for_tokens(config: &Config) -> (Vec<finding::Secret>, bool) {
 }
 
 /// Runs every target's source on worker threads while this thread collects.
-fn scan_targets(config: &Config) -> ScanResult {
+fn scan_targets(config: &Config, targets: &[Target]) -> ScanResult {
+    scan_sources(config, targets, Vec::new())
+}
+
+/// Runs `targets`, then `extra` sources, on worker threads while this thread collects.
+fn scan_sources(
+    config: &Config,
+    targets: &[Target],
+    extra: Vec<Box<dyn Source + Send + '_>>,
+) -> ScanResult {
     let progress = Progress::new(config.reporting.progress);
     let (events, received) = mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {
@@ -198,7 +230,7 @@ fn scan_targets(config: &Config) -> ScanResult {
                 content: config.content,
                 threads: config.walk.threads,
             };
-            for target in &config.targets {
+            for target in targets {
                 let source: Box<dyn Source + '_> = match target {
                     Target::Stdin => Box::new(source::stdin::Stdin),
                     Target::File(path) => Box::new(source::fs::FileSource(path)),
@@ -211,6 +243,9 @@ fn scan_targets(config: &Config) -> ScanResult {
                     }
                     Target::Staged(gitdir) => Box::new(source::git::StagedSource(gitdir)),
                 };
+                warn_on_failure(source.scan(&context, &events), &events);
+            }
+            for source in extra {
                 warn_on_failure(source.scan(&context, &events), &events);
             }
         });

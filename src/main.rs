@@ -21,6 +21,11 @@ fn main() -> ExitCode {
                 hub,
                 from_scan,
             } => hf_scan::hub::incident::revoke(&hub, yes, from_scan.as_deref()),
+            Invocation::Hub {
+                config,
+                plan,
+                client,
+            } => hf_scan::run_hub(*config, plan, *client).map(|outcome| outcome.exit_code()),
         });
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -178,6 +178,8 @@ pub enum SourceKind {
     CommitMessage,
     TagMessage,
     Stdin,
+    /// A discussion or pull request on the Hub (`hf-scan hub --discussions`).
+    Discussion,
 }
 
 /// Where in the input a token sits. `line`/`column` are 1-based and absent in binary content,
@@ -282,6 +284,20 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
     /// Set by `--verify`.
     pub verification: Option<Verification>,
+    /// `hf-scan hub`: the Hub repository and a link to the place.
+    pub hub: Option<HubPlace>,
+}
+
+/// Where on the Hub a finding is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubPlace {
+    /// `model`, `dataset` or `space`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    /// A link a person can open: the file at the commit and line, or the discussion.
+    #[serde(skip)]
+    pub url: String,
 }
 
 impl Finding {

@@ -4,6 +4,7 @@
 //! runs; `incident` is the `hf-scan verify`/`revoke` commands. What the Hub answers becomes
 //! `finding::Verification`, a plain value the rest of the crate reads.
 
+pub mod audit;
 pub mod cache;
 pub mod client;
 pub mod incident;

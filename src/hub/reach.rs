@@ -156,7 +156,7 @@ pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: 
                     break;
                 }
                 reach.requests += 1;
-                let reply = match request(client, url, secret) {
+                let reply = match request(client, url, Some(secret)) {
                     Ok(reply) if reply.status.is_success() => reply,
                     Ok(reply) => {
                         count.at_least = true;
@@ -240,7 +240,7 @@ fn mark_unlisted(counts: [&mut RepoCount; 3], complete: bool) {
     }
 }
 
-fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()

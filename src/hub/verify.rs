@@ -366,7 +366,7 @@ fn check_queue(
 
 /// One token: whoami, then its reach if it is live.
 fn verify_one(client: &HubClient, reach_requests: u32, secret: &Secret) -> Verification {
-    let reply = match request(client, client.endpoint.join("api/whoami-v2"), secret) {
+    let reply = match request(client, client.endpoint.join("api/whoami-v2"), Some(secret)) {
         Ok(reply) => reply,
         Err(reason) => return Verification::Unknown { reason },
     };
@@ -405,7 +405,7 @@ pub struct Reply {
 
 /// Sends one authenticated GET with the run's pacing and bounded retries. `Err` is the reason
 /// no final answer came.
-pub fn request(client: &HubClient, url: Url, secret: &Secret) -> Result<Reply, String> {
+pub fn request(client: &HubClient, url: Url, secret: Option<&Secret>) -> Result<Reply, String> {
     let mut last_reason = String::new();
     for attempt in 0..=MAX_RETRIES {
         if let Err(refusal) = client.pacer.wait_turn() {
@@ -415,7 +415,11 @@ pub fn request(client: &HubClient, url: Url, secret: &Secret) -> Result<Reply, S
                 format!("{last_reason}; {}", refusal.describe())
             });
         }
-        let response = match client.get(url.clone()).bearer_auth(secret.expose()).send() {
+        let mut get = client.get(url.clone());
+        if let Some(secret) = secret {
+            get = get.bearer_auth(secret.expose());
+        }
+        let response = match get.send() {
             Ok(response) => response,
             Err(err) => {
                 last_reason = describe_error(&err);

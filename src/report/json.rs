@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{reported, ReportOptions};
 use crate::collector::{ScanResult, Stats};
-use crate::finding::Verification;
 use crate::finding::{CellPlace, CommitInfo, Encoding, Finding, Severity, SourceKind, TagInfo};
+use crate::finding::{HubPlace, Verification};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -47,6 +47,12 @@ pub struct FindingJson<'a> {
     /// History findings: HEAD's version of the path still holds the token.
     in_head: Option<bool>,
     verification: Option<&'a Verification>,
+    /// `hf-scan hub`: `{type, id}` of the Hub repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a HubPlace>,
+    /// `hf-scan hub`: a link to the file at the commit and line, or to the discussion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<Cow<'a, str>>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +104,8 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         }),
         in_head: finding.in_head,
         verification: finding.verification.as_ref(),
+        repo: finding.hub.as_ref(),
+        url: finding.hub.as_ref().map(|place| options.text(&place.url)),
     }
 }
 

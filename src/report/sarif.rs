@@ -151,15 +151,20 @@ fn sarif_result(finding: &Finding, rules: &Rules, options: &ReportOptions) -> Sa
         (None, Some(_)) => "TAG_EDITMSG".to_string(),
         (None, None) => "COMMIT_EDITMSG".to_string(),
     };
+    // A Hub finding's file is not on this machine: its link is the artifact.
+    let artifact = match &finding.hub {
+        Some(place) => ArtifactLocation::builder()
+            .uri(options.text(&place.url).into_owned())
+            .build(),
+        None => ArtifactLocation::builder()
+            .uri(uri)
+            .uri_base_id("%SRCROOT%")
+            .build(),
+    };
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri)
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
+                .artifact_location(artifact)
                 .region(region)
                 .build(),
         )

@@ -71,6 +71,9 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 }
             }
         }
+        if let Some(place) = &finding.hub {
+            writeln!(out, "    {}", options.display(&place.url))?;
+        }
         let origin = match (&finding.tag, &finding.commit) {
             (Some(tag), _) => Some(format!(
                 "in the message of tag {} by {} <{}> on {}",

@@ -82,6 +82,16 @@ pub struct Request {
     pub authorization: Option<String>,
     pub user_agent: Option<String>,
     pub body: String,
+    pub raw_body: Vec<u8>,
+    pub headers: HashMap<String, String>,
+}
+
+/// A discussion the stand-in serves: its number, title and comments.
+#[derive(Clone, Debug)]
+pub struct Discussion {
+    pub num: u64,
+    pub title: String,
+    pub comments: Vec<String>,
 }
 
 /// Everything a test scripts.
@@ -97,11 +107,23 @@ pub struct Setup {
     pub page: usize,
     /// Serve over TLS with `fixtures/tls/server.pem`.
     pub tls: bool,
+    /// Bare repositories served over git's smart HTTP (by `git http-backend`), at their Hub
+    /// paths under this directory (`spaces/alice/demo`).
+    pub git_root: Option<std::path::PathBuf>,
+    /// Hub paths (`spaces/alice/demo`) that git serves only with a token in `sees_private`.
+    pub private: Vec<String>,
+    /// Hub paths that git refuses with 403, as for a gated repository.
+    pub gated: Vec<String>,
+    /// Discussions by Hub API path (`spaces/alice/demo`).
+    pub discussions: HashMap<String, Vec<Discussion>>,
+    /// The first this many listing requests answer 429 with the Hub's `RateLimit` (t=1).
+    pub listing_rate_limited: usize,
 }
 
 #[derive(Default)]
 struct State {
     setup: Setup,
+    listings: AtomicUsize,
     served: Mutex<HashMap<String, usize>>,
     log: Mutex<Vec<Request>>,
     in_flight: AtomicUsize,
@@ -219,13 +241,34 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
         }
     }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    if reader.read_exact(&mut body).is_err() {
-        return;
+    let mut body = Vec::new();
+    if headers.get("transfer-encoding").map(String::as_str) == Some("chunked") {
+        loop {
+            let mut size = String::new();
+            if reader.read_line(&mut size).unwrap_or(0) == 0 {
+                return;
+            }
+            let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+                return;
+            };
+            let mut chunk = vec![0; size + 2];
+            if reader.read_exact(&mut chunk).is_err() {
+                return;
+            }
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
     }
     // A proxy-style absolute target: the path is what follows the authority.
     let origin_form = match target.strip_prefix("http://") {
@@ -244,6 +287,8 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
         authorization: headers.get("authorization").cloned(),
         user_agent: headers.get("user-agent").cloned(),
         body: String::from_utf8_lossy(&body).into_owned(),
+        raw_body: body,
+        headers,
     };
     state.log.lock().unwrap().push(request.clone());
 
@@ -256,7 +301,12 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
     let mut stream = reader.into_inner();
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+        "HTTP/1.1 {status}\r\n{}Content-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+        if extra.to_ascii_lowercase().contains("content-type:") {
+            ""
+        } else {
+            "Content-Type: application/json\r\n"
+        },
         body.len()
     );
     let _ = stream.write_all(&body);
@@ -277,7 +327,40 @@ fn respond(request: &Request, state: &State) -> Response {
         .to_string();
     if let Some(kind) = request.path.strip_prefix("/api/") {
         if matches!(kind, "models" | "datasets" | "spaces") {
+            let limited = state.listings.fetch_add(1, Ordering::SeqCst);
+            if limited < state.setup.listing_rate_limited {
+                return (
+                    "429 Too Many Requests".into(),
+                    "RateLimit: \"api\";r=0;t=1\r\n\
+                     RateLimit-Policy: \"fixed window\";\"api\";q=500;w=300\r\n"
+                        .into(),
+                    b"{}".to_vec(),
+                );
+            }
             return listing(kind, request, &token, state);
+        }
+        if let Some(found) = discussion(kind, state) {
+            return found;
+        }
+    }
+    if let Some(root) = &state.setup.git_root {
+        let repo = ["/info/refs", "/git-upload-pack", "/git-receive-pack"]
+            .iter()
+            .find_map(|suffix| request.path.strip_suffix(suffix))
+            .map(|repo| repo.trim_start_matches('/').to_string());
+        if let Some(repo) = repo {
+            if state.setup.gated.contains(&repo) {
+                return ("403 Forbidden".into(), String::new(), b"gated".to_vec());
+            }
+            let allowed = state.setup.sees_private.contains(&token);
+            if state.setup.private.contains(&repo) && !allowed {
+                return (
+                    "401 Unauthorized".into(),
+                    "WWW-Authenticate: Basic realm=\"hub\"\r\n".into(),
+                    Vec::new(),
+                );
+            }
+            return git_backend(root, request);
         }
     }
     if request.path != "/api/whoami-v2" {
@@ -293,6 +376,99 @@ fn respond(request: &Request, state: &State) -> Response {
         return ("401 Unauthorized".into(), String::new(), b"{}".to_vec());
     };
     answer_for(answer, served)
+}
+
+/// `{kind}/{owner}/{name}/discussions[/{num}]` from the discussion endpoints.
+fn discussion(path: &str, state: &State) -> Option<Response> {
+    let (repo, rest) = path.split_once("/discussions")?;
+    let all = state
+        .setup
+        .discussions
+        .get(repo)
+        .cloned()
+        .unwrap_or_default();
+    let json = |value: serde_json::Value| {
+        Some((
+            "200 OK".to_string(),
+            String::new(),
+            value.to_string().into_bytes(),
+        ))
+    };
+    match rest.strip_prefix('/') {
+        None => json(serde_json::json!({
+            "discussions": all.iter().map(|d| serde_json::json!({
+                "num": d.num, "title": d.title, "status": "open"})).collect::<Vec<_>>(),
+            "count": all.len(),
+            "start": 0,
+        })),
+        Some(num) => {
+            let found = all.iter().find(|d| d.num.to_string() == num)?;
+            json(serde_json::json!({
+                "num": found.num,
+                "title": found.title,
+                "events": found.comments.iter().map(|c| serde_json::json!({
+                    "type": "comment", "data": {"latest": {"raw": c}}})).collect::<Vec<_>>(),
+            }))
+        }
+    }
+}
+
+/// Runs `git http-backend` (CGI) for one smart-HTTP request and returns its answer.
+fn git_backend(root: &Path, request: &Request) -> Response {
+    use std::process::{Command, Stdio};
+    let header = |name: &str| request.headers.get(name).cloned().unwrap_or_default();
+    let mut child = Command::new("git")
+        .arg("http-backend")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_PROJECT_ROOT", root)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", &request.path)
+        .env("QUERY_STRING", &request.query)
+        .env("REQUEST_METHOD", &request.method)
+        .env("CONTENT_TYPE", header("content-type"))
+        .env("CONTENT_LENGTH", request.raw_body.len().to_string())
+        .env("HTTP_CONTENT_ENCODING", header("content-encoding"))
+        .env("HTTP_GIT_PROTOCOL", header("git-protocol"))
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("git http-backend runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let body = request.raw_body.clone();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&body);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let out = output.stdout;
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| (at, at + 4))
+        .or_else(|| {
+            out.windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|at| (at, at + 2))
+        })
+        .unwrap_or((out.len(), out.len()));
+    let head = String::from_utf8_lossy(&out[..split.0]).into_owned();
+    let mut status = "200 OK".to_string();
+    let mut extra = String::new();
+    for line in head.lines() {
+        match line.split_once(':') {
+            Some((name, value)) if name.eq_ignore_ascii_case("status") => {
+                status = value.trim().to_string()
+            }
+            Some((name, value)) if !name.eq_ignore_ascii_case("content-length") => {
+                extra.push_str(&format!("{name}:{value}\r\n"))
+            }
+            _ => {}
+        }
+    }
+    (status, extra, out[split.1..].to_vec())
 }
 
 /// One page of a listing: the author's repositories this token may see, most downloaded

@@ -1,0 +1,647 @@
+//! `hf-scan hub`: audits what a user or organisation published on the Hub — every model,
+//! dataset and Space, with its whole git history, and its discussions — with the same detection
+//! as a local scan.
+//!
+//! The plan: list the repositories (the listing API, every `Link: rel="next"` page, on the
+//! endpoint's origin only), add the ones named, de-duplicate, sort, keep this shard's share.
+//! Then, for each repository: mirror it with the `git` command line into the cache directory
+//! (several at once), scan every ref with the history engine, and with `--discussions` scan
+//! each discussion's title and comments. A repository that cannot be cloned is a warning naming
+//! it and the HTTP reason; the run is then incomplete and the others go on.
+//!
+//! Security: the token (`HF_TOKEN` or `--token-file`) goes to git only through the
+//! environment (`GIT_CONFIG_*` → `http.extraHeader`), never a URL, an argument (which `ps`
+//! shows) or a config file; credential helpers and prompts are off and redirects are not
+//! followed. Repository ids come from the Hub and are checked before they name a directory or
+//! a URL (no `..`, no absolute paths, no odd bytes).
+//!
+//! Why git, not libgit2: the libgit2 in this build has no TLS (it is built without OpenSSL to
+//! keep the build to a Rust toolchain and a C compiler), and every machine that audits the Hub
+//! has git.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+use crate::cli::{Config, Target};
+use crate::collector::{Event, EventSender, EventSink, Origin, ScanResult};
+use crate::finding::{Finding, HubPlace, Secret, SourceKind};
+use crate::hub::client::HubClient;
+use crate::hub::reach::same_origin;
+use crate::hub::verify::request;
+use crate::source::git::CommitRange;
+use crate::source::{ScanContext, Source};
+
+/// Entries asked for per listing page.
+const PAGE: u32 = 1000;
+/// Discussions read per repository at most (each costs a request).
+const MAX_DISCUSSIONS: usize = 500;
+
+/// The three kinds of Hub repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RepoKind {
+    Model,
+    Dataset,
+    Space,
+}
+
+impl RepoKind {
+    pub const ALL: [RepoKind; 3] = [RepoKind::Model, RepoKind::Dataset, RepoKind::Space];
+
+    /// As the API names its collection: `models`, `datasets`, `spaces`.
+    pub fn api(self) -> &'static str {
+        match self {
+            RepoKind::Model => "models",
+            RepoKind::Dataset => "datasets",
+            RepoKind::Space => "spaces",
+        }
+    }
+
+    /// As findings name it: `model`, `dataset`, `space`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RepoKind::Model => "model",
+            RepoKind::Dataset => "dataset",
+            RepoKind::Space => "space",
+        }
+    }
+
+    /// What precedes the id in the Hub's web and git URLs: nothing for models.
+    pub fn url_prefix(self) -> &'static str {
+        match self {
+            RepoKind::Model => "",
+            RepoKind::Dataset => "datasets/",
+            RepoKind::Space => "spaces/",
+        }
+    }
+}
+
+/// One repository on the Hub.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HubRepo {
+    pub kind: RepoKind,
+    pub id: String,
+}
+
+impl HubRepo {
+    /// `spaces/alice/demo`: how the Hub's URLs and hf-scan's reports name it.
+    pub fn display(&self) -> String {
+        format!("{}{}", self.kind.url_prefix(), self.id)
+    }
+}
+
+/// Whether `id` is a repository id hf-scan will use as a path and in URLs: `name` or
+/// `owner/name`, each part letters, digits, `-`, `_`, `.`, not starting with `.`.
+pub fn valid_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    !id.is_empty()
+        && id.len() <= 200
+        && parts.len() <= 2
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && !part.starts_with('.')
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+}
+
+/// `K/N` for `--shard`: 1 ≤ K ≤ N.
+pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once('/').and_then(|(k, n)| {
+        Some((
+            k.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!(
+            "`{text}` is not K/N with 1 ≤ K ≤ N (for example 2/8)"
+        )),
+    }
+}
+
+/// What to audit and how.
+pub struct AuditPlan {
+    pub authors: Vec<String>,
+    pub named: Vec<HubRepo>,
+    pub discussions: bool,
+    pub shard: Option<(usize, usize)>,
+    pub cache_dir: PathBuf,
+    /// Repositories cloned at once.
+    pub clone_jobs: usize,
+    pub token: Option<Secret>,
+}
+
+#[derive(Deserialize)]
+struct Listed {
+    id: Option<String>,
+}
+
+/// Lists every repository of `plan.authors`, adds the named ones, and keeps this shard's
+/// share of the sorted whole. Warnings name what could not be listed.
+pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String>) -> Vec<HubRepo> {
+    let mut repos: BTreeSet<HubRepo> = plan.named.iter().cloned().collect();
+    for author in &plan.authors {
+        for kind in RepoKind::ALL {
+            let mut url = client.endpoint.join(&format!("api/{}", kind.api()));
+            url.query_pairs_mut()
+                .append_pair("author", author)
+                .append_pair("limit", &PAGE.to_string());
+            let origin = client.endpoint.join("");
+            let mut next = Some(url);
+            while let Some(url) = next.take() {
+                let reply = match request(client, url, plan.token.as_ref()) {
+                    Ok(reply) if reply.status.is_success() => reply,
+                    Ok(reply) => {
+                        warnings.push(format!(
+                            "listing the {} of {author} failed: HTTP {}",
+                            kind.api(),
+                            reply.status.as_u16()
+                        ));
+                        break;
+                    }
+                    Err(reason) => {
+                        warnings.push(format!(
+                            "listing the {} of {author} failed: {reason}",
+                            kind.api()
+                        ));
+                        break;
+                    }
+                };
+                let Ok(items) = serde_json::from_slice::<Vec<Listed>>(&reply.body) else {
+                    warnings.push(format!(
+                        "the listing of the {} of {author} was not understood",
+                        kind.api()
+                    ));
+                    break;
+                };
+                for id in items.into_iter().filter_map(|item| item.id) {
+                    if valid_id(&id) {
+                        repos.insert(HubRepo { kind, id });
+                    } else {
+                        warnings.push(format!(
+                            "the Hub listed a {} with an id hf-scan does not use: {}",
+                            kind.name(),
+                            crate::sanitize::for_display(&id)
+                        ));
+                    }
+                }
+                next = reply.next_page.filter(|page| same_origin(page, &origin));
+            }
+        }
+    }
+    let sorted = repos.into_iter();
+    match plan.shard {
+        Some((k, n)) => sorted
+            .enumerate()
+            .filter(|(index, _)| index % n == k - 1)
+            .map(|(_, repo)| repo)
+            .collect(),
+        None => sorted.collect(),
+    }
+}
+
+/// Where a repository's bare mirror lives in the cache.
+pub fn mirror_dir(cache_dir: &Path, repo: &HubRepo) -> PathBuf {
+    cache_dir
+        .join(repo.kind.api())
+        .join(format!("{}.git", repo.id))
+}
+
+/// Clones (or, when the cache has it, fetches) every repository, `jobs` at a time. Returns the
+/// mirrors that are ready, in `repos` order, and a warning for each that is not.
+pub fn mirror_all(
+    client: &HubClient,
+    plan: &AuditPlan,
+    repos: &[HubRepo],
+    progress: bool,
+) -> (Vec<(HubRepo, PathBuf)>, Vec<String>) {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..plan.clone_jobs.clamp(1, repos.len().max(1)) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(repo) = repos.get(index) else {
+                    return;
+                };
+                let mirrored = mirror(client, plan, repo);
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if progress {
+                    eprintln!(
+                        "hf-scan: [{finished}/{}] {} {}",
+                        repos.len(),
+                        if mirrored.is_ok() {
+                            "mirrored"
+                        } else {
+                            "failed"
+                        },
+                        repo.display()
+                    );
+                }
+                results.lock().unwrap().push((index, mirrored));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(index, _)| *index);
+    let mut ready = Vec::new();
+    let mut warnings = Vec::new();
+    for (index, result) in results {
+        match result {
+            Ok(dir) => ready.push((repos[index].clone(), dir)),
+            Err(reason) => warnings.push(format!(
+                "{}: could not be cloned ({reason}); it was not scanned",
+                repos[index].display()
+            )),
+        }
+    }
+    (ready, warnings)
+}
+
+/// One mirror: `git clone --mirror`, or `git fetch --prune` when the cache has it.
+fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBuf, String> {
+    let dir = mirror_dir(&plan.cache_dir, repo);
+    let url = client.endpoint.join(&repo.display());
+    let mut git = Command::new("git");
+    if dir.join("HEAD").is_file() {
+        git.arg("--git-dir")
+            .arg(&dir)
+            .args(["fetch", "--prune", "--quiet", "--no-write-fetch-head"])
+            .arg(url.as_str())
+            .arg("+refs/*:refs/*");
+    } else {
+        std::fs::create_dir_all(dir.parent().unwrap_or(&plan.cache_dir))
+            .map_err(|err| format!("creating {}: {err}", plan.cache_dir.display()))?;
+        git.args(["clone", "--mirror", "--quiet", "--no-hardlinks"])
+            .arg(url.as_str())
+            .arg(&dir);
+    }
+    // Settings through the environment only: nothing is written to a config file, and the
+    // token is not an argument.
+    let mut settings = vec![
+        ("http.followRedirects", "false".to_string()),
+        ("credential.helper", String::new()),
+        ("core.askPass", String::new()),
+        ("protocol.allow", "never".to_string()),
+        ("protocol.https.allow", "always".to_string()),
+        ("protocol.http.allow", "always".to_string()),
+    ];
+    if let Some(token) = &plan.token {
+        settings.push((
+            "http.extraHeader",
+            format!("Authorization: Bearer {}", token.expose()),
+        ));
+    }
+    git.env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ASKPASS", "")
+        .env("SSH_ASKPASS", "")
+        .env("GCM_INTERACTIVE", "never")
+        .env("GIT_LFS_SKIP_SMUDGE", "1")
+        .env("GIT_CONFIG_COUNT", settings.len().to_string());
+    for (index, (key, value)) in settings.iter().enumerate() {
+        git.env(format!("GIT_CONFIG_KEY_{index}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{index}"), value);
+    }
+    let output = git
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|err| format!("running git: {err}"))?;
+    if output.status.success() {
+        return Ok(dir);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Err(git_failure(&stderr))
+}
+
+/// git's complaint in a few words: the HTTP status when there is one.
+fn git_failure(stderr: &str) -> String {
+    let status = stderr
+        .split("returned error: ")
+        .nth(1)
+        .and_then(|rest| rest.get(..3))
+        .filter(|code| code.bytes().all(|b| b.is_ascii_digit()))
+        // A 401 makes git ask for a user name, which it may not do here.
+        .or_else(|| {
+            (stderr.contains("could not read Username") || stderr.contains("Authentication failed"))
+                .then_some("401")
+        });
+    match status {
+        Some("401") => "HTTP 401: private, and no token or the token cannot read it".into(),
+        Some("403") => "HTTP 403: gated or forbidden for this token".into(),
+        Some("404") => "HTTP 404: not found".into(),
+        Some(code) => format!("HTTP {code}"),
+        None => {
+            let line = stderr
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("git failed");
+            crate::sanitize::redact_tokens(&crate::sanitize::for_display(line)).into_owned()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DiscussionPage {
+    #[serde(default)]
+    discussions: Vec<DiscussionStub>,
+    #[serde(default)]
+    count: usize,
+    #[serde(default)]
+    start: usize,
+}
+
+#[derive(Deserialize)]
+struct DiscussionStub {
+    num: u64,
+}
+
+#[derive(Deserialize)]
+struct DiscussionDetail {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    events: Vec<DiscussionEvent>,
+}
+
+#[derive(Deserialize)]
+struct DiscussionEvent {
+    #[serde(rename = "type", default)]
+    kind: String,
+    data: Option<serde_json::Value>,
+}
+
+/// One discussion's text to scan: its title and each comment, one per line block.
+pub struct DiscussionText {
+    pub num: u64,
+    pub text: String,
+}
+
+/// Every discussion and pull request of `repo`, as text. A page or a discussion that cannot
+/// be read is a warning.
+pub fn discussions(
+    client: &HubClient,
+    token: Option<&Secret>,
+    repo: &HubRepo,
+    warnings: &mut Vec<String>,
+) -> Vec<DiscussionText> {
+    let base = format!("api/{}/{}/discussions", repo.kind.api(), repo.id);
+    let mut numbers = Vec::new();
+    for page in 0.. {
+        let mut url = client.endpoint.join(&base);
+        url.query_pairs_mut().append_pair("p", &page.to_string());
+        let page = match request(client, url, token) {
+            Ok(reply) if reply.status.is_success() => {
+                serde_json::from_slice::<DiscussionPage>(&reply.body).ok()
+            }
+            Ok(reply) => {
+                warnings.push(format!(
+                    "{}: its discussions could not be listed (HTTP {})",
+                    repo.display(),
+                    reply.status.as_u16()
+                ));
+                return Vec::new();
+            }
+            Err(reason) => {
+                warnings.push(format!(
+                    "{}: its discussions could not be listed ({reason})",
+                    repo.display()
+                ));
+                return Vec::new();
+            }
+        };
+        let Some(page) = page else {
+            warnings.push(format!(
+                "{}: the list of its discussions was not understood",
+                repo.display()
+            ));
+            break;
+        };
+        let got = page.discussions.len();
+        numbers.extend(page.discussions.into_iter().map(|d| d.num));
+        if got == 0 || page.start + got >= page.count || numbers.len() >= MAX_DISCUSSIONS {
+            break;
+        }
+    }
+    numbers.truncate(MAX_DISCUSSIONS);
+    let mut texts = Vec::new();
+    for num in numbers {
+        let url = client.endpoint.join(&format!("{base}/{num}"));
+        let detail = match request(client, url, token) {
+            Ok(reply) if reply.status.is_success() => {
+                serde_json::from_slice::<DiscussionDetail>(&reply.body).ok()
+            }
+            _ => None,
+        };
+        let Some(detail) = detail else {
+            warnings.push(format!(
+                "{}: discussion {num} could not be read",
+                repo.display()
+            ));
+            continue;
+        };
+        let mut text = detail.title;
+        for event in detail.events {
+            let raw = event
+                .data
+                .as_ref()
+                .and_then(|data| match event.kind.as_str() {
+                    "comment" => data.pointer("/latest/raw"),
+                    "title-change" => data.pointer("/to"),
+                    "commit" => data.pointer("/subject"),
+                    _ => None,
+                });
+            if let Some(raw) = raw.and_then(|raw| raw.as_str()) {
+                text.push('\n');
+                text.push_str(raw);
+            }
+        }
+        texts.push(DiscussionText { num, text });
+    }
+    texts
+}
+
+/// A repository's discussions as a source: each discussion's text is scanned like a file
+/// named `{repo}/discussions/{num}`.
+struct DiscussionSource {
+    repo: String,
+    texts: Vec<DiscussionText>,
+}
+
+impl Source for DiscussionSource {
+    fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        let mut sink = EventSink::new(events);
+        let mut scanner = context.scanner();
+        for discussion in &self.texts {
+            let path = format!("{}/discussions/{}", self.repo, discussion.num);
+            sink.send(Event::Content {
+                origin: Origin {
+                    source: SourceKind::Discussion,
+                    path: Some(path.clone()),
+                    repo_path: Some(path),
+                    commit: None,
+                    tag: None,
+                    in_head: None,
+                },
+                scanned: scanner.scan_bytes(discussion.text.as_bytes()),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The whole audit: list, mirror, then scan each repository (its history, every ref; its
+/// discussions) and name each finding's repository and link.
+pub fn run(
+    config: &Config,
+    plan: &AuditPlan,
+    client: &HubClient,
+    scan: impl Fn(&[Target], Vec<Box<dyn Source + Send + '_>>) -> ScanResult,
+) -> ScanResult {
+    let progress = config.reporting.progress;
+    let mut total = ScanResult::default();
+    let mut warnings = Vec::new();
+    let repos = enumerate(client, plan, &mut warnings);
+    if !config.reporting.quiet {
+        let shard = plan
+            .shard
+            .map_or(String::new(), |(k, n)| format!(" (shard {k}/{n})"));
+        eprintln!(
+            "hf-scan: auditing {} on {}{shard}",
+            crate::collector::plural(repos.len() as u64, "repository"),
+            client.endpoint
+        );
+    }
+    let (ready, failed) = mirror_all(client, plan, &repos, progress);
+    warnings.extend(failed);
+    for (repo, dir) in ready {
+        let display = repo.display();
+        let mut repo_warnings = Vec::new();
+        let texts = if plan.discussions {
+            discussions(client, plan.token.as_ref(), &repo, &mut repo_warnings)
+        } else {
+            Vec::new()
+        };
+        let source = DiscussionSource {
+            repo: display.clone(),
+            texts,
+        };
+        let targets = [Target::History(dir, CommitRange::All)];
+        let mut result = scan(&targets, vec![Box::new(source)]);
+        for finding in &mut result.findings {
+            place(finding, &repo, client);
+        }
+        result.stats.warnings = result
+            .stats
+            .warnings
+            .into_iter()
+            .chain(repo_warnings)
+            .map(|warning| format!("{display}: {warning}"))
+            .collect();
+        result.stats.incomplete |= !result.stats.warnings.is_empty();
+        total.findings.append(&mut result.findings);
+        total.stats.absorb(result.stats);
+    }
+    if !warnings.is_empty() {
+        total.stats.incomplete = true;
+        warnings.append(&mut total.stats.warnings);
+        total.stats.warnings = warnings;
+    }
+    total
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    total
+}
+
+/// Names the finding's repository, makes its path the Hub's (`spaces/alice/demo/app.py`),
+/// and links it: the file at the commit and line, the commit, or the discussion.
+fn place(finding: &mut Finding, repo: &HubRepo, client: &HubClient) {
+    let display = repo.display();
+    let inner = finding.location.path.clone().unwrap_or_default();
+    let url = match (&finding.source, &finding.commit) {
+        (SourceKind::Discussion, _) => client.endpoint.join(&inner).to_string(),
+        (SourceKind::History, Some(commit)) => {
+            let mut url = client
+                .endpoint
+                .join(&format!("{display}/blob/{}/{inner}", commit.id));
+            if let (Some(line), None) = (finding.location.line, &finding.location.member) {
+                url.set_fragment(Some(&format!("L{line}")));
+            }
+            url.to_string()
+        }
+        (_, Some(commit)) => client
+            .endpoint
+            .join(&format!("{display}/commit/{}", commit.id))
+            .to_string(),
+        _ => client.endpoint.join(&display).to_string(),
+    };
+    if finding.source != SourceKind::Discussion {
+        let path = if inner.is_empty() {
+            display.clone()
+        } else {
+            format!("{display}/{inner}")
+        };
+        finding.location.path = Some(path.clone());
+        finding.location.repo_path = Some(path);
+    }
+    finding.hub = Some(HubPlace {
+        kind: repo.kind.name().to_string(),
+        id: repo.id.clone(),
+        url,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_could_escape_the_cache_or_the_url_are_refused() {
+        for good in ["alice/model", "acme-ml/bert.v2", "gpt2", "a/b_c-d.e"] {
+            assert!(valid_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../etc",
+            "alice/..",
+            "alice/.git",
+            "/abs",
+            "a/b/c",
+            "alice/m?x=1",
+            "alice/m#f",
+            "alice/m d",
+            "alice\\m",
+        ] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shards_are_checked() {
+        assert_eq!(parse_shard("2/8"), Ok((2, 8)));
+        assert_eq!(parse_shard("1/1"), Ok((1, 1)));
+        for bad in ["0/4", "5/4", "x/4", "4", "1/0"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn git_failures_name_the_http_status() {
+        assert!(git_failure(
+            "fatal: unable to access 'http://h/spaces/a/b/': The requested URL returned error: 403"
+        )
+        .contains("403: gated"));
+        assert_eq!(
+            git_failure("fatal: repository 'x' not found\n"),
+            "fatal: repository 'x' not found"
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! `hf-scan hub` against a stand-in Hub on 127.0.0.1: the listing API (two pages), git's smart
+//! HTTP served by `git http-backend` over bare repositories built here, discussions, a private
+//! repository that needs the token, a gated one that answers 403, the Hub's rate limit, and
+//! shards.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use common::hub::{repo, Discussion, FakeHub, Setup};
+use common::*;
+use serde_json::Value;
+
+/// A bare repository at `root/hub_path` whose history is `commits`: each a list of (file,
+/// contents) written then committed (an empty contents deletes the file).
+fn bare_repo(root: &Path, hub_path: &str, commits: &[&[(&str, &str)]]) {
+    let work = temp_dir();
+    git(work.path(), &["init", "-q", "-b", "main"]);
+    for (index, files) in commits.iter().enumerate() {
+        for (name, contents) in *files {
+            if contents.is_empty() {
+                git(work.path(), &["rm", "-q", name]);
+            } else {
+                write(work.path(), name, contents);
+                git(work.path(), &["add", name]);
+            }
+        }
+        git(
+            work.path(),
+            &["commit", "-q", "-m", &format!("change {index}")],
+        );
+    }
+    let target = root.join(hub_path);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    git(
+        work.path(),
+        &["clone", "-q", "--bare", ".", target.to_str().unwrap()],
+    );
+}
+
+struct Org {
+    hub: FakeHub,
+    _root: tempfile::TempDir,
+    /// The token the stand-in accepts for private repositories.
+    access: String,
+    /// Leaked tokens, by where they were planted.
+    dataset: String,
+    old_commit: String,
+    private: String,
+    discussion: String,
+}
+
+/// alice has two models (one private), a dataset and two Spaces (one gated); listings come
+/// one entry per page.
+fn alice() -> Org {
+    let mut rng = Rng::new(470);
+    let access = fake_token(&mut rng);
+    let (dataset, old_commit, private, discussion) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    let root = temp_dir();
+    bare_repo(
+        root.path(),
+        "alice/model-a",
+        &[&[("README.md", "# a model\n")]],
+    );
+    bare_repo(
+        root.path(),
+        "alice/private-model",
+        &[&[("train.py", &format!("login(\"{private}\")\n"))]],
+    );
+    bare_repo(
+        root.path(),
+        "datasets/alice/data",
+        &[&[("config.py", &format!("\n\nHF_TOKEN = \"{dataset}\"\n"))]],
+    );
+    bare_repo(
+        root.path(),
+        "spaces/alice/demo",
+        &[
+            &[("app.py", &format!("TOKEN = '{old_commit}'\n"))],
+            &[("app.py", "import os\nTOKEN = os.environ['HF_TOKEN']\n")],
+        ],
+    );
+    bare_repo(
+        root.path(),
+        "spaces/alice/gated",
+        &[&[("app.py", "print('hi')\n")]],
+    );
+    let hub = FakeHub::with(Setup {
+        repos: vec![
+            repo("models", "alice/model-a", false, 10),
+            repo("models", "alice/private-model", true, 5),
+            repo("datasets", "alice/data", false, 1),
+            repo("spaces", "alice/demo", false, 0),
+            repo("spaces", "alice/gated", false, 0),
+        ],
+        sees_private: vec![access.clone()],
+        page: 1,
+        git_root: Some(root.path().to_path_buf()),
+        private: vec!["alice/private-model".into()],
+        gated: vec!["spaces/alice/gated".into()],
+        discussions: HashMap::from([(
+            "spaces/alice/demo".to_string(),
+            vec![
+                Discussion {
+                    num: 1,
+                    title: "App crashes".into(),
+                    comments: vec!["It works with this".into()],
+                },
+                Discussion {
+                    num: 2,
+                    title: "Fix".into(),
+                    comments: vec![format!("try HF_TOKEN={discussion} please")],
+                },
+            ],
+        )]),
+        ..Setup::default()
+    });
+    Org {
+        hub,
+        _root: root,
+        access,
+        dataset,
+        old_commit,
+        private,
+        discussion,
+    }
+}
+
+fn audit(org: &Org, cache: &Path, token: bool, args: &[&str]) -> (Value, i32, String) {
+    let mut command = hf_scan();
+    command
+        .args(["hub", "--hf-endpoint", &org.hub.url, "--format", "json"])
+        .args(["--show-secrets", "--cache-dir"])
+        .arg(cache)
+        .args(args)
+        .env_remove("HF_TOKEN");
+    if token {
+        command.env("HF_TOKEN", &org.access);
+    }
+    let output = command.output().unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));
+    (report, output.status.code().unwrap(), stderr(&output))
+}
+
+fn finding<'a>(report: &'a Value, secret: &str) -> &'a Value {
+    findings(report)
+        .iter()
+        .find(|f| f["secret"] == secret)
+        .unwrap_or_else(|| panic!("no finding for a planted token in {report}"))
+}
+
+/// Every file under `dir`, read as bytes.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_author_is_audited_whole_history_private_repositories_and_discussions() {
+    let org = alice();
+    let cache = temp_dir();
+    let (report, code, err) = audit(
+        &org,
+        cache.path(),
+        true,
+        &["--author", "alice", "--discussions"],
+    );
+    assert_eq!(code, 1, "{err}");
+
+    let dataset = finding(&report, &org.dataset);
+    assert_eq!(dataset["repo"]["type"], "dataset");
+    assert_eq!(dataset["repo"]["id"], "alice/data");
+    assert_eq!(dataset["location"]["path"], "datasets/alice/data/config.py");
+    let commit = dataset["commit"]["id"].as_str().unwrap();
+    assert_eq!(
+        dataset["url"],
+        format!(
+            "{}/datasets/alice/data/blob/{commit}/config.py#L3",
+            org.hub.url
+        )
+    );
+
+    let old = finding(&report, &org.old_commit);
+    assert_eq!(old["repo"]["type"], "space");
+    assert_eq!(old["in_head"], false, "removed since, still in history");
+    assert!(old["url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}/spaces/alice/demo/blob/", org.hub.url)));
+
+    let private = finding(&report, &org.private);
+    assert_eq!(private["repo"]["id"], "alice/private-model");
+    assert_eq!(private["location"]["path"], "alice/private-model/train.py");
+
+    let discussion = finding(&report, &org.discussion);
+    assert_eq!(discussion["source"], "discussion");
+    assert_eq!(
+        discussion["url"],
+        format!("{}/spaces/alice/demo/discussions/2", org.hub.url)
+    );
+
+    // The gated Space could not be cloned: named, with the reason, and the run is incomplete.
+    assert!(
+        err.contains("spaces/alice/gated: could not be cloned (HTTP 403"),
+        "{err}"
+    );
+    assert_eq!(report["stats"]["incomplete"], true);
+
+    // The access token went to the stand-in only: never printed, never in a file.
+    assert!(!err.contains(&org.access) && !stdout_of(&report).contains(&org.access));
+    for (path, bytes) in files_under(cache.path()) {
+        assert!(
+            !bytes
+                .windows(org.access.len())
+                .any(|w| w == org.access.as_bytes()),
+            "the token is in {}",
+            path.display()
+        );
+    }
+    let listings: Vec<_> = org
+        .hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/models")
+        .collect();
+    assert_eq!(listings.len(), 2, "two pages of models");
+    assert!(listings
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {}", org.access))));
+
+    // A second run fetches into the same mirrors and finds the same.
+    let (again, _, err) = audit(&org, cache.path(), true, &["--author", "alice"]);
+    assert_eq!(
+        findings(&again).len(),
+        findings(&report).len() - 1,
+        "all but the discussion: {err}"
+    );
+}
+
+fn stdout_of(report: &Value) -> String {
+    report.to_string()
+}
+
+#[test]
+fn without_the_token_a_private_repository_is_a_warning_and_the_run_never_passes() {
+    let org = alice();
+    let cache = temp_dir();
+    let (report, code, err) = audit(
+        &org,
+        cache.path(),
+        false,
+        &["--model", "alice/private-model"],
+    );
+    assert_eq!(code, 2, "nothing found, but not everything read: {err}");
+    assert!(findings(&report).is_empty());
+    assert!(
+        err.contains("alice/private-model: could not be cloned (HTTP 401"),
+        "{err}"
+    );
+
+    let (_, code, err) = audit(&org, cache.path(), true, &["--space", "alice/gated"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("403"), "{err}");
+}
+
+#[test]
+fn shards_are_disjoint_and_cover_every_repository() {
+    let org = alice();
+    let mut audited = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let before: BTreeSet<String> = cloned(&org.hub);
+        let cache = temp_dir();
+        audit(
+            &org,
+            cache.path(),
+            true,
+            &["--author", "alice", "--shard", shard],
+        );
+        let after = cloned(&org.hub);
+        audited.push(after.difference(&before).cloned().collect::<BTreeSet<_>>());
+    }
+    assert!(audited[0].is_disjoint(&audited[1]), "{audited:?}");
+    let all: BTreeSet<_> = audited[0].union(&audited[1]).cloned().collect();
+    assert_eq!(
+        all,
+        [
+            "alice/model-a",
+            "alice/private-model",
+            "datasets/alice/data",
+            "spaces/alice/demo",
+            "spaces/alice/gated"
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    );
+    assert!(!audited[0].is_empty() && !audited[1].is_empty());
+}
+
+/// The repositories git has asked the stand-in for so far.
+fn cloned(hub: &FakeHub) -> BTreeSet<String> {
+    hub.requests()
+        .into_iter()
+        .filter_map(|r| {
+            r.path
+                .strip_suffix("/info/refs")
+                .map(|p| p.trim_start_matches('/').to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_hubs_rate_limit_on_listings_is_waited_out() {
+    let mut org = alice();
+    // A fresh stand-in over the same repositories, whose first listing answers 429.
+    let root = org._root.path().to_path_buf();
+    org.hub = FakeHub::with(Setup {
+        repos: vec![repo("datasets", "alice/data", false, 1)],
+        git_root: Some(root),
+        listing_rate_limited: 1,
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let (report, code, err) = audit(&org, cache.path(), false, &["--author", "alice"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("rate limit was reached; waiting 1 s"), "{err}");
+    assert_eq!(findings(&report).len(), 1);
+    assert_eq!(report["stats"]["incomplete"], false, "{err}");
+}
+
+#[test]
+fn bad_requests_are_refused_before_anything_is_sent() {
+    let org = alice();
+    for args in [
+        vec!["hub"],
+        vec!["hub", "--model", "../etc"],
+        vec!["hub", "--author", "a/b"],
+        vec!["hub", "--author", "alice", "--shard", "3/2"],
+    ] {
+        let output = hf_scan()
+            .args(&args)
+            .args(["--hf-endpoint", &org.hub.url])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    assert!(org.hub.requests().is_empty());
+}
