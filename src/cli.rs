@@ -377,6 +377,10 @@ pub struct HubAuditArgs {
     /// Also scan every discussion and pull request: titles and comments.
     #[arg(long)]
     pub discussions: bool,
+    /// Fetch and scan LFS objects up to this size (K, M, G suffixes); larger ones are listed
+    /// in a notice.
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_lfs_size: u64,
     /// Audit only every N-th repository of the sorted list, starting at the K-th (`K/N`), so
     /// N jobs audit an organisation together.
     #[arg(long, value_name = "K/N", value_parser = crate::hub::audit::parse_shard)]
@@ -524,6 +528,7 @@ impl HubAuditArgs {
             authors: self.author,
             named,
             discussions: self.discussions,
+            max_lfs_size: self.max_lfs_size,
             shard: self.shard,
             cache_dir,
             clone_jobs: usize::from(self.clone_jobs),

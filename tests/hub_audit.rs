@@ -361,3 +361,109 @@ fn bad_requests_are_refused_before_anything_is_sent() {
     }
     assert!(org.hub.requests().is_empty());
 }
+
+/// A pickle (protocol 2) holding `text` as its one string, the way the Trainer's
+/// `training_args.bin` holds `hub_token`.
+fn pickle_with(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0x80, 0x02, b'X'];
+    bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.extend_from_slice(b"q\x00.");
+    bytes
+}
+
+fn lfs_pointer(bytes: &[u8]) -> (String, String) {
+    let oid = hf_scan::finding::hex_sha256(bytes);
+    let pointer = format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+        bytes.len()
+    );
+    (oid, pointer)
+}
+
+/// `training_args.bin` is an LFS object: the pointer is in git, the pickle in the LFS store
+/// behind a redirect to another host. The token goes with the batch request, never to the
+/// other host; an object over --max-lfs-size is listed in a notice, not fetched.
+#[test]
+fn lfs_objects_are_fetched_and_scanned_at_the_commit_of_their_pointer() {
+    let mut rng = Rng::new(471);
+    let (access, leaked) = (fake_token(&mut rng), fake_token(&mut rng));
+    let pickle = pickle_with(&leaked);
+    let (oid, pointer) = lfs_pointer(&pickle);
+    let big = vec![b'x'; 4096];
+    let (big_oid, big_pointer) = lfs_pointer(&big);
+    let root = temp_dir();
+    bare_repo(
+        root.path(),
+        "alice/trained",
+        &[
+            &[("README.md", "# trained\n")],
+            &[
+                ("training_args.bin", pointer.as_str()),
+                ("model.safetensors", big_pointer.as_str()),
+            ],
+        ],
+    );
+    let cdn = FakeHub::with(Setup {
+        lfs: HashMap::from([(oid.clone(), pickle), (big_oid.clone(), big)]),
+        ..Setup::default()
+    });
+    let hub = FakeHub::with(Setup {
+        git_root: Some(root.path().to_path_buf()),
+        lfs_cdn: Some(cdn.url.clone()),
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let output = hf_scan()
+        .args(["hub", "--model", "alice/trained", "--hf-endpoint", &hub.url])
+        .args([
+            "--format",
+            "json",
+            "--show-secrets",
+            "--max-lfs-size",
+            "1K",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .env("HF_TOKEN", &access)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = finding(&report, &leaked);
+    assert_eq!(found["location"]["path"], "alice/trained/training_args.bin");
+    assert_eq!(
+        found["commit"]["summary"], "change 1",
+        "the commit that added the pointer"
+    );
+    assert!(
+        err.contains("not fetched, larger than --max-lfs-size (1.0 KiB): 1 LFS object, 4.0 KiB"),
+        "{err}"
+    );
+    assert_eq!(
+        report["stats"]["incomplete"], false,
+        "a size limit is a choice: {err}"
+    );
+
+    let batch: Vec<_> = hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/info/lfs/objects/batch"))
+        .collect();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(
+        batch[0].authorization.as_deref(),
+        Some(format!("Bearer {access}").as_str())
+    );
+    assert!(
+        !batch[0].body.contains(&big_oid),
+        "the big object was not asked for"
+    );
+    let downloads = cdn.requests();
+    assert_eq!(downloads.len(), 1);
+    assert_eq!(
+        downloads[0].authorization, None,
+        "the token never reaches the CDN"
+    );
+}

@@ -131,6 +131,8 @@ pub struct AuditPlan {
     pub authors: Vec<String>,
     pub named: Vec<HubRepo>,
     pub discussions: bool,
+    /// LFS objects larger than this are listed, not fetched.
+    pub max_lfs_size: u64,
     pub shard: Option<(usize, usize)>,
     pub cache_dir: PathBuf,
     /// Repositories cloned at once.
@@ -522,6 +524,7 @@ pub fn run(
     }
     let (ready, failed) = mirror_all(client, plan, &repos, progress);
     warnings.extend(failed);
+    let mut lfs_skipped = (0u64, 0u64);
     for (repo, dir) in ready {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
@@ -534,8 +537,34 @@ pub fn run(
             repo: display.clone(),
             texts,
         };
+        let lfs = match crate::hub::lfs::pointers(&dir) {
+            Ok(pointers) if !pointers.is_empty() => {
+                let fetched = crate::hub::lfs::fetch(
+                    client,
+                    plan.token.as_ref(),
+                    &repo,
+                    pointers,
+                    plan.max_lfs_size,
+                );
+                repo_warnings.extend(fetched.warnings);
+                lfs_skipped.0 += fetched.skipped.0;
+                lfs_skipped.1 += fetched.skipped.1;
+                fetched.objects
+            }
+            Ok(_) => Vec::new(),
+            Err(reason) => {
+                repo_warnings.push(format!("its LFS pointers could not be listed ({reason})"));
+                Vec::new()
+            }
+        };
         let targets = [Target::History(dir, CommitRange::All)];
-        let mut result = scan(&targets, vec![Box::new(source)]);
+        let mut result = scan(
+            &targets,
+            vec![
+                Box::new(source),
+                Box::new(crate::hub::lfs::LfsSource { objects: lfs }),
+            ],
+        );
         for finding in &mut result.findings {
             place(finding, &repo, client);
         }
@@ -549,6 +578,15 @@ pub fn run(
         result.stats.incomplete |= !result.stats.warnings.is_empty();
         total.findings.append(&mut result.findings);
         total.stats.absorb(result.stats);
+    }
+    if lfs_skipped.0 > 0 {
+        // The limit is the user's choice: a notice, not an incomplete scan.
+        total.stats.notices.push(format!(
+            "not fetched, larger than --max-lfs-size ({}): {}, {} in all",
+            crate::collector::human_bytes(plan.max_lfs_size),
+            crate::collector::plural(lfs_skipped.0, "LFS object"),
+            crate::collector::human_bytes(lfs_skipped.1)
+        ));
     }
     if !warnings.is_empty() {
         total.stats.incomplete = true;

@@ -8,5 +8,6 @@ pub mod audit;
 pub mod cache;
 pub mod client;
 pub mod incident;
+pub mod lfs;
 pub mod reach;
 pub mod verify;

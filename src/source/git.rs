@@ -915,7 +915,7 @@ fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
-fn commit_info(repo: &Repository, oid: Oid, shallow: &HashSet<Oid>) -> CommitInfo {
+pub(crate) fn commit_info(repo: &Repository, oid: Oid, shallow: &HashSet<Oid>) -> CommitInfo {
     let introduced = if shallow.contains(&oid) {
         Introduced::AtOrBefore
     } else {

@@ -118,6 +118,10 @@ pub struct Setup {
     pub discussions: HashMap<String, Vec<Discussion>>,
     /// The first this many listing requests answer 429 with the Hub's `RateLimit` (t=1).
     pub listing_rate_limited: usize,
+    /// LFS objects by SHA-256, served through `…/info/lfs/objects/batch`.
+    pub lfs: HashMap<String, Vec<u8>>,
+    /// Where downloads redirect to (another stand-in, as the Hub's CDN); none: served here.
+    pub lfs_cdn: Option<String>,
 }
 
 #[derive(Default)]
@@ -341,6 +345,43 @@ fn respond(request: &Request, state: &State) -> Response {
         }
         if let Some(found) = discussion(kind, state) {
             return found;
+        }
+    }
+    if request.path.ends_with(".git/info/lfs/objects/batch") && request.method == "POST" {
+        let asked: serde_json::Value =
+            serde_json::from_slice(&request.raw_body).unwrap_or_default();
+        let objects: Vec<_> = asked["objects"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|object| {
+                let oid = object["oid"].as_str().unwrap_or_default().to_string();
+                serde_json::json!({"oid": oid, "size": object["size"],
+                    "actions": {"download": {"href": format!("{}/lfs-objects/{oid}", state.base)}}})
+            })
+            .collect();
+        return (
+            "200 OK".into(),
+            "Content-Type: application/vnd.git-lfs+json\r\n".into(),
+            serde_json::json!({"transfer": "basic", "objects": objects})
+                .to_string()
+                .into_bytes(),
+        );
+    }
+    for prefix in ["/lfs-objects/", "/cdn/"] {
+        if let Some(oid) = request.path.strip_prefix(prefix) {
+            if let (Some(cdn), "/lfs-objects/") = (&state.setup.lfs_cdn, prefix) {
+                return (
+                    "302 Found".into(),
+                    format!("Location: {cdn}/cdn/{oid}\r\n"),
+                    Vec::new(),
+                );
+            }
+            return match state.setup.lfs.get(oid) {
+                Some(bytes) => ("200 OK".into(), String::new(), bytes.clone()),
+                None => ("404 Not Found".into(), String::new(), Vec::new()),
+            };
         }
     }
     if let Some(root) = &state.setup.git_root {
