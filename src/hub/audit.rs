@@ -38,6 +38,9 @@ use crate::source::{ScanContext, Source};
 
 /// Entries asked for per listing page.
 const PAGE: u32 = 1000;
+/// Listing pages followed per author and kind at most (a million repositories): a server
+/// that always says "next" cannot keep the audit listing forever.
+const MAX_PAGES: usize = 1000;
 /// Discussions read per repository at most (each costs a request).
 const MAX_DISCUSSIONS: usize = 500;
 
@@ -157,7 +160,16 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
                 .append_pair("limit", &PAGE.to_string());
             let origin = client.endpoint.join("");
             let mut next = Some(url);
+            let mut pages = 0;
             while let Some(url) = next.take() {
+                pages += 1;
+                if pages > MAX_PAGES {
+                    warnings.push(format!(
+                        "listing the {} of {author} stopped after {MAX_PAGES} pages",
+                        kind.api()
+                    ));
+                    break;
+                }
                 let reply = match request(client, url, plan.token.as_ref()) {
                     Ok(reply) if reply.status.is_success() => reply,
                     Ok(reply) => {
@@ -537,34 +549,26 @@ pub fn run(
             repo: display.clone(),
             texts,
         };
-        let lfs = match crate::hub::lfs::pointers(&dir) {
-            Ok(pointers) if !pointers.is_empty() => {
-                let fetched = crate::hub::lfs::fetch(
-                    client,
-                    plan.token.as_ref(),
-                    &repo,
-                    pointers,
-                    plan.max_lfs_size,
-                );
-                repo_warnings.extend(fetched.warnings);
-                lfs_skipped.0 += fetched.skipped.0;
-                lfs_skipped.1 += fetched.skipped.1;
-                fetched.objects
-            }
-            Ok(_) => Vec::new(),
+        let pointers = match crate::hub::lfs::pointers(&dir) {
+            Ok(pointers) => pointers,
             Err(reason) => {
                 repo_warnings.push(format!("its LFS pointers could not be listed ({reason})"));
                 Vec::new()
             }
         };
+        let (pointers, too_large): (Vec<_>, Vec<_>) = pointers
+            .into_iter()
+            .partition(|pointer| pointer.size <= plan.max_lfs_size);
+        lfs_skipped.0 += too_large.len() as u64;
+        lfs_skipped.1 += too_large.iter().map(|pointer| pointer.size).sum::<u64>();
+        let lfs = crate::hub::lfs::LfsSource {
+            client,
+            token: plan.token.as_ref(),
+            repo: &repo,
+            pointers,
+        };
         let targets = [Target::History(dir, CommitRange::All)];
-        let mut result = scan(
-            &targets,
-            vec![
-                Box::new(source),
-                Box::new(crate::hub::lfs::LfsSource { objects: lfs }),
-            ],
-        );
+        let mut result = scan(&targets, vec![Box::new(source), Box::new(lfs)]);
         for finding in &mut result.findings {
             place(finding, &repo, client);
         }

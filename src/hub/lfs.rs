@@ -188,35 +188,22 @@ struct BatchError {
     message: Option<String>,
 }
 
-/// What fetching a repository's LFS objects gave.
-#[derive(Default)]
-pub struct Fetched {
-    pub objects: Vec<(Pointer, Vec<u8>)>,
-    pub warnings: Vec<String>,
-    /// Objects over the size limit: how many, and their total size.
-    pub skipped: (u64, u64),
-}
-
-/// Fetches the objects of `pointers` that are at most `max_size` bytes.
-pub fn fetch(
+/// Fetches each object of `pointers` (all of at most the size limit: the caller leaves out
+/// the larger ones) and hands it to `on_object` before fetching the next, so one object at a
+/// time is in memory. What could not be fetched goes to `on_warning`.
+pub fn fetch_each(
     client: &HubClient,
     token: Option<&Secret>,
     repo: &HubRepo,
-    pointers: Vec<Pointer>,
-    max_size: u64,
-) -> Fetched {
-    let mut fetched = Fetched::default();
-    let (wanted, too_large): (Vec<Pointer>, Vec<Pointer>) =
-        pointers.into_iter().partition(|p| p.size <= max_size);
-    fetched.skipped = (
-        too_large.len() as u64,
-        too_large.iter().map(|p| p.size).sum(),
-    );
+    pointers: &[Pointer],
+    mut on_object: impl FnMut(&Pointer, Vec<u8>),
+    mut on_warning: impl FnMut(String),
+) {
     let origin = client.endpoint.join("");
     let batch_url = client
         .endpoint
         .join(&format!("{}.git/info/lfs/objects/batch", repo.display()));
-    for batch in wanted.chunks(BATCH) {
+    for batch in pointers.chunks(BATCH) {
         let objects: Vec<_> = batch
             .iter()
             .map(|p| serde_json::json!({"oid": p.oid, "size": p.size}))
@@ -250,9 +237,7 @@ pub fn fetch(
         let answer = match answer {
             Ok(answer) => answer,
             Err(reason) => {
-                fetched
-                    .warnings
-                    .push(format!("the LFS batch request failed ({reason})"));
+                on_warning(format!("the LFS batch request failed ({reason})"));
                 continue;
             }
         };
@@ -261,7 +246,7 @@ pub fn fetch(
                 continue;
             };
             if let Some(error) = object.error {
-                fetched.warnings.push(format!(
+                on_warning(format!(
                     "LFS object of {} not available ({} {})",
                     pointer.path,
                     error.code.unwrap_or(0),
@@ -272,22 +257,19 @@ pub fn fetch(
             let Some(action) = object.actions.and_then(|a| a.download) else {
                 continue;
             };
-            match download(client, token, &origin, &action, pointer.size.min(max_size)) {
-                Ok(bytes) if hex_sha256(&bytes) == pointer.oid => {
-                    fetched.objects.push((pointer.clone(), bytes))
-                }
-                Ok(_) => fetched.warnings.push(format!(
+            match download(client, token, &origin, &action, pointer.size) {
+                Ok(bytes) if hex_sha256(&bytes) == pointer.oid => on_object(pointer, bytes),
+                Ok(_) => on_warning(format!(
                     "the LFS object of {} does not match its SHA-256; not scanned",
                     pointer.path
                 )),
-                Err(reason) => fetched.warnings.push(format!(
+                Err(reason) => on_warning(format!(
                     "the LFS object of {} could not be downloaded ({reason})",
                     pointer.path
                 )),
             }
         }
     }
-    fetched
 }
 
 /// Downloads one object, following redirects itself: the token goes only to the endpoint's
@@ -347,29 +329,40 @@ fn download(
     Err("too many redirects".into())
 }
 
-/// Fetched LFS objects as a source: each is scanned like the file its pointer stands for, at
-/// the commit that introduced the pointer.
-pub struct LfsSource {
-    pub objects: Vec<(Pointer, Vec<u8>)>,
+/// A repository's LFS objects as a source: each is downloaded, checked and scanned like the
+/// file its pointer stands for, at the commit that introduced the pointer, then dropped.
+pub struct LfsSource<'a> {
+    pub client: &'a HubClient,
+    pub token: Option<&'a Secret>,
+    pub repo: &'a HubRepo,
+    pub pointers: Vec<Pointer>,
 }
 
-impl Source for LfsSource {
+impl Source for LfsSource<'_> {
     fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
-        let mut sink = EventSink::new(events);
+        let sink = std::cell::RefCell::new(EventSink::new(events));
         let mut scanner = context.scanner();
-        for (pointer, bytes) in &self.objects {
-            sink.send(Event::Content {
-                origin: Origin {
-                    source: SourceKind::History,
-                    path: Some(pointer.path.clone()),
-                    repo_path: Some(pointer.path.clone()),
-                    commit: Some(pointer.commit.clone()),
-                    tag: None,
-                    in_head: None,
-                },
-                scanned: scanner.scan_bytes(bytes),
-            });
-        }
+        fetch_each(
+            self.client,
+            self.token,
+            self.repo,
+            &self.pointers,
+            |pointer, bytes| {
+                let scanned = scanner.scan_bytes(&bytes);
+                sink.borrow_mut().send(Event::Content {
+                    origin: Origin {
+                        source: SourceKind::History,
+                        path: Some(pointer.path.clone()),
+                        repo_path: Some(pointer.path.clone()),
+                        commit: Some(pointer.commit.clone()),
+                        tag: None,
+                        in_head: None,
+                    },
+                    scanned,
+                });
+            },
+            |warning| sink.borrow_mut().send(Event::Warning(warning)),
+        );
         Ok(())
     }
 }
