@@ -537,6 +537,8 @@ pub fn run(
     let (ready, failed) = mirror_all(client, plan, &repos, progress);
     warnings.extend(failed);
     let mut lfs_skipped = (0u64, 0u64);
+    let ready_count = ready.len();
+    let mut scanned = 0;
     for (repo, dir) in ready {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
@@ -580,6 +582,15 @@ pub fn run(
             .map(|warning| format!("{display}: {warning}"))
             .collect();
         result.stats.incomplete |= !result.stats.warnings.is_empty();
+        scanned += 1;
+        if progress {
+            eprintln!(
+                "hf-scan: [{scanned}/{ready_count}] scanned {display}: {}, {}, {}",
+                crate::collector::plural(result.stats.commits, "commit"),
+                crate::collector::human_bytes(result.stats.bytes),
+                crate::collector::plural(result.findings.len() as u64, "finding")
+            );
+        }
         total.findings.append(&mut result.findings);
         total.stats.absorb(result.stats);
     }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Hub audit benchmark: `hf-scan hub --author` against a stand-in on loopback (listing, cloning
+# and scanning N generated repositories), and kingfisher scanning the same repositories' git
+# history from local clones (kingfisher's `scan huggingface` only talks to huggingface.co, so it
+# cannot be pointed at a stand-in). Wall time and peak memory of each, one run each, cold cache
+# for hf-scan (a fresh --cache-dir, so the cloning is measured).
+#
+# Usage: bench/hub.sh [N] (default 60). Needs git, python3, /usr/bin/time and kingfisher
+# (`pip install kingfisher-bin`; KINGFISHER=path to choose one).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+count=${1:-60}
+kingfisher=${KINGFISHER:-kingfisher}
+command -v "$kingfisher" >/dev/null && [ -x /usr/bin/time ] || {
+  echo "needs kingfisher (pip install kingfisher-bin) and /usr/bin/time" >&2; exit 2; }
+cargo build --release --manifest-path "$here/../Cargo.toml" >/dev/null
+bin="$here/../target/release/hf-scan"
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/root/acme" "$work/root/datasets/acme" "$work/root/spaces/acme" "$work/gen"
+planted=0
+for i in $(seq 1 "$count"); do
+  case $((i % 3)) in 0) dir=acme ;; 1) dir=datasets/acme ;; *) dir=spaces/acme ;; esac
+  planted=$((planted + $(python3 "$here/gen_repo.py" "$work/gen/r$i" --commits 300 --files 200 --seed "$i" | grep -oE '[0-9]+ distinct' | grep -oE '[0-9]+')))
+  git clone -q --bare "$work/gen/r$i" "$work/root/$dir/repo-$i"
+  rm -rf "$work/gen/r$i"
+done
+python3 "$here/hub_standin.py" "$work/root" > "$work/url" &
+server=$!
+for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+url=$(cat "$work/url")
+echo "$count repositories on $url, $planted distinct tokens planted"
+distinct() { grep -oE 'hf_[A-Za-z0-9]{34}' | sort -u | wc -l; }
+/usr/bin/time -f "hf-scan hub: %e s, %M KB peak" \
+  "$bin" hub --author acme --hf-endpoint "$url" --cache-dir "$work/cache" -q --format jsonl \
+  --show-secrets > "$work/hf-scan.jsonl" || true
+echo "  distinct tokens found: $(distinct < "$work/hf-scan.jsonl")"
+# kingfisher on the same history, from local clones (the mirrors hf-scan just made).
+/usr/bin/time -f "kingfisher (local clones): %e s, %M KB peak" \
+  "$kingfisher" scan "$work/cache" --no-validate --no-update-check --format json \
+  > "$work/kingfisher.json" 2>/dev/null || true
+echo "  distinct tokens found: $(distinct < "$work/kingfisher.json")"
