@@ -36,7 +36,10 @@ distinct() { grep -oE 'hf_[A-Za-z0-9]{34}' | sort -u | wc -l; }
   --show-secrets > "$work/hf-scan.jsonl" || true
 echo "  distinct tokens found: $(distinct < "$work/hf-scan.jsonl")"
 # kingfisher on the same history, from local clones (the mirrors hf-scan just made).
-/usr/bin/time -f "kingfisher (local clones): %e s, %M KB peak" \
+# Its Hugging Face rule takes letters only (`hf_[a-zA-Z]{34}`), so tokens with digits — most
+# real ones — are not found: the count below says how many.
+/usr/bin/time -o "$work/time" -f "kingfisher (local clones): %e s, %M KB peak" \
   "$kingfisher" scan "$work/cache" --no-validate --no-update-check --format json \
   > "$work/kingfisher.json" 2>/dev/null || true
+cat "$work/time"
 echo "  distinct tokens found: $(distinct < "$work/kingfisher.json")"
