@@ -49,6 +49,8 @@ struct Org {
     old_commit: String,
     private: String,
     discussion: String,
+    /// In a discussion of the gated Space, which cannot be cloned.
+    gated_discussion: String,
 }
 
 /// alice has two models (one private), a dataset and two Spaces (one gated); listings come
@@ -62,6 +64,7 @@ fn alice() -> Org {
         fake_token(&mut rng),
         fake_token(&mut rng),
     );
+    let gated_discussion = fake_token(&mut rng);
     let root = temp_dir();
     bare_repo(
         root.path(),
@@ -104,21 +107,31 @@ fn alice() -> Org {
         git_root: Some(root.path().to_path_buf()),
         private: vec!["alice/private-model".into()],
         gated: vec!["spaces/alice/gated".into()],
-        discussions: HashMap::from([(
-            "spaces/alice/demo".to_string(),
-            vec![
-                Discussion {
-                    num: 1,
-                    title: "App crashes".into(),
-                    comments: vec!["It works with this".into()],
-                },
-                Discussion {
-                    num: 2,
-                    title: "Fix".into(),
-                    comments: vec![format!("try HF_TOKEN={discussion} please")],
-                },
-            ],
-        )]),
+        discussions: HashMap::from([
+            (
+                "spaces/alice/gated".to_string(),
+                vec![Discussion {
+                    num: 7,
+                    title: format!("access with {gated_discussion}"),
+                    comments: Vec::new(),
+                }],
+            ),
+            (
+                "spaces/alice/demo".to_string(),
+                vec![
+                    Discussion {
+                        num: 1,
+                        title: "App crashes".into(),
+                        comments: vec!["It works with this".into()],
+                    },
+                    Discussion {
+                        num: 2,
+                        title: "Fix".into(),
+                        comments: vec![format!("try HF_TOKEN={discussion} please")],
+                    },
+                ],
+            ),
+        ]),
         ..Setup::default()
     });
     Org {
@@ -129,6 +142,7 @@ fn alice() -> Org {
         old_commit,
         private,
         discussion,
+        gated_discussion,
     }
 }
 
@@ -214,6 +228,13 @@ fn an_author_is_audited_whole_history_private_repositories_and_discussions() {
         format!("{}/spaces/alice/demo/discussions/2", org.hub.url)
     );
 
+    // The gated Space could not be cloned, but its discussions were read.
+    let gated = finding(&report, &org.gated_discussion);
+    assert_eq!(
+        gated["url"],
+        format!("{}/spaces/alice/gated/discussions/7", org.hub.url)
+    );
+
     // The gated Space could not be cloned: named, with the reason, and the run is incomplete.
     assert!(
         err.contains("spaces/alice/gated: could not be cloned (HTTP 403"),
@@ -247,8 +268,8 @@ fn an_author_is_audited_whole_history_private_repositories_and_discussions() {
     let (again, _, err) = audit(&org, cache.path(), true, &["--author", "alice"]);
     assert_eq!(
         findings(&again).len(),
-        findings(&report).len() - 1,
-        "all but the discussion: {err}"
+        findings(&report).len() - 2,
+        "all but the two discussions: {err}"
     );
 }
 

@@ -229,13 +229,13 @@ pub fn mirror_dir(cache_dir: &Path, repo: &HubRepo) -> PathBuf {
 }
 
 /// Clones (or, when the cache has it, fetches) every repository, `jobs` at a time. Returns the
-/// mirrors that are ready, in `repos` order, and a warning for each that is not.
+/// mirrors that are ready, in `repos` order, and why each other one is not.
 pub fn mirror_all(
     client: &HubClient,
     plan: &AuditPlan,
     repos: &[HubRepo],
     progress: bool,
-) -> (Vec<(HubRepo, PathBuf)>, Vec<String>) {
+) -> (Vec<(HubRepo, PathBuf)>, Vec<(HubRepo, String)>) {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
@@ -267,17 +267,14 @@ pub fn mirror_all(
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|(index, _)| *index);
     let mut ready = Vec::new();
-    let mut warnings = Vec::new();
+    let mut failed = Vec::new();
     for (index, result) in results {
         match result {
             Ok(dir) => ready.push((repos[index].clone(), dir)),
-            Err(reason) => warnings.push(format!(
-                "{}: could not be cloned ({reason}); it was not scanned",
-                repos[index].display()
-            )),
+            Err(reason) => failed.push((repos[index].clone(), reason)),
         }
     }
-    (ready, warnings)
+    (ready, failed)
 }
 
 /// One mirror: `git clone --mirror`, or `git fetch --prune` when the cache has it.
@@ -535,11 +532,25 @@ pub fn run(
         );
     }
     let (ready, failed) = mirror_all(client, plan, &repos, progress);
-    warnings.extend(failed);
+    warnings.extend(failed.iter().map(|(repo, reason)| {
+        format!(
+            "{}: could not be cloned ({reason}); its files were not scanned",
+            repo.display()
+        )
+    }));
+    // A repository that could not be cloned may still have readable discussions.
+    let discussions_only = failed
+        .into_iter()
+        .filter(|_| plan.discussions)
+        .map(|(repo, _)| (repo, None));
     let mut lfs_skipped = (0u64, 0u64);
     let ready_count = ready.len();
     let mut scanned = 0;
-    for (repo, dir) in ready {
+    let work = ready
+        .into_iter()
+        .map(|(repo, dir)| (repo, Some(dir)))
+        .chain(discussions_only);
+    for (repo, dir) in work {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
         let texts = if plan.discussions {
@@ -551,9 +562,10 @@ pub fn run(
             repo: display.clone(),
             texts,
         };
-        let pointers = match crate::hub::lfs::pointers(&dir) {
-            Ok(pointers) => pointers,
-            Err(reason) => {
+        let pointers = match dir.as_deref().map(crate::hub::lfs::pointers) {
+            None => Vec::new(),
+            Some(Ok(pointers)) => pointers,
+            Some(Err(reason)) => {
                 repo_warnings.push(format!("its LFS pointers could not be listed ({reason})"));
                 Vec::new()
             }
@@ -569,7 +581,10 @@ pub fn run(
             repo: &repo,
             pointers,
         };
-        let targets = [Target::History(dir, CommitRange::All)];
+        let targets: Vec<Target> = dir
+            .map(|dir| Target::History(dir, CommitRange::All))
+            .into_iter()
+            .collect();
         let mut result = scan(&targets, vec![Box::new(source), Box::new(lfs)]);
         for finding in &mut result.findings {
             place(finding, &repo, client);
@@ -583,7 +598,7 @@ pub fn run(
             .collect();
         result.stats.incomplete |= !result.stats.warnings.is_empty();
         scanned += 1;
-        if progress {
+        if progress && scanned <= ready_count {
             eprintln!(
                 "hf-scan: [{scanned}/{ready_count}] scanned {display}: {}, {}, {}",
                 crate::collector::plural(result.stats.commits, "commit"),
