@@ -228,6 +228,9 @@ pub fn mirror_dir(cache_dir: &Path, repo: &HubRepo) -> PathBuf {
         .join(format!("{}.git", repo.id))
 }
 
+/// Mirrors ready to scan, and the repositories that could not be mirrored, with why.
+pub type Mirrored = (Vec<(HubRepo, PathBuf)>, Vec<(HubRepo, String)>);
+
 /// Clones (or, when the cache has it, fetches) every repository, `jobs` at a time. Returns the
 /// mirrors that are ready, in `repos` order, and why each other one is not.
 pub fn mirror_all(
@@ -235,7 +238,7 @@ pub fn mirror_all(
     plan: &AuditPlan,
     repos: &[HubRepo],
     progress: bool,
-) -> (Vec<(HubRepo, PathBuf)>, Vec<(HubRepo, String)>) {
+) -> Mirrored {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
