@@ -485,17 +485,7 @@ impl HubAuditArgs {
             Some(path) => ProjectConfig::load(&ProjectFiles::Disk, path, true)?,
             None => ProjectConfig::empty(),
         };
-        let mut rules = Rules::builtin();
-        for extra in &project.extra_rules {
-            rules.extend(extra.clone())?;
-        }
-        let matcher = Matcher::new(rules).context("compiling the rules")?;
-        if !project.extra_rules.is_empty() {
-            matcher
-                .check_examples()
-                .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
-        }
-        crate::sanitize::use_rules(&matcher);
+        let matcher = project_matcher(&project)?;
         let baseline = self
             .baseline
             .as_deref()
@@ -822,21 +812,7 @@ impl Args {
         project.excludes_from_repo_top = config_at_repo_top;
         project.add_excludes(&self.exclude)?;
 
-        let mut rules = Rules::builtin();
-        for extra in &project.extra_rules {
-            rules.extend(extra.clone())?;
-        }
-        let matcher = Matcher::new(rules).context("compiling the rules")?;
-        // The built-in rules' examples are checked by the test suite; running them costs
-        // milliseconds per start (the lazy DFA builds a state per character of a long token),
-        // so they are checked here only when a project adds rules that could disagree.
-        if !project.extra_rules.is_empty() {
-            matcher
-                .check_examples()
-                .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
-        }
-        // Echoed strings are redacted by the same rules that find tokens in files.
-        crate::sanitize::use_rules(&matcher);
+        let matcher = project_matcher(&project)?;
 
         let baseline = self
             .baseline
@@ -891,6 +867,26 @@ impl Args {
             notes,
         })
     }
+}
+
+/// The built-in rules plus the project's, compiled; echoed strings are then redacted by the
+/// same rules that find tokens in files. The built-in rules' examples are checked by the test
+/// suite: running them costs milliseconds per start (the lazy DFA builds a state per character
+/// of a long token), so they are checked here only when a project adds rules that could
+/// disagree.
+fn project_matcher(project: &ProjectConfig) -> anyhow::Result<Matcher> {
+    let mut rules = Rules::builtin();
+    for extra in &project.extra_rules {
+        rules.extend(extra.clone())?;
+    }
+    let matcher = Matcher::new(rules).context("compiling the rules")?;
+    if !project.extra_rules.is_empty() {
+        matcher
+            .check_examples()
+            .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
+    }
+    crate::sanitize::use_rules(&matcher);
+    Ok(matcher)
 }
 
 /// The work tree's top-level config, when `at_root` (the scanned root's) does not exist and the
