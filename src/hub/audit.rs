@@ -640,9 +640,14 @@ fn place(finding: &mut Finding, repo: &HubRepo, client: &HubClient) {
     let url = match (&finding.source, &finding.commit) {
         (SourceKind::Discussion, _) => client.endpoint.join(&inner).to_string(),
         (SourceKind::History, Some(commit)) => {
+            // The file's path comes from the repository: each part is a path segment,
+            // percent-encoded, so `#` and `?` stay in the link's path instead of changing it.
             let mut url = client
                 .endpoint
-                .join(&format!("{display}/blob/{}/{inner}", commit.id));
+                .join(&format!("{display}/blob/{}/", commit.id));
+            if let Ok(mut segments) = url.path_segments_mut() {
+                segments.pop_if_empty().extend(inner.split('/'));
+            }
             if let (Some(line), None) = (finding.location.line, &finding.location.member) {
                 url.set_fragment(Some(&format!("L{line}")));
             }
@@ -693,6 +698,68 @@ mod tests {
         ] {
             assert!(!valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn links_keep_odd_file_names_in_their_path() {
+        let endpoint = crate::hub::client::Endpoint::parse(
+            "https://hf.example",
+            crate::hub::client::EndpointOrigin::Flag,
+        )
+        .unwrap();
+        let transport = crate::hub::client::Transport::new(std::time::Duration::from_secs(1));
+        let client = HubClient::new(
+            endpoint,
+            &transport,
+            crate::hub::client::Pacer::new(std::time::Duration::from_secs(1), false),
+        )
+        .unwrap();
+        let mut finding = Finding {
+            rule_id: "hf-user-access-token".into(),
+            rule_name: String::new(),
+            severity: crate::finding::Severity::High,
+            secret: Secret::new("hf_x".into(), 3),
+            source: SourceKind::History,
+            location: crate::finding::Location {
+                path: Some("dir/a#b?c/../x.py".into()),
+                repo_path: None,
+                member: None,
+                cell: None,
+                line: Some(3),
+                column: None,
+                end_column: None,
+                offset: 0,
+            },
+            encoding: crate::finding::Encoding::Plain,
+            commit: None,
+            tag: None,
+            in_head: None,
+            suppression: None,
+            verification: None,
+            hub: None,
+        };
+        finding.commit = Some(crate::finding::CommitInfo {
+            id: "abc".into(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+            introduced: crate::finding::Introduced::At,
+        });
+        let repo = HubRepo {
+            kind: RepoKind::Space,
+            id: "alice/demo".into(),
+        };
+        place(&mut finding, &repo, &client);
+        // `#` and `?` stay in the path; a `..` (git refuses such paths) cannot leave the blob.
+        assert_eq!(
+            finding.hub.unwrap().url,
+            "https://hf.example/spaces/alice/demo/blob/abc/dir/a%23b%3Fc/x.py#L3"
+        );
+        assert_eq!(
+            finding.location.path.as_deref(),
+            Some("spaces/alice/demo/dir/a#b?c/../x.py")
+        );
     }
 
     #[test]
