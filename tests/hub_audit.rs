@@ -297,6 +297,20 @@ fn without_the_token_a_private_repository_is_a_warning_and_the_run_never_passes(
     let (_, code, err) = audit(&org, cache.path(), true, &["--space", "alice/gated"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("403"), "{err}");
+
+    // An endpoint from HF_ENDPOINT receives the token: it is named, even with --quiet.
+    let output = hf_scan()
+        .args(["hub", "--quiet", "--space", "alice/demo", "--cache-dir"])
+        .arg(cache.path())
+        .env("HF_ENDPOINT", &org.hub.url)
+        .env("HF_TOKEN", &org.access)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("on {} (from HF_ENDPOINT)", org.hub.url)),
+        "{err}"
+    );
 }
 
 #[test]

@@ -524,14 +524,23 @@ pub fn run(
     let mut total = ScanResult::default();
     let mut warnings = Vec::new();
     let repos = enumerate(client, plan, &mut warnings);
-    if !config.reporting.quiet {
+    // An endpoint from HF_ENDPOINT (often a download mirror) is named even with --quiet: the
+    // token goes there.
+    let from_environment =
+        client.endpoint.origin == crate::hub::client::EndpointOrigin::Environment;
+    if !config.reporting.quiet || from_environment {
         let shard = plan
             .shard
             .map_or(String::new(), |(k, n)| format!(" (shard {k}/{n})"));
         eprintln!(
-            "hf-scan: auditing {} on {}{shard}",
+            "hf-scan: auditing {} on {}{}{shard}",
             crate::collector::plural(repos.len() as u64, "repository"),
-            client.endpoint
+            client.endpoint,
+            if from_environment {
+                " (from HF_ENDPOINT)"
+            } else {
+                ""
+            }
         );
     }
     let (ready, failed) = mirror_all(client, plan, &repos, progress);
