@@ -411,11 +411,15 @@ impl Pacer {
         let mut resume_at = self.resume_at.lock().unwrap();
         if resume_at.is_none_or(|at| at + Duration::from_millis(500) < until) {
             if self.announce && wait >= Duration::from_secs(1) {
+                // A verification run names its deadline; a Hub audit has none worth naming.
+                let bound = if self.deadline_secs <= 86_400 {
+                    format!(" (--verify-deadline {} s)", self.deadline_secs)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "hf-scan: note: {why}; waiting {} s before the next request \
-                     (--verify-deadline {} s)",
+                    "hf-scan: note: {why}; waiting {} s before the next request{bound}",
                     wait.as_secs(),
-                    self.deadline_secs
                 );
             }
             *self.waited.lock().unwrap() += wait;
