@@ -30,9 +30,7 @@ use serde::Deserialize;
 use crate::cli::{Config, Target};
 use crate::collector::{Event, EventSender, EventSink, Origin, ScanResult};
 use crate::finding::{Finding, HubPlace, Secret, SourceKind};
-use crate::hub::client::HubClient;
-use crate::hub::reach::same_origin;
-use crate::hub::verify::request;
+use crate::hub::client::{list_pages, request, HubClient};
 use crate::source::git::CommitRange;
 use crate::source::{ScanContext, Source};
 
@@ -152,61 +150,44 @@ struct Listed {
 /// share of the sorted whole. Warnings name what could not be listed.
 pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String>) -> Vec<HubRepo> {
     let mut repos: BTreeSet<HubRepo> = plan.named.iter().cloned().collect();
+    let mut rejected = Vec::new();
     for author in &plan.authors {
         for kind in RepoKind::ALL {
             let mut url = client.endpoint.join(&format!("api/{}", kind.api()));
             url.query_pairs_mut()
                 .append_pair("author", author)
                 .append_pair("limit", &PAGE.to_string());
-            let origin = client.endpoint.join("");
-            let mut next = Some(url);
             let mut pages = 0;
-            while let Some(url) = next.take() {
-                pages += 1;
-                if pages > MAX_PAGES {
-                    warnings.push(format!(
-                        "listing the {} of {author} stopped after {MAX_PAGES} pages",
-                        kind.api()
-                    ));
-                    break;
-                }
-                let reply = match request(client, url, plan.token.as_ref()) {
-                    Ok(reply) if reply.status.is_success() => reply,
-                    Ok(reply) => {
-                        warnings.push(format!(
-                            "listing the {} of {author} failed: HTTP {}",
-                            kind.api(),
-                            reply.status.as_u16()
-                        ));
-                        break;
+            let listed = list_pages::<Listed>(
+                client,
+                url,
+                plan.token.as_ref(),
+                || {
+                    pages += 1;
+                    if pages > MAX_PAGES {
+                        return Err(format!("stopped after {MAX_PAGES} pages"));
                     }
-                    Err(reason) => {
-                        warnings.push(format!(
-                            "listing the {} of {author} failed: {reason}",
-                            kind.api()
-                        ));
-                        break;
+                    Ok(())
+                },
+                |items| {
+                    for id in items.into_iter().filter_map(|item| item.id) {
+                        if valid_id(&id) {
+                            repos.insert(HubRepo { kind, id });
+                        } else {
+                            rejected.push(id);
+                        }
                     }
-                };
-                let Ok(items) = serde_json::from_slice::<Vec<Listed>>(&reply.body) else {
-                    warnings.push(format!(
-                        "the listing of the {} of {author} was not understood",
-                        kind.api()
-                    ));
-                    break;
-                };
-                for id in items.into_iter().filter_map(|item| item.id) {
-                    if valid_id(&id) {
-                        repos.insert(HubRepo { kind, id });
-                    } else {
-                        warnings.push(format!(
-                            "the Hub listed a {} with an id hf-scan does not use: {}",
-                            kind.name(),
-                            crate::sanitize::for_display(&id)
-                        ));
-                    }
-                }
-                next = reply.next_page.filter(|page| same_origin(page, &origin));
+                },
+            );
+            if let Err(reason) = listed {
+                warnings.push(format!("listing the {} of {author}: {reason}", kind.api()));
+            }
+            for id in rejected.drain(..) {
+                warnings.push(format!(
+                    "the Hub listed a {} with an id hf-scan does not use: {}",
+                    kind.name(),
+                    crate::sanitize::for_display(&id)
+                ));
             }
         }
     }

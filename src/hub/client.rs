@@ -12,7 +12,10 @@
 //! - An answer is read up to `MAX_BODY` bytes: a hostile or broken server cannot make hf-scan
 //!   buffer a gigabyte.
 //! - The Hub's rate limit (`RateLimit: "api";r=0;t=42`, `RateLimit-Policy: …;w=300`) pauses
-//!   every worker at once (`Pacer`), up to the run's deadline, with a notice saying so.
+//!   every worker at once (`Pacer`), up to the run's deadline, with a notice saying so;
+//!   `request` retries 429s, 5xx and network failures a bounded number of times through it.
+//! - A listing's `Link: rel="next"` pages are followed on the endpoint's own origin only
+//!   (`list_pages`), with a check before every request for the caller's budget.
 
 use std::io::Read;
 use std::net::IpAddr;
@@ -23,7 +26,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::HeaderMap;
-use reqwest::{Certificate, Url};
+use reqwest::{Certificate, StatusCode, Url};
+
+use crate::finding::Secret;
 
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 /// The most bytes of one answer hf-scan reads; whoami and listing pages are a few KB.
@@ -463,6 +468,152 @@ impl Refusal {
     }
 }
 
+/// Attempts per request: the first and up to this many retries after a 429, a 5xx or a
+/// network failure.
+const MAX_RETRIES: u32 = 3;
+
+/// A final answer: not a 429 or a 5xx (those are retried), its body read (capped) when it is
+/// a success.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    /// `Link: <…>; rel="next"`, for listings.
+    pub next_page: Option<Url>,
+}
+
+/// Sends one authenticated GET with the run's pacing and bounded retries. `Err` is the reason
+/// no final answer came.
+pub fn request(client: &HubClient, url: Url, secret: Option<&Secret>) -> Result<Reply, String> {
+    let mut last_reason = String::new();
+    for attempt in 0..=MAX_RETRIES {
+        if let Err(refusal) = client.pacer.wait_turn() {
+            return Err(if last_reason.is_empty() {
+                refusal.describe()
+            } else {
+                format!("{last_reason}; {}", refusal.describe())
+            });
+        }
+        let mut get = client.get(url.clone());
+        if let Some(secret) = secret {
+            get = get.bearer_auth(secret.expose());
+        }
+        let response = match get.send() {
+            Ok(response) => response,
+            Err(err) => {
+                last_reason = describe_error(&err);
+                if last_reason.contains("certificate") {
+                    // Asking again will not change the certificate.
+                    return Err(last_reason);
+                }
+                if attempt < MAX_RETRIES {
+                    std::thread::sleep(backoff(attempt));
+                }
+                continue;
+            }
+        };
+        let status = response.status();
+        let limit = RateLimit::from_headers(response.headers());
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            last_reason = "rate limited by the Hub (429)".into();
+            if attempt < MAX_RETRIES {
+                if let Err(refusal) = client
+                    .pacer
+                    .hold(limit.wait_after_429(), "the Hub's rate limit was reached")
+                {
+                    return Err(format!("{last_reason}; {}", refusal.describe()));
+                }
+            }
+            continue;
+        }
+        if let Some(wait) = limit.wait_when_exhausted() {
+            // The last request this window allows: the next one waits (or is refused at its
+            // turn if that is past the deadline).
+            let _ = client.pacer.hold(wait, "the Hub's rate limit is used up");
+        }
+        if status.is_server_error() {
+            last_reason = format!("Hub error ({})", status.as_u16());
+            if attempt < MAX_RETRIES {
+                std::thread::sleep(backoff(attempt));
+            }
+            continue;
+        }
+        let next_page = next_link(response.headers());
+        if !status.is_success() {
+            return Ok(Reply {
+                status,
+                body: Vec::new(),
+                next_page: None,
+            });
+        }
+        match read_body(response) {
+            Ok(body) => {
+                return Ok(Reply {
+                    status,
+                    body,
+                    next_page,
+                })
+            }
+            Err(reason) if reason.contains("larger than") => return Err(reason),
+            Err(reason) => last_reason = reason,
+        }
+    }
+    Err(format!(
+        "{last_reason} (after {} attempts)",
+        MAX_RETRIES + 1
+    ))
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250 << attempt.min(4))
+}
+
+/// Reads a paginated listing: `first`, then each `Link: rel="next"` page on the endpoint's own
+/// origin (a listing cannot send the token elsewhere), each page a JSON array of `T` handed to
+/// `on_items`. `before_request` is asked before every request (a request budget, a page cap)
+/// and stops the listing with its reason; `Err` says why the listing stopped short.
+pub fn list_pages<T: serde::de::DeserializeOwned>(
+    client: &HubClient,
+    first: Url,
+    token: Option<&Secret>,
+    mut before_request: impl FnMut() -> Result<(), String>,
+    mut on_items: impl FnMut(Vec<T>),
+) -> Result<(), String> {
+    let origin = client.endpoint.join("");
+    let mut next = Some(first);
+    while let Some(url) = next.take() {
+        before_request()?;
+        let reply = request(client, url, token)?;
+        if !reply.status.is_success() {
+            return Err(format!("HTTP {}", reply.status.as_u16()));
+        }
+        let items = serde_json::from_slice::<Vec<T>>(&reply.body)
+            .map_err(|_| "an answer that is not a listing".to_string())?;
+        on_items(items);
+        next = reply.next_page.filter(|page| same_origin(page, &origin));
+    }
+    Ok(())
+}
+
+/// Whether two URLs share scheme, host and port.
+pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The `rel="next"` target of a `Link` header.
+pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<reqwest::Url> {
+    let value = headers.get("link")?.to_str().ok()?;
+    value.split(',').find_map(|link| {
+        let (target, params) = link.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|param| param.trim().replace(' ', "") == "rel=\"next\"");
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| reqwest::Url::parse(target).ok()).flatten()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -585,5 +736,26 @@ mod tests {
         assert!(pacer.wait_turn().is_ok());
         assert!(started.elapsed() >= Duration::from_millis(200));
         assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn next_links_are_parsed() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "link",
+            "<https://huggingface.co/api/models?author=a&cursor=x>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).unwrap().as_str(),
+            "https://huggingface.co/api/models?author=a&cursor=x"
+        );
+        headers.insert("link", "<https://x/>; rel=\"prev\"".parse().unwrap());
+        assert_eq!(next_link(&headers), None);
+        assert!(!same_origin(
+            &reqwest::Url::parse("https://evil.example/api").unwrap(),
+            &reqwest::Url::parse("https://huggingface.co/").unwrap()
+        ));
     }
 }

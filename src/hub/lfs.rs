@@ -18,8 +18,8 @@ use serde::Deserialize;
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::{hex_sha256, CommitInfo, Secret, SourceKind};
 use crate::hub::audit::HubRepo;
+use crate::hub::client::same_origin;
 use crate::hub::client::HubClient;
-use crate::hub::reach::same_origin;
 use crate::source::{ScanContext, Source};
 
 /// Objects asked for per batch request.

@@ -14,8 +14,7 @@
 use serde::Deserialize;
 
 use crate::finding::{Identity, NamespaceReach, Reach, RepoCount, RepoRef, Secret};
-use crate::hub::client::HubClient;
-use crate::hub::verify::request;
+use crate::hub::client::{list_pages, HubClient};
 
 /// Entries asked for per listing page.
 const PAGE: u32 = 1000;
@@ -145,65 +144,46 @@ pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: 
                 .append_pair("limit", &PAGE.to_string())
                 .append_pair("sort", "downloads")
                 .append_pair("direction", "-1");
-            let mut next = Some(url);
-            while let Some(url) = next.take() {
-                if reach.requests >= budget {
-                    count.at_least = true;
-                    reach.complete = false;
-                    reach
-                        .note
-                        .get_or_insert_with(|| format!("the budget of {budget} requests ran out"));
-                    break;
-                }
-                reach.requests += 1;
-                let reply = match request(client, url, Some(secret)) {
-                    Ok(reply) if reply.status.is_success() => reply,
-                    Ok(reply) => {
-                        count.at_least = true;
-                        reach.complete = false;
-                        reach.note.get_or_insert_with(|| {
-                            format!(
-                                "listing {listing} of {} answered {}",
-                                namespace.name,
-                                reply.status.as_u16()
-                            )
-                        });
-                        break;
+            let requests = &mut reach.requests;
+            let writable = namespace.writable;
+            let listed = list_pages::<Listed>(
+                client,
+                url,
+                Some(secret),
+                || {
+                    if *requests >= budget {
+                        return Err(format!("the budget of {budget} requests ran out"));
                     }
-                    Err(reason) => {
-                        count.at_least = true;
-                        reach.complete = false;
-                        reach.note.get_or_insert_with(|| {
-                            format!("listing {listing} of {}: {reason}", namespace.name)
-                        });
-                        break;
+                    *requests += 1;
+                    Ok(())
+                },
+                |items| {
+                    for item in items {
+                        let Some(id) = item.id else { continue };
+                        count.total += 1;
+                        count.private += u64::from(item.private);
+                        if writable {
+                            writable_repos.push(RepoRef {
+                                kind: kind.into(),
+                                id,
+                                downloads: item.downloads,
+                                private: item.private,
+                                writable: true,
+                            });
+                        }
                     }
-                };
-                let Ok(items) = serde_json::from_slice::<Vec<Listed>>(&reply.body) else {
-                    count.at_least = true;
-                    reach.complete = false;
-                    reach.note.get_or_insert_with(|| {
-                        format!("the listing of {} was not understood", namespace.name)
-                    });
-                    break;
-                };
-                for item in items {
-                    let Some(id) = item.id else { continue };
-                    count.total += 1;
-                    count.private += u64::from(item.private);
-                    if namespace.writable {
-                        writable_repos.push(RepoRef {
-                            kind: kind.into(),
-                            id,
-                            downloads: item.downloads,
-                            private: item.private,
-                            writable: true,
-                        });
+                },
+            );
+            if let Err(reason) = listed {
+                count.at_least = true;
+                reach.complete = false;
+                reach.note.get_or_insert_with(|| {
+                    if reason.starts_with("the budget") {
+                        reason
+                    } else {
+                        format!("listing {listing} of {}: {reason}", namespace.name)
                     }
-                }
-                next = reply
-                    .next_page
-                    .filter(|page| same_origin(page, &client.endpoint.join("")));
+                });
             }
         }
         mark_unlisted(count_all(namespace), reach.complete);
@@ -238,25 +218,6 @@ fn mark_unlisted(counts: [&mut RepoCount; 3], complete: bool) {
             }
         }
     }
-}
-
-pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
-}
-
-/// The `rel="next"` target of a `Link` header.
-pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<reqwest::Url> {
-    let value = headers.get("link")?.to_str().ok()?;
-    value.split(',').find_map(|link| {
-        let (target, params) = link.split_once(';')?;
-        let is_next = params
-            .split(';')
-            .any(|param| param.trim().replace(' ', "") == "rel=\"next\"");
-        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-        is_next.then(|| reqwest::Url::parse(target).ok()).flatten()
-    })
 }
 
 #[cfg(test)]
@@ -329,26 +290,5 @@ mod tests {
         assert_eq!(repos.len(), 1);
         assert!(repos[0].writable);
         assert_eq!(repos[0].id, "bob/m");
-    }
-
-    #[test]
-    fn next_links_are_parsed() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            "link",
-            "<https://huggingface.co/api/models?author=a&cursor=x>; rel=\"next\""
-                .parse()
-                .unwrap(),
-        );
-        assert_eq!(
-            next_link(&headers).unwrap().as_str(),
-            "https://huggingface.co/api/models?author=a&cursor=x"
-        );
-        headers.insert("link", "<https://x/>; rel=\"prev\"".parse().unwrap());
-        assert_eq!(next_link(&headers), None);
-        assert!(!same_origin(
-            &reqwest::Url::parse("https://evil.example/api").unwrap(),
-            &reqwest::Url::parse("https://huggingface.co/").unwrap()
-        ));
     }
 }

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::{StatusCode, Url};
+use reqwest::StatusCode;
 use serde::Deserialize;
 
 use crate::finding::{
@@ -26,7 +26,7 @@ use crate::finding::{
 };
 use crate::hub::cache::VerifyCache;
 use crate::hub::client::{
-    describe_error, read_body, Endpoint, EndpointOrigin, HubClient, Pacer, RateLimit, Transport,
+    describe_error, request, Endpoint, EndpointOrigin, HubClient, Pacer, Transport,
 };
 use crate::hub::reach;
 
@@ -36,9 +36,6 @@ pub const DEFAULT_MAX_TOKENS: usize = 100;
 pub const DEFAULT_REACH_REQUESTS: u32 = 12;
 /// Listing requests per live token with `hf-scan verify --reach`.
 pub const INCIDENT_REACH_REQUESTS: u32 = 200;
-/// Attempts per request: the first and up to this many retries after a 429, a 5xx or a
-/// network failure.
-const MAX_RETRIES: u32 = 3;
 /// Tokens per revocation request.
 pub const REVOKE_BATCH: usize = 100;
 
@@ -392,101 +389,6 @@ fn verify_one(client: &HubClient, reach_requests: u32, secret: &Secret) -> Verif
             reason: format!("unexpected answer ({})", status.as_u16()),
         },
     }
-}
-
-/// A final answer: not a 429 or a 5xx (those are retried), its body read (capped) when it is
-/// a success.
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Vec<u8>,
-    /// `Link: <…>; rel="next"`, for listings.
-    pub next_page: Option<Url>,
-}
-
-/// Sends one authenticated GET with the run's pacing and bounded retries. `Err` is the reason
-/// no final answer came.
-pub fn request(client: &HubClient, url: Url, secret: Option<&Secret>) -> Result<Reply, String> {
-    let mut last_reason = String::new();
-    for attempt in 0..=MAX_RETRIES {
-        if let Err(refusal) = client.pacer.wait_turn() {
-            return Err(if last_reason.is_empty() {
-                refusal.describe()
-            } else {
-                format!("{last_reason}; {}", refusal.describe())
-            });
-        }
-        let mut get = client.get(url.clone());
-        if let Some(secret) = secret {
-            get = get.bearer_auth(secret.expose());
-        }
-        let response = match get.send() {
-            Ok(response) => response,
-            Err(err) => {
-                last_reason = describe_error(&err);
-                if last_reason.contains("certificate") {
-                    // Asking again will not change the certificate.
-                    return Err(last_reason);
-                }
-                if attempt < MAX_RETRIES {
-                    std::thread::sleep(backoff(attempt));
-                }
-                continue;
-            }
-        };
-        let status = response.status();
-        let limit = RateLimit::from_headers(response.headers());
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            last_reason = "rate limited by the Hub (429)".into();
-            if attempt < MAX_RETRIES {
-                if let Err(refusal) = client
-                    .pacer
-                    .hold(limit.wait_after_429(), "the Hub's rate limit was reached")
-                {
-                    return Err(format!("{last_reason}; {}", refusal.describe()));
-                }
-            }
-            continue;
-        }
-        if let Some(wait) = limit.wait_when_exhausted() {
-            // The last request this window allows: the next one waits (or is refused at its
-            // turn if that is past the deadline).
-            let _ = client.pacer.hold(wait, "the Hub's rate limit is used up");
-        }
-        if status.is_server_error() {
-            last_reason = format!("Hub error ({})", status.as_u16());
-            if attempt < MAX_RETRIES {
-                std::thread::sleep(backoff(attempt));
-            }
-            continue;
-        }
-        let next_page = reach::next_link(response.headers());
-        if !status.is_success() {
-            return Ok(Reply {
-                status,
-                body: Vec::new(),
-                next_page: None,
-            });
-        }
-        match read_body(response) {
-            Ok(body) => {
-                return Ok(Reply {
-                    status,
-                    body,
-                    next_page,
-                })
-            }
-            Err(reason) if reason.contains("larger than") => return Err(reason),
-            Err(reason) => last_reason = reason,
-        }
-    }
-    Err(format!(
-        "{last_reason} (after {} attempts)",
-        MAX_RETRIES + 1
-    ))
-}
-
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(250 << attempt.min(4))
 }
 
 /// Sets each finding's verification and severity from `results` (keyed by token hash).
