@@ -403,6 +403,9 @@ pub struct HubAuditArgs {
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Write every finding of this audit to a baseline file, and accept them (exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Ignore `hf-scan:allow` comments.
     #[arg(long)]
     pub no_inline_allow: bool,
@@ -492,6 +495,11 @@ impl HubAuditArgs {
             .map(|path| Baseline::load(&ProjectFiles::Disk, path))
             .transpose()?;
         let reporting = self.reporting.open()?;
+        let write_baseline = self
+            .write_baseline
+            .as_deref()
+            .map(OutputFile::create)
+            .transpose()?;
         let threads = match self.threads {
             Some(threads) => usize::from(threads),
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -502,7 +510,7 @@ impl HubAuditArgs {
             project,
             baseline,
             inline_allow: !self.no_inline_allow,
-            write_baseline: None,
+            write_baseline,
             walk: WalkOptions {
                 no_ignore: false,
                 follow: false,

@@ -502,3 +502,87 @@ fn lfs_objects_are_fetched_and_scanned_at_the_commit_of_their_pointer() {
         "the token never reaches the CDN"
     );
 }
+
+/// The options a scan shares, on an audit: the token from a file, a named dataset, the
+/// project config's allowed hashes, inline allows (and --no-inline-allow), a baseline written
+/// then applied, and the job counts.
+#[test]
+fn token_file_config_inline_allow_and_baseline_apply_to_an_audit() {
+    let org = alice();
+    let mut rng = Rng::new(472);
+    let allowed_inline = fake_token(&mut rng);
+    let root = org._root.path();
+    bare_repo(
+        root,
+        "alice/allowed",
+        &[&[(
+            "demo.py",
+            &format!("TOKEN = \"{allowed_inline}\"  # hf-scan:allow\n"),
+        )]],
+    );
+    let work = temp_dir();
+    let token_file = write(work.path(), "token", format!("{}\n", org.access));
+    let cache = work.path().join("cache");
+    let run = |extra: &[&str]| {
+        let output = hf_scan()
+            .args([
+                "hub",
+                "--hf-endpoint",
+                &org.hub.url,
+                "--format",
+                "json",
+                "--show-secrets",
+            ])
+            .args(["--model", "alice/private-model", "--dataset", "alice/data"])
+            .args(["--model", "alice/allowed", "--clone-jobs", "1", "-j", "1"])
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--token-file")
+            .arg(&token_file)
+            .args(extra)
+            .env_remove("HF_TOKEN")
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", stderr(&output)));
+        (report, output.status.code().unwrap(), stderr(&output))
+    };
+    let secrets = |report: &Value| -> BTreeSet<String> {
+        findings(report)
+            .iter()
+            .map(|f| f["secret"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let (report, code, err) = run(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        secrets(&report),
+        BTreeSet::from([org.private.clone(), org.dataset.clone()]),
+        "the token file opened the private model; the inline allow held"
+    );
+    assert!(!err.contains(&org.access));
+
+    let (report, _, _) = run(&["--no-inline-allow"]);
+    assert!(secrets(&report).contains(&allowed_inline));
+
+    let config = write(
+        work.path(),
+        "hf-scan.toml",
+        format!(
+            "allowed_secret_hashes = [\"{}\"]\n",
+            hf_scan::finding::hex_sha256(org.dataset.as_bytes())
+        ),
+    );
+    let (report, _, _) = run(&["--config", config.to_str().unwrap()]);
+    assert_eq!(secrets(&report), BTreeSet::from([org.private.clone()]));
+    assert_eq!(report["stats"]["suppressed"]["config"], 1);
+
+    let baseline = work.path().join("baseline.json");
+    let (_, code, err) = run(&["--write-baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, 0, "written and accepted: {err}");
+    let (report, code, err) = run(&["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(findings(&report).is_empty());
+    assert_eq!(report["stats"]["suppressed"]["baseline"], 2);
+}
