@@ -59,9 +59,10 @@ pub fn parse_pointer(bytes: &[u8]) -> Option<(String, u64)> {
 }
 
 /// Every distinct LFS pointer in the mirror at `gitdir`, each at the oldest commit that adds
-/// it (`git log --all --topo-order --reverse --raw`).
+/// it (`git log --all --topo-order --reverse --raw`, read as it streams: a long history costs
+/// no more memory than one entry).
 pub fn pointers(gitdir: &Path) -> Result<Vec<Pointer>, String> {
-    let output = Command::new("git")
+    let mut child = Command::new("git")
         .arg("--git-dir")
         .arg(gitdir)
         .args([
@@ -78,11 +79,23 @@ pub fn pointers(gitdir: &Path) -> Result<Vec<Pointer>, String> {
             "-z",
         ])
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .map_err(|err| format!("running git log: {err}"))?;
-    if !output.status.success() {
+    let mut log = std::io::BufReader::new(child.stdout.take().expect("piped"));
+    let found = read_pointers(gitdir, &mut log);
+    // Closing the pipe first: a reader that stopped early must not leave git blocked on it.
+    drop(log);
+    let status = child.wait().map_err(|err| format!("git log: {err}"))?;
+    if !status.success() {
         return Err("git log failed on the mirror".into());
     }
+    found
+}
+
+/// The pointers in `git log -z --raw` output, as `pointers` describes.
+fn read_pointers(gitdir: &Path, log: &mut impl std::io::BufRead) -> Result<Vec<Pointer>, String> {
     let repo = git2::Repository::open_bare(gitdir).map_err(|err| err.message().to_string())?;
     let odb = repo.odb().map_err(|err| err.message().to_string())?;
     let mut seen_blobs = HashSet::new();
@@ -91,9 +104,18 @@ pub fn pointers(gitdir: &Path) -> Result<Vec<Pointer>, String> {
     let mut commit: Option<git2::Oid> = None;
     // With -z: a commit line is `HASH\n` (then maybe `\0`-separated raw entries); each raw
     // entry is `:modes shas status\0path\0`.
-    let mut fields = output.stdout.split(|&b| b == 0).peekable();
-    while let Some(field) = fields.next() {
-        let mut field = trim_newlines(field);
+    let mut next_field = |buffer: &mut Vec<u8>| -> bool {
+        buffer.clear();
+        matches!(log.read_until(0, buffer), Ok(read) if read > 0) && {
+            if buffer.last() == Some(&0) {
+                buffer.pop();
+            }
+            true
+        }
+    };
+    let (mut raw, mut path) = (Vec::new(), Vec::new());
+    while next_field(&mut raw) {
+        let mut field = trim_newlines(&raw);
         if field.is_empty() {
             continue;
         }
@@ -110,7 +132,9 @@ pub fn pointers(gitdir: &Path) -> Result<Vec<Pointer>, String> {
             field = rest;
         }
         let meta = String::from_utf8_lossy(field).into_owned();
-        let Some(path) = fields.next() else { break };
+        if !next_field(&mut path) {
+            break;
+        }
         let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
         let (Some(new_mode), Some(new_blob), Some(status)) =
             (parts.get(1), parts.get(3), parts.get(4))
@@ -141,7 +165,7 @@ pub fn pointers(gitdir: &Path) -> Result<Vec<Pointer>, String> {
             found.push(Pointer {
                 oid,
                 size,
-                path: String::from_utf8_lossy(path).into_owned(),
+                path: String::from_utf8_lossy(&path).into_owned(),
                 commit: crate::source::git::commit_info(&repo, commit, &HashSet::new()),
             });
         }
