@@ -374,20 +374,14 @@ struct DiscussionEvent {
     data: Option<serde_json::Value>,
 }
 
-/// One discussion's text to scan: its title and each comment, one per line block.
-pub struct DiscussionText {
-    pub num: u64,
-    pub text: String,
-}
-
-/// Every discussion and pull request of `repo`, as text. A page or a discussion that cannot
-/// be read is a warning.
-pub fn discussions(
+/// The numbers of every discussion and pull request of `repo` (at most `MAX_DISCUSSIONS`).
+/// A listing that fails is a warning (prefixed with the repository by the caller).
+pub fn discussion_numbers(
     client: &HubClient,
     token: Option<&Secret>,
     repo: &HubRepo,
     warnings: &mut Vec<String>,
-) -> Vec<DiscussionText> {
+) -> Vec<u64> {
     let base = format!("api/{}/{}/discussions", repo.kind.api(), repo.id);
     let mut numbers = Vec::new();
     for page in 0.. {
@@ -399,25 +393,18 @@ pub fn discussions(
             }
             Ok(reply) => {
                 warnings.push(format!(
-                    "{}: its discussions could not be listed (HTTP {})",
-                    repo.display(),
+                    "its discussions could not be listed (HTTP {})",
                     reply.status.as_u16()
                 ));
-                return Vec::new();
+                break;
             }
             Err(reason) => {
-                warnings.push(format!(
-                    "{}: its discussions could not be listed ({reason})",
-                    repo.display()
-                ));
-                return Vec::new();
+                warnings.push(format!("its discussions could not be listed ({reason})"));
+                break;
             }
         };
         let Some(page) = page else {
-            warnings.push(format!(
-                "{}: the list of its discussions was not understood",
-                repo.display()
-            ));
+            warnings.push("the list of its discussions was not understood".into());
             break;
         };
         let got = page.discussions.len();
@@ -427,56 +414,68 @@ pub fn discussions(
         }
     }
     numbers.truncate(MAX_DISCUSSIONS);
-    let mut texts = Vec::new();
-    for num in numbers {
-        let url = client.endpoint.join(&format!("{base}/{num}"));
-        let detail = match request(client, url, token) {
-            Ok(reply) if reply.status.is_success() => {
-                serde_json::from_slice::<DiscussionDetail>(&reply.body).ok()
-            }
-            _ => None,
-        };
-        let Some(detail) = detail else {
-            warnings.push(format!(
-                "{}: discussion {num} could not be read",
-                repo.display()
-            ));
-            continue;
-        };
-        let mut text = detail.title;
-        for event in detail.events {
-            let raw = event
-                .data
-                .as_ref()
-                .and_then(|data| match event.kind.as_str() {
-                    "comment" => data.pointer("/latest/raw"),
-                    "title-change" => data.pointer("/to"),
-                    "commit" => data.pointer("/subject"),
-                    _ => None,
-                });
-            if let Some(raw) = raw.and_then(|raw| raw.as_str()) {
-                text.push('\n');
-                text.push_str(raw);
-            }
+    numbers
+}
+
+/// One discussion's title and every comment, one after another.
+fn discussion_text(
+    client: &HubClient,
+    token: Option<&Secret>,
+    repo: &HubRepo,
+    num: u64,
+) -> Option<String> {
+    let url = client.endpoint.join(&format!(
+        "api/{}/{}/discussions/{num}",
+        repo.kind.api(),
+        repo.id
+    ));
+    let detail = match request(client, url, token) {
+        Ok(reply) if reply.status.is_success() => {
+            serde_json::from_slice::<DiscussionDetail>(&reply.body).ok()?
         }
-        texts.push(DiscussionText { num, text });
+        _ => return None,
+    };
+    let mut text = detail.title;
+    for event in detail.events {
+        let raw = event
+            .data
+            .as_ref()
+            .and_then(|data| match event.kind.as_str() {
+                "comment" => data.pointer("/latest/raw"),
+                "title-change" => data.pointer("/to"),
+                "commit" => data.pointer("/subject"),
+                _ => None,
+            });
+        if let Some(raw) = raw.and_then(|raw| raw.as_str()) {
+            text.push('\n');
+            text.push_str(raw);
+        }
     }
-    texts
+    Some(text)
 }
 
-/// A repository's discussions as a source: each discussion's text is scanned like a file
-/// named `{repo}/discussions/{num}`.
-struct DiscussionSource {
-    repo: String,
-    texts: Vec<DiscussionText>,
+/// A repository's discussions as a source: each is fetched, scanned like a file named
+/// `{repo}/discussions/{num}`, and dropped before the next (one answer of at most 1 MiB is
+/// held at a time).
+struct DiscussionSource<'a> {
+    client: &'a HubClient,
+    token: Option<&'a Secret>,
+    repo: &'a HubRepo,
+    numbers: Vec<u64>,
 }
 
-impl Source for DiscussionSource {
+impl Source for DiscussionSource<'_> {
     fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
         let mut sink = EventSink::new(events);
         let mut scanner = context.scanner();
-        for discussion in &self.texts {
-            let path = format!("{}/discussions/{}", self.repo, discussion.num);
+        for &num in &self.numbers {
+            let Some(text) = discussion_text(self.client, self.token, self.repo, num) else {
+                sink.send(Event::Warning(format!(
+                    "discussion {num} could not be read"
+                )));
+                continue;
+            };
+            let path = format!("{}/discussions/{num}", self.repo.display());
             sink.send(Event::Content {
                 origin: Origin {
                     source: SourceKind::Discussion,
@@ -486,7 +485,7 @@ impl Source for DiscussionSource {
                     tag: None,
                     in_head: None,
                 },
-                scanned: scanner.scan_bytes(discussion.text.as_bytes()),
+                scanned: scanner.scan_bytes(text.as_bytes()),
             });
         }
         Ok(())
@@ -546,14 +545,16 @@ pub fn run(
     for (repo, dir) in work {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
-        let texts = if plan.discussions {
-            discussions(client, plan.token.as_ref(), &repo, &mut repo_warnings)
+        let numbers = if plan.discussions {
+            discussion_numbers(client, plan.token.as_ref(), &repo, &mut repo_warnings)
         } else {
             Vec::new()
         };
         let source = DiscussionSource {
-            repo: display.clone(),
-            texts,
+            client,
+            token: plan.token.as_ref(),
+            repo: &repo,
+            numbers,
         };
         let pointers = match dir.as_deref().map(crate::hub::lfs::pointers) {
             None => Vec::new(),
