@@ -157,6 +157,11 @@ fn audit(org: &Org, cache: &Path, token: bool, args: &[&str]) -> (Value, i32, St
     if token {
         command.env("HF_TOKEN", &org.access);
     }
+    // Tracing the user may have left on must not write the token's header anywhere (the
+    // first test then finds no token in any file under the cache).
+    command
+        .env("GIT_TRACE_CURL", cache.join("curl-trace.log"))
+        .env("GIT_TRACE_REDACT", "0");
     let output = command.output().unwrap();
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));

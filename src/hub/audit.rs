@@ -295,6 +295,17 @@ fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBu
             format!("Authorization: Bearer {}", token.expose()),
         ));
     }
+    // No tracing: a GIT_TRACE_CURL or GIT_CURL_VERBOSE in the user's environment would write
+    // the request headers, token included, to stderr or a file.
+    for trace in [
+        "GIT_TRACE",
+        "GIT_TRACE_CURL",
+        "GIT_TRACE_PACKET",
+        "GIT_CURL_VERBOSE",
+        "GIT_TRACE_REDACT",
+    ] {
+        git.env_remove(trace);
+    }
     git.env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", "")
         .env("SSH_ASKPASS", "")
