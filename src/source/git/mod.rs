@@ -21,12 +21,15 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
+use self::pack::{Kind, PackReader, Packs};
+use self::trees::{CommitDiff, TreeCache, MAX_TREE_DEPTH};
 use super::{ScanContext, Source};
 use crate::collector::content_warnings;
 use crate::collector::{Event, EventSender, EventSink, Origin};
@@ -35,6 +38,9 @@ use crate::detect::matcher::Matcher;
 use crate::detect::scan::{ChunkScanner, Hit, Scanned};
 use crate::finding::{CommitInfo, Introduced, SourceKind, TagInfo};
 use crate::project::ProjectConfig;
+
+mod pack;
+mod trees;
 
 /// The history of a repository within a range of commits.
 pub struct HistorySource<'a> {
@@ -195,15 +201,10 @@ impl Missing {
     }
 }
 
-/// What one commit introduces, and which paths it deletes (directories end in `/`).
+/// What one commit introduces, and its scanned message.
 struct CommitChanges {
-    introduced: Vec<(String, Oid)>,
-    deleted: Vec<String>,
+    introduced: CommitDiff,
     message: Scanned,
-    /// Changed paths the project config excludes.
-    skipped: u64,
-    /// A directory nested too deep to descend, if any.
-    too_deep: Option<String>,
 }
 
 /// A distinct blob, where it first appeared, and the other paths it appeared at later.
@@ -234,6 +235,7 @@ pub fn scan_history(
     }
     let commits = walk(repo, range, &mut sink)?;
     let gitdir = repo.path().to_path_buf();
+    let packs = Packs::load(&repo.commondir().join("objects"));
 
     // Phase 2: what each commit introduces, in parallel.
     let changes: Vec<Mutex<Option<CommitChanges>>> =
@@ -242,17 +244,28 @@ pub fn scan_history(
     run_workers(
         commits.len(),
         &gitdir,
+        &packs,
         context,
         events,
-        |repo, scanner, sink, index| {
+        |worker, index| {
+            let sink = &mut worker.sink;
             sink.send(Event::Commits(1));
             let mut local = Missing::default();
-            let found =
-                commit_changes(repo, commits[index], &shallow, project, scanner, &mut local);
-            if found.skipped > 0 {
-                sink.send(Event::Skipped(found.skipped));
+            let found = commit_changes(
+                &worker.repo,
+                &mut worker.packs,
+                &mut worker.trees,
+                commits[index],
+                &shallow,
+                project,
+                &mut worker.scanner,
+                &mut local,
+            );
+            let sink = &mut worker.sink;
+            if found.introduced.skipped > 0 {
+                sink.send(Event::Skipped(found.introduced.skipped));
             }
-            if let Some(path) = &found.too_deep {
+            if let Some(path) = &found.introduced.too_deep {
                 sink.send(Event::Warning(format!(
                     "commit {}: {}…: directories nested deeper than {MAX_TREE_DEPTH} levels \
                      were not scanned",
@@ -279,7 +292,7 @@ pub fn scan_history(
     let mut job_of: HashMap<Oid, usize> = HashMap::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
     for (commit, change) in changes.iter().enumerate() {
-        for (path, oid) in &change.introduced {
+        for (path, oid) in &change.introduced.blobs {
             match job_of.get(oid) {
                 Some(&job) if jobs[job].path != *path => jobs[job].aliases.push(path.clone()),
                 Some(_) => {}
@@ -297,18 +310,32 @@ pub fn scan_history(
     }
     drop(job_of);
 
-    // Phase 4: scan each distinct blob once, in parallel.
+    // Phase 4: scan each distinct blob once, in parallel, read in pack order.
+    let mut read_order: Vec<usize> = (0..jobs.len()).collect();
+    read_order.sort_by_cached_key(|&job| packs.position(jobs[job].oid));
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
     run_workers(
         jobs.len(),
         &gitdir,
+        &packs,
         context,
         events,
-        |repo, scanner, sink, index| {
+        |worker, index| {
+            let index = read_order[index];
             let job = &jobs[index];
-            match repo.find_blob(job.oid) {
-                Ok(blob) => {
-                    let mut result = scanner.scan_bytes(blob.content());
+            let content = match worker.packs.read(job.oid, Kind::Blob) {
+                Some(content) => Ok(content),
+                // Loose, or not readable by the pack reader: libgit2 reads it or says why not.
+                None => worker
+                    .repo
+                    .find_blob(job.oid)
+                    .map(|blob| Rc::<[u8]>::from(blob.content())),
+            };
+            let (scanner, sink) = (&mut worker.scanner, &mut worker.sink);
+            match content {
+                Ok(content) => {
+                    let mut result = scanner.scan_bytes(&content);
+                    drop(content);
                     sink.send(Event::Counted {
                         blobs: 1,
                         bytes: result.bytes,
@@ -346,6 +373,8 @@ pub fn scan_history(
     found.sort_by_key(|(commit, job, _)| (*commit, *job));
     let mut head = HeadTokens::new(repo, context.scanner());
     let mut leaks = Leaks::default();
+    // What a commit deleted matters only where a token turns up: read for those commits alone.
+    let mut deleted: HashMap<usize, Vec<String>> = HashMap::new();
     for (commit, job, mut hits) in found {
         let (path, source) = match job {
             Some(job) => (Some(jobs[job].path.clone()), SourceKind::History),
@@ -358,13 +387,13 @@ pub fn scan_history(
                 }
             }
         }
-        hits.retain(|hit| {
-            leaks.is_new(
-                hit.secret.expose(),
-                path.as_deref(),
-                &changes[commit].deleted,
-            )
-        });
+        let deleted: &[String] = match job {
+            Some(_) => deleted
+                .entry(commit)
+                .or_insert_with(|| deleted_paths(repo, commits[commit], project)),
+            None => &[],
+        };
+        hits.retain(|hit| leaks.is_new(hit.secret.expose(), path.as_deref(), deleted));
         if hits.is_empty() {
             continue;
         }
@@ -690,14 +719,30 @@ pub fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
     Ok(commit.id())
 }
 
-/// Runs `work(repo, scanner, sink, index)` for every index below `count` on `threads` threads,
-/// each with its own repository handle, scanner and event sink; indexes are claimed in blocks.
-fn run_workers(
+/// What each worker thread owns: libgit2 handles are not shared across threads, and its
+/// caches stay warm for the neighbours it claims.
+struct Worker<'a> {
+    repo: Repository,
+    packs: PackReader<'a>,
+    trees: TreeCache,
+    scanner: ContentScanner<'a>,
+    sink: EventSink,
+}
+
+/// Resolved pack objects all workers together keep (`PackReader`): delta bases a read in
+/// pack order meets again soon.
+const PACK_CACHE_BYTES: usize = 128 << 20;
+
+/// Runs `work(worker, index)` for every index below `count` on `context.threads` threads;
+/// indexes are claimed in blocks, so a worker handles neighbours (a commit and its parent
+/// share trees; blobs near each other in a pack share delta bases).
+fn run_workers<'a>(
     count: usize,
     gitdir: &Path,
-    context: &ScanContext,
+    packs: &'a Packs,
+    context: &ScanContext<'a>,
     events: &EventSender,
-    work: impl Fn(&Repository, &mut ContentScanner, &mut EventSink, usize) + Sync,
+    work: impl Fn(&mut Worker<'a>, usize) + Sync,
 ) -> anyhow::Result<()> {
     let next = AtomicUsize::new(0);
     let threads = context.threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
@@ -705,17 +750,21 @@ fn run_workers(
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| -> anyhow::Result<()> {
-                    let repo = Repository::open(gitdir)
-                        .with_context(|| format!("opening {}", gitdir.display()))?;
-                    let mut scanner = context.scanner();
-                    let mut sink = EventSink::new(events);
+                    let mut worker = Worker {
+                        repo: Repository::open(gitdir)
+                            .with_context(|| format!("opening {}", gitdir.display()))?,
+                        packs: PackReader::new(packs, PACK_CACHE_BYTES / threads),
+                        trees: TreeCache::default(),
+                        scanner: context.scanner(),
+                        sink: EventSink::new(events),
+                    };
                     loop {
                         let start = next.fetch_add(WORK_BLOCK, Ordering::Relaxed);
                         if start >= count {
                             return Ok(());
                         }
                         for index in start..(start + WORK_BLOCK).min(count) {
-                            work(&repo, &mut scanner, &mut sink, index);
+                            work(&mut worker, index);
                         }
                     }
                 })
@@ -728,8 +777,11 @@ fn run_workers(
 }
 
 /// The (path, blob) pairs `oid` introduces, and its scanned message.
+#[allow(clippy::too_many_arguments)]
 fn commit_changes(
     repo: &Repository,
+    packs: &mut PackReader,
+    trees: &mut TreeCache,
     oid: Oid,
     shallow: &HashSet<Oid>,
     project: &ProjectConfig,
@@ -737,11 +789,8 @@ fn commit_changes(
     missing: &mut Missing,
 ) -> CommitChanges {
     let mut changes = CommitChanges {
-        introduced: Vec::new(),
-        deleted: Vec::new(),
+        introduced: CommitDiff::default(),
         message: Scanned::default(),
-        skipped: 0,
-        too_deep: None,
     };
     let commit = match repo.find_commit(oid) {
         Ok(commit) => commit,
@@ -751,43 +800,67 @@ fn commit_changes(
         }
     };
     changes.message = scanner.chunks().scan_bytes(commit.message_bytes());
-    let tree = match commit.tree() {
-        Ok(tree) => tree,
+    let odb = match repo.odb() {
+        Ok(odb) => odb,
         Err(err) => {
-            missing.record("tree", commit.tree_id(), &err);
+            missing.record("commit", oid, &err);
             return changes;
         }
     };
-    let mut parents = Vec::new();
+    let mut parent_trees = Vec::new();
     for parent_id in commit.parent_ids() {
-        match repo.find_commit(parent_id).and_then(|parent| parent.tree()) {
-            Ok(parent_tree) => parents.push(parent_tree),
+        let tree = repo
+            .find_commit(parent_id)
+            .map(|parent| parent.tree_id())
+            .and_then(|tree| trees.get(packs, &odb, tree).map(|_| tree));
+        match tree {
+            Ok(tree) => parent_trees.push(tree),
             // A shallow boundary's parents are absent by design; that is reported once as the
             // shallow warning, not as missing objects.
             Err(_) if shallow.contains(&oid) => {}
             Err(err) => missing.record("parent commit", parent_id, &err),
         }
     }
-    let mut found = TreeChanges {
-        introduced: &mut changes.introduced,
-        deleted: &mut changes.deleted,
-        skipped: &mut changes.skipped,
-        too_deep: &mut changes.too_deep,
+    changes.introduced = trees::introduced_blobs(
+        packs,
+        &odb,
+        trees,
+        commit.tree_id(),
+        &parent_trees,
+        project,
         missing,
-    };
-    let first_parent = parents.first().cloned();
-    differing_blobs(repo, tree, first_parent, project, &mut found);
-    // A merge introduces only what differs from every parent.
-    if parents.len() > 1 {
-        changes.introduced.retain(|(path, oid)| {
-            parents[1..].iter().all(|parent| {
-                parent
-                    .get_path(Path::new(path))
-                    .map_or(true, |entry| entry.id() != *oid)
-            })
-        });
-    }
+    );
     changes
+}
+
+/// The paths `oid` deletes relative to its first parent (directories end in `/`): a token
+/// that turns up at a new path in the same commit moved, it did not leak again.
+fn deleted_paths(repo: &Repository, oid: Oid, project: &ProjectConfig) -> Vec<String> {
+    let Ok(commit) = repo.find_commit(oid) else {
+        return Vec::new();
+    };
+    let Ok(tree) = commit.tree() else {
+        return Vec::new();
+    };
+    let first_parent = commit.parent(0).ok().and_then(|parent| parent.tree().ok());
+    let (mut introduced, mut deleted, mut skipped, mut too_deep) =
+        (Vec::new(), Vec::new(), 0, None);
+    // Unreadable objects were counted when the commit was first compared.
+    let mut missing = Missing::default();
+    differing_blobs(
+        repo,
+        tree,
+        first_parent,
+        project,
+        &mut TreeChanges {
+            introduced: &mut introduced,
+            deleted: &mut deleted,
+            skipped: &mut skipped,
+            too_deep: &mut too_deep,
+            missing: &mut missing,
+        },
+    );
+    deleted
 }
 
 /// Where `differing_blobs` puts what it finds.
@@ -799,10 +872,6 @@ struct TreeChanges<'a> {
     too_deep: &'a mut Option<String>,
     missing: &'a mut Missing,
 }
-
-/// Trees nested deeper than this are not descended (git itself refuses deeper trees by
-/// default, `core.maxTreeDepth`): a crafted repository must not exhaust memory or time.
-const MAX_TREE_DEPTH: usize = 2048;
 
 /// Blobs in `new` that `old` does not have at the same path, and paths of `old` that `new`
 /// lacks; identical subtrees are skipped by id, which is what makes a walk of every commit
