@@ -29,7 +29,7 @@ use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
 use self::pack::{Kind, PackReader, Packs};
-use self::trees::{CommitDiff, TreeCache, MAX_TREE_DEPTH};
+use self::trees::{CommitDiff, TreeCache, TreeReader, MAX_TREE_DEPTH};
 use super::{ScanContext, Source};
 use crate::collector::content_warnings;
 use crate::collector::{Event, EventSender, EventSink, Origin};
@@ -251,16 +251,7 @@ pub fn scan_history(
             let sink = &mut worker.sink;
             sink.send(Event::Commits(1));
             let mut local = Missing::default();
-            let found = commit_changes(
-                &worker.repo,
-                &mut worker.packs,
-                &mut worker.trees,
-                commits[index],
-                &shallow,
-                project,
-                &mut worker.scanner,
-                &mut local,
-            );
+            let found = commit_changes(worker, commits[index], &shallow, project, &mut local);
             let sink = &mut worker.sink;
             if found.introduced.skipped > 0 {
                 sink.send(Event::Skipped(found.introduced.skipped));
@@ -777,17 +768,14 @@ fn run_workers<'a>(
 }
 
 /// The (path, blob) pairs `oid` introduces, and its scanned message.
-#[allow(clippy::too_many_arguments)]
 fn commit_changes(
-    repo: &Repository,
-    packs: &mut PackReader,
-    trees: &mut TreeCache,
+    worker: &mut Worker,
     oid: Oid,
     shallow: &HashSet<Oid>,
     project: &ProjectConfig,
-    scanner: &mut ContentScanner,
     missing: &mut Missing,
 ) -> CommitChanges {
+    let repo = &worker.repo;
     let mut changes = CommitChanges {
         introduced: CommitDiff::default(),
         message: Scanned::default(),
@@ -799,7 +787,7 @@ fn commit_changes(
             return changes;
         }
     };
-    changes.message = scanner.chunks().scan_bytes(commit.message_bytes());
+    changes.message = worker.scanner.chunks().scan_bytes(commit.message_bytes());
     let odb = match repo.odb() {
         Ok(odb) => odb,
         Err(err) => {
@@ -807,12 +795,17 @@ fn commit_changes(
             return changes;
         }
     };
+    let mut reader = TreeReader {
+        packs: &mut worker.packs,
+        odb: &odb,
+        cache: &mut worker.trees,
+    };
     let mut parent_trees = Vec::new();
     for parent_id in commit.parent_ids() {
         let tree = repo
             .find_commit(parent_id)
             .map(|parent| parent.tree_id())
-            .and_then(|tree| trees.get(packs, &odb, tree).map(|_| tree));
+            .and_then(|tree| reader.get(tree).map(|_| tree));
         match tree {
             Ok(tree) => parent_trees.push(tree),
             // A shallow boundary's parents are absent by design; that is reported once as the
@@ -822,9 +815,7 @@ fn commit_changes(
         }
     }
     changes.introduced = trees::introduced_blobs(
-        packs,
-        &odb,
-        trees,
+        &mut reader,
         commit.tree_id(),
         &parent_trees,
         project,

@@ -138,24 +138,27 @@ pub(super) struct TreeCache {
     recent_bytes: usize,
 }
 
-impl TreeCache {
-    /// The raw tree `id`, from the cache or `odb`; an error when it cannot be read or is not a
-    /// tree.
-    pub fn get(
-        &mut self,
-        packs: &mut PackReader,
-        odb: &Odb,
-        id: Oid,
-    ) -> Result<Rc<[u8]>, git2::Error> {
-        if let Some(tree) = self.recent.get(&id) {
+/// Where a worker reads trees: its cache, then the packs, then libgit2 (loose objects, and
+/// what the pack reader could not read).
+pub(super) struct TreeReader<'w, 'p, 'r> {
+    pub packs: &'w mut PackReader<'p>,
+    pub odb: &'w Odb<'r>,
+    pub cache: &'w mut TreeCache,
+}
+
+impl TreeReader<'_, '_, '_> {
+    /// The raw tree `id`; an error when it cannot be read or is not a tree.
+    pub fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
+        let cache = &mut *self.cache;
+        if let Some(tree) = cache.recent.get(&id) {
             return Ok(Rc::clone(tree));
         }
-        let tree = match self.older.remove(&id) {
+        let tree = match cache.older.remove(&id) {
             Some(tree) => tree,
-            None => match packs.read(id, Kind::Tree) {
+            None => match self.packs.read(id, Kind::Tree) {
                 Some(tree) => tree,
                 None => {
-                    let object = odb.read(id)?;
+                    let object = self.odb.read(id)?;
                     if object.kind() != ObjectType::Tree {
                         return Err(git2::Error::from_str("not a tree"));
                     }
@@ -163,11 +166,11 @@ impl TreeCache {
                 }
             },
         };
-        self.recent_bytes += tree.len();
-        self.recent.insert(id, Rc::clone(&tree));
-        if self.recent_bytes > TREE_CACHE_BYTES / 2 {
-            self.older = std::mem::take(&mut self.recent);
-            self.recent_bytes = 0;
+        cache.recent_bytes += tree.len();
+        cache.recent.insert(id, Rc::clone(&tree));
+        if cache.recent_bytes > TREE_CACHE_BYTES / 2 {
+            cache.older = std::mem::take(&mut cache.recent);
+            cache.recent_bytes = 0;
         }
         Ok(tree)
     }
@@ -205,9 +208,7 @@ struct Pending {
 /// Unreadable trees of the commit are recorded in `missing`; an unreadable parent subtree
 /// counts as absent (its blobs are then reported as new, never hidden).
 pub(super) fn introduced_blobs(
-    packs: &mut PackReader,
-    odb: &Odb,
-    cache: &mut TreeCache,
+    trees: &mut TreeReader,
     tree: Oid,
     parent_trees: &[Oid],
     project: &ProjectConfig,
@@ -215,16 +216,7 @@ pub(super) fn introduced_blobs(
 ) -> CommitDiff {
     let mut found = CommitDiff::default();
     let mut stack = Vec::new();
-    match directory(
-        packs,
-        odb,
-        cache,
-        tree,
-        parent_trees,
-        "",
-        project,
-        &mut found,
-    ) {
+    match directory(trees, tree, parent_trees, "", project, &mut found) {
         Ok(root) => stack.push(root),
         Err(err) => missing.record("tree", tree, &err),
     }
@@ -243,9 +235,7 @@ pub(super) fn introduced_blobs(
         }
         let prefix = entry.path + "/";
         match directory(
-            packs,
-            odb,
-            cache,
+            trees,
             entry.id,
             &entry.parent_trees,
             &prefix,
@@ -262,19 +252,17 @@ pub(super) fn introduced_blobs(
 /// The entries of tree `id` (at `prefix`) that differ from every parent's, excluded paths
 /// counted and left out.
 fn directory(
-    packs: &mut PackReader,
-    odb: &Odb,
-    cache: &mut TreeCache,
+    trees: &mut TreeReader,
     id: Oid,
     parent_ids: &[Oid],
     prefix: &str,
     project: &ProjectConfig,
     found: &mut CommitDiff,
 ) -> Result<Directory, git2::Error> {
-    let raw = cache.get(packs, odb, id)?;
+    let raw = trees.get(id)?;
     let parents: Vec<Rc<[u8]>> = parent_ids
         .iter()
-        .filter_map(|&parent| cache.get(packs, odb, parent).ok())
+        .filter_map(|&parent| trees.get(parent).ok())
         .collect();
     // One cursor per parent, advanced in step with the new tree's entries.
     let mut cursors: Vec<std::iter::Peekable<Entries>> =
