@@ -29,7 +29,7 @@ use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
 use self::pack::{Kind, PackReader, Packs};
-use self::trees::{CommitDiff, TreeCache, TreeReader, MAX_TREE_DEPTH};
+use self::trees::{CommitDiff, TreeReader, MAX_TREE_DEPTH};
 use super::{ScanContext, Source};
 use crate::collector::content_warnings;
 use crate::collector::{Event, EventSender, EventSink, Origin};
@@ -82,6 +82,10 @@ const MISSING_NAMED: usize = 10;
 /// Commits or blobs a worker claims at a time.
 const WORK_BLOCK: usize = 32;
 
+/// libgit2's pack window size, and the most it keeps mapped.
+const MWINDOW_BYTES: usize = 8 << 20;
+const MWINDOW_MAPPED_BYTES: usize = 48 << 20;
+
 /// Opens the repository at or above `path` (a working tree, a subdirectory, or a bare repo).
 pub fn open(path: &Path) -> anyhow::Result<Repository> {
     // Two libgit2 defaults that cost a scan which reads every object once (measured on the
@@ -91,6 +95,14 @@ pub fn open(path: &Path) -> anyhow::Result<Repository> {
     // Without them the history scan runs ~20% faster in a fifth of the memory.
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(false);
+    // libgit2 maps pack files in windows of up to 1 GiB and keeps up to 8 GiB mapped; every
+    // page it touched counts as this process's memory. Commits, the fallback reads and the
+    // report's lookups touch little, so small windows under a small cap keep that bounded.
+    // SAFETY: these set process-wide libgit2 options; no other thread is inside libgit2 yet.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(MWINDOW_BYTES);
+        let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_BYTES);
+    }
     if let Err(err) = path.metadata() {
         bail!("{}: {err}", path.display());
     }
@@ -233,7 +245,19 @@ pub fn scan_history(
             shallow.len()
         )));
     }
+    let t0 = std::time::Instant::now();
     let commits = walk(repo, range, &mut sink)?;
+    eprintln!(
+        "TIMING walk {:?} hwm {} {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap()
+            .to_string(),
+        commits.len()
+    );
     let gitdir = repo.path().to_path_buf();
     let packs = Packs::load(&repo.commondir().join("objects"));
 
@@ -277,6 +301,16 @@ pub fn scan_history(
         })
         .collect();
 
+    eprintln!(
+        "TIMING phase2 {:?} hwm {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap()
+            .to_string()
+    );
     // Phase 3: the first appearance of each blob, in commit order.
     // A blob seen again at another path was renamed or copied: remember the path, so a later
     // edit there is not taken for a new leak.
@@ -301,6 +335,17 @@ pub fn scan_history(
     }
     drop(job_of);
 
+    eprintln!(
+        "TIMING phase3 {:?} hwm {} jobs {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap()
+            .to_string(),
+        jobs.len()
+    );
     // Phase 4: scan each distinct blob once, in parallel, read in pack order.
     let mut read_order: Vec<usize> = (0..jobs.len()).collect();
     read_order.sort_by_cached_key(|&job| packs.position(jobs[job].oid));
@@ -320,7 +365,7 @@ pub fn scan_history(
                 None => worker
                     .repo
                     .find_blob(job.oid)
-                    .map(|blob| Rc::<[u8]>::from(blob.content())),
+                    .map(|blob| Rc::new(blob.content().to_vec())),
             };
             let (scanner, sink) = (&mut worker.scanner, &mut worker.sink);
             match content {
@@ -347,6 +392,16 @@ pub fn scan_history(
         },
     )?;
     missing.into_inner().unwrap().send(&mut sink);
+    eprintln!(
+        "TIMING phase4 {:?} hwm {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap()
+            .to_string()
+    );
 
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
     // commit order, so "earliest" holds across both.
@@ -419,6 +474,16 @@ pub fn scan_history(
             });
         }
     }
+    eprintln!(
+        "TIMING phase5 {:?} hwm {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap()
+            .to_string()
+    );
     if *range == CommitRange::All {
         scan_tag_messages(repo, context.matcher, &mut sink);
     }
@@ -715,14 +780,13 @@ pub fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
 struct Worker<'a> {
     repo: Repository,
     packs: PackReader<'a>,
-    trees: TreeCache,
     scanner: ContentScanner<'a>,
     sink: EventSink,
 }
 
 /// Resolved pack objects all workers together keep (`PackReader`): delta bases a read in
 /// pack order meets again soon.
-const PACK_CACHE_BYTES: usize = 128 << 20;
+const PACK_CACHE_BYTES: usize = 64 << 20;
 
 /// Runs `work(worker, index)` for every index below `count` on `context.threads` threads;
 /// indexes are claimed in blocks, so a worker handles neighbours (a commit and its parent
@@ -745,7 +809,6 @@ fn run_workers<'a>(
                         repo: Repository::open(gitdir)
                             .with_context(|| format!("opening {}", gitdir.display()))?,
                         packs: PackReader::new(packs, PACK_CACHE_BYTES / threads),
-                        trees: TreeCache::default(),
                         scanner: context.scanner(),
                         sink: EventSink::new(events),
                     };
@@ -775,37 +838,35 @@ fn commit_changes(
     project: &ProjectConfig,
     missing: &mut Missing,
 ) -> CommitChanges {
-    let repo = &worker.repo;
     let mut changes = CommitChanges {
         introduced: CommitDiff::default(),
         message: Scanned::default(),
     };
-    let commit = match repo.find_commit(oid) {
+    let commit = match read_commit(&mut worker.packs, &worker.repo, oid) {
         Ok(commit) => commit,
         Err(err) => {
             missing.record("commit", oid, &err);
             return changes;
         }
     };
-    changes.message = worker.scanner.chunks().scan_bytes(commit.message_bytes());
-    let odb = match repo.odb() {
+    changes.message = worker.scanner.chunks().scan_bytes(&commit.message);
+    let odb = match worker.repo.odb() {
         Ok(odb) => odb,
         Err(err) => {
             missing.record("commit", oid, &err);
             return changes;
         }
     };
-    let mut reader = TreeReader {
-        packs: &mut worker.packs,
-        odb: &odb,
-        cache: &mut worker.trees,
-    };
     let mut parent_trees = Vec::new();
-    for parent_id in commit.parent_ids() {
-        let tree = repo
-            .find_commit(parent_id)
-            .map(|parent| parent.tree_id())
-            .and_then(|tree| reader.get(tree).map(|_| tree));
+    for &parent_id in &commit.parents {
+        let tree = read_commit(&mut worker.packs, &worker.repo, parent_id).and_then(|parent| {
+            TreeReader {
+                packs: &mut worker.packs,
+                odb: &odb,
+            }
+            .get(parent.tree)
+            .map(|_| parent.tree)
+        });
         match tree {
             Ok(tree) => parent_trees.push(tree),
             // A shallow boundary's parents are absent by design; that is reported once as the
@@ -814,14 +875,70 @@ fn commit_changes(
             Err(err) => missing.record("parent commit", parent_id, &err),
         }
     }
-    changes.introduced = trees::introduced_blobs(
-        &mut reader,
-        commit.tree_id(),
-        &parent_trees,
-        project,
-        missing,
-    );
+    let mut reader = TreeReader {
+        packs: &mut worker.packs,
+        odb: &odb,
+    };
+    changes.introduced =
+        trees::introduced_blobs(&mut reader, commit.tree, &parent_trees, project, missing);
     changes
+}
+
+/// What phase 2 needs of a commit.
+struct CommitObject {
+    tree: Oid,
+    parents: Vec<Oid>,
+    message: Vec<u8>,
+}
+
+/// The commit `oid`, from the packs, else through libgit2 (loose objects, grafts, and what
+/// the pack reader cannot read).
+fn read_commit(
+    packs: &mut PackReader,
+    repo: &Repository,
+    oid: Oid,
+) -> Result<CommitObject, git2::Error> {
+    if let Some(commit) = packs
+        .read(oid, Kind::Commit)
+        .and_then(|raw| parse_commit(&raw))
+    {
+        return Ok(commit);
+    }
+    let commit = repo.find_commit(oid)?;
+    Ok(CommitObject {
+        tree: commit.tree_id(),
+        parents: commit.parent_ids().collect(),
+        message: commit.message_bytes().to_vec(),
+    })
+}
+
+/// A raw commit's tree, parents and message (leading blank lines skipped, as libgit2 gives
+/// it); `None` when it is not shaped like one.
+fn parse_commit(raw: &[u8]) -> Option<CommitObject> {
+    let (headers, message) = match memchr::memmem::find(raw, b"\n\n") {
+        Some(end) => (&raw[..end], &raw[end + 2..]),
+        None => (raw, &[][..]),
+    };
+    let hex_id = |hex: &[u8]| -> Option<Oid> {
+        (hex.len() == 40)
+            .then(|| Oid::from_str(std::str::from_utf8(hex).ok()?).ok())
+            .flatten()
+    };
+    let mut lines = headers.split(|&byte| byte == b'\n');
+    let tree = hex_id(lines.next()?.strip_prefix(b"tree ")?)?;
+    let mut parents = Vec::new();
+    for line in lines {
+        match line.strip_prefix(b"parent ") {
+            Some(id) => parents.push(hex_id(id)?),
+            None => break,
+        }
+    }
+    let skip = message.iter().take_while(|&&byte| byte == b'\n').count();
+    Some(CommitObject {
+        tree,
+        parents,
+        message: message[skip..].to_vec(),
+    })
 }
 
 /// The paths `oid` deletes relative to its first parent (directories end in `/`): a token

@@ -114,8 +114,8 @@ pub(super) struct PackReader<'p> {
     /// Which pack and offset `window` holds.
     window_at: (usize, u64),
     inflater: Decompress,
-    recent: HashMap<PackPosition, (Kind, Rc<[u8]>)>,
-    older: HashMap<PackPosition, (Kind, Rc<[u8]>)>,
+    recent: HashMap<PackPosition, (Kind, Rc<Vec<u8>>)>,
+    older: HashMap<PackPosition, (Kind, Rc<Vec<u8>>)>,
     recent_bytes: usize,
     cache_bytes: usize,
 }
@@ -128,7 +128,7 @@ impl<'p> PackReader<'p> {
             files: packs.files.iter().map(|_| None).collect(),
             window: Vec::new(),
             window_at: (usize::MAX, 0),
-            inflater: Decompress::new(true),
+            inflater: Decompress::new(false),
             recent: HashMap::new(),
             older: HashMap::new(),
             recent_bytes: 0,
@@ -137,7 +137,7 @@ impl<'p> PackReader<'p> {
     }
 
     /// The object `oid` if it is packed, readable here and of kind `want`; `None` otherwise.
-    pub fn read(&mut self, oid: Oid, want: Kind) -> Option<Rc<[u8]>> {
+    pub fn read(&mut self, oid: Oid, want: Kind) -> Option<Rc<Vec<u8>>> {
         let position = self.packs.locate(oid)?;
         match self.resolve(position) {
             Ok((kind, data)) if kind == want => Some(data),
@@ -146,7 +146,7 @@ impl<'p> PackReader<'p> {
     }
 
     /// The object at `position`, its delta chain applied.
-    fn resolve(&mut self, position: PackPosition) -> Result<(Kind, Rc<[u8]>), Unreadable> {
+    fn resolve(&mut self, position: PackPosition) -> Result<(Kind, Rc<Vec<u8>>), Unreadable> {
         let mut chain: Vec<(PackPosition, Vec<u8>)> = Vec::new();
         let mut at = position;
         let (kind, mut data) = loop {
@@ -159,7 +159,7 @@ impl<'p> PackReader<'p> {
             let (header, inflated) = self.entry(at)?;
             match header {
                 Header::Whole(kind) => {
-                    let data: Rc<[u8]> = Rc::from(inflated);
+                    let data = Rc::new(inflated);
                     self.remember(at, kind, &data);
                     break (kind, data);
                 }
@@ -174,13 +174,13 @@ impl<'p> PackReader<'p> {
             }
         };
         while let Some((at, delta)) = chain.pop() {
-            data = Rc::from(apply_delta(&data, &delta)?);
+            data = Rc::new(apply_delta(&data, &delta)?);
             self.remember(at, kind, &data);
         }
         Ok((kind, data))
     }
 
-    fn cached(&mut self, at: PackPosition) -> Option<(Kind, Rc<[u8]>)> {
+    fn cached(&mut self, at: PackPosition) -> Option<(Kind, Rc<Vec<u8>>)> {
         if let Some((kind, data)) = self.recent.get(&at) {
             return Some((*kind, Rc::clone(data)));
         }
@@ -191,7 +191,7 @@ impl<'p> PackReader<'p> {
 
     /// Keeps a resolved object (two generations: when the newer one is full it becomes the
     /// older, and the older is let go). Objects above an eighth of the budget are not kept.
-    fn remember(&mut self, at: PackPosition, kind: Kind, data: &Rc<[u8]>) {
+    fn remember(&mut self, at: PackPosition, kind: Kind, data: &Rc<Vec<u8>>) {
         if data.len() > self.cache_bytes / 8 {
             return;
         }
@@ -206,12 +206,26 @@ impl<'p> PackReader<'p> {
     /// The entry at `at`: its header and its inflated data (an object, or a delta).
     fn entry(&mut self, at: PackPosition) -> Result<(Header, Vec<u8>), Unreadable> {
         let (pack, offset) = at;
-        let start = self.fill(pack, offset, 32)?;
+        let start = self.fill(pack, offset, 64)?;
         let (header, size, used) = parse_header(&self.window[start..], offset)?;
         let size = usize::try_from(size).map_err(|_| "object too large")?;
         let mut out = Vec::with_capacity(size.min(RESERVE_AHEAD));
-        let mut position = offset + used as u64;
-        self.inflater.reset(true);
+        // The zlib wrapper is read here and the deflate stream inflated raw: its Adler-32
+        // trailer is not checked (checking objects is `git fsck`'s work; libgit2's own hash
+        // check is off for the same reason, see `open`), which saves a pass over every byte.
+        let wrapper = self
+            .window
+            .get(start + used..start + used + 2)
+            .ok_or("truncated zlib header")?;
+        let (method, flags) = (wrapper[0], wrapper[1]);
+        if method & 0x0f != 8
+            || (u16::from(method) << 8 | u16::from(flags)) % 31 != 0
+            || flags & 0x20 != 0
+        {
+            return Err("not a zlib stream");
+        }
+        let mut position = offset + used as u64 + 2;
+        self.inflater.reset(false);
         loop {
             let start = self.fill(pack, position, 1)?;
             let input = &self.window[start..];

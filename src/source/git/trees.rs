@@ -7,15 +7,14 @@
 //! branch point. Diffing against the first parent and then looking each of those paths up in
 //! the other parents (the first engine) read the same trees millions of times (945k lookups
 //! on diffusers, 7 of its 12 seconds). Here a subtree equal to *any* parent's is skipped by id,
-//! so a merge costs what it changed, and each worker keeps the trees it read last (a commit's
-//! trees are its child's parent trees) in a small cache.
+//! so a merge costs what it changed. Trees come from the pack reader, which keeps what it
+//! resolved last (a commit's trees are its child's parent trees).
 //!
 //! Entries are paired with a parent's by git's tree order (a directory sorts as if its name
 //! ended in `/`), in one pass over both. A crafted tree out of order can only make a pair
 //! missed, which reports a blob that was not new — never hides one.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use git2::{ObjectType, Odb, Oid};
@@ -27,10 +26,6 @@ use crate::project::ProjectConfig;
 /// Trees nested deeper than this are not descended (git itself refuses deeper trees by
 /// default, `core.maxTreeDepth`): a crafted repository must not exhaust memory or time.
 pub(super) const MAX_TREE_DEPTH: usize = 2048;
-
-/// Raw tree bytes a worker keeps: enough for the directories along a commit's changed paths
-/// and its parents', small enough that two workers stay far below the memory target.
-const TREE_CACHE_BYTES: usize = 16 << 20;
 
 /// What a tree entry points at.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -130,49 +125,25 @@ fn tree_order(a: &Entry, b: &Entry) -> Ordering {
     })
 }
 
-/// Raw trees by id, one cache per worker thread; the ones read last are kept (two generations: a hit in the older one moves it to the newer).
-#[derive(Default)]
-pub(super) struct TreeCache {
-    recent: HashMap<Oid, Rc<[u8]>>,
-    older: HashMap<Oid, Rc<[u8]>>,
-    recent_bytes: usize,
-}
-
-/// Where a worker reads trees: its cache, then the packs, then libgit2 (loose objects, and
-/// what the pack reader could not read).
+/// Where a worker reads trees: the packs (whose reader keeps what it read last: a commit's
+/// trees are its child's parent trees), then libgit2 (loose objects, and what the pack reader
+/// could not read).
 pub(super) struct TreeReader<'w, 'p, 'r> {
     pub packs: &'w mut PackReader<'p>,
     pub odb: &'w Odb<'r>,
-    pub cache: &'w mut TreeCache,
 }
 
 impl TreeReader<'_, '_, '_> {
     /// The raw tree `id`; an error when it cannot be read or is not a tree.
-    pub fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
-        let cache = &mut *self.cache;
-        if let Some(tree) = cache.recent.get(&id) {
-            return Ok(Rc::clone(tree));
+    pub fn get(&mut self, id: Oid) -> Result<Rc<Vec<u8>>, git2::Error> {
+        if let Some(tree) = self.packs.read(id, Kind::Tree) {
+            return Ok(tree);
         }
-        let tree = match cache.older.remove(&id) {
-            Some(tree) => tree,
-            None => match self.packs.read(id, Kind::Tree) {
-                Some(tree) => tree,
-                None => {
-                    let object = self.odb.read(id)?;
-                    if object.kind() != ObjectType::Tree {
-                        return Err(git2::Error::from_str("not a tree"));
-                    }
-                    Rc::from(object.data())
-                }
-            },
-        };
-        cache.recent_bytes += tree.len();
-        cache.recent.insert(id, Rc::clone(&tree));
-        if cache.recent_bytes > TREE_CACHE_BYTES / 2 {
-            cache.older = std::mem::take(&mut cache.recent);
-            cache.recent_bytes = 0;
+        let object = self.odb.read(id)?;
+        if object.kind() != ObjectType::Tree {
+            return Err(git2::Error::from_str("not a tree"));
         }
-        Ok(tree)
+        Ok(Rc::new(object.data().to_vec()))
     }
 }
 
@@ -260,7 +231,7 @@ fn directory(
     found: &mut CommitDiff,
 ) -> Result<Directory, git2::Error> {
     let raw = trees.get(id)?;
-    let parents: Vec<Rc<[u8]>> = parent_ids
+    let parents: Vec<Rc<Vec<u8>>> = parent_ids
         .iter()
         .filter_map(|&parent| trees.get(parent).ok())
         .collect();
