@@ -245,19 +245,7 @@ pub fn scan_history(
             shallow.len()
         )));
     }
-    let t0 = std::time::Instant::now();
     let commits = walk(repo, range, &mut sink)?;
-    eprintln!(
-        "TIMING walk {:?} hwm {} {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .unwrap()
-            .to_string(),
-        commits.len()
-    );
     let gitdir = repo.path().to_path_buf();
     let packs = Packs::load(&repo.commondir().join("objects"));
 
@@ -301,16 +289,6 @@ pub fn scan_history(
         })
         .collect();
 
-    eprintln!(
-        "TIMING phase2 {:?} hwm {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .unwrap()
-            .to_string()
-    );
     // Phase 3: the first appearance of each blob, in commit order.
     // A blob seen again at another path was renamed or copied: remember the path, so a later
     // edit there is not taken for a new leak.
@@ -335,17 +313,6 @@ pub fn scan_history(
     }
     drop(job_of);
 
-    eprintln!(
-        "TIMING phase3 {:?} hwm {} jobs {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .unwrap()
-            .to_string(),
-        jobs.len()
-    );
     // Phase 4: scan each distinct blob once, in parallel, read in pack order.
     let mut read_order: Vec<usize> = (0..jobs.len()).collect();
     read_order.sort_by_cached_key(|&job| packs.position(jobs[job].oid));
@@ -392,16 +359,6 @@ pub fn scan_history(
         },
     )?;
     missing.into_inner().unwrap().send(&mut sink);
-    eprintln!(
-        "TIMING phase4 {:?} hwm {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .unwrap()
-            .to_string()
-    );
 
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
     // commit order, so "earliest" holds across both.
@@ -474,16 +431,6 @@ pub fn scan_history(
             });
         }
     }
-    eprintln!(
-        "TIMING phase5 {:?} hwm {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .unwrap()
-            .to_string()
-    );
     if *range == CommitRange::All {
         scan_tag_messages(repo, context.matcher, &mut sink);
     }
