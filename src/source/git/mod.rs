@@ -39,6 +39,8 @@ use crate::detect::scan::{ChunkScanner, Hit, Scanned};
 use crate::finding::{CommitInfo, Introduced, SourceKind, TagInfo};
 use crate::project::ProjectConfig;
 
+#[cfg(test)]
+mod engine_tests;
 mod pack;
 mod trees;
 

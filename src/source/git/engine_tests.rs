@@ -1,0 +1,420 @@
+//! The history engine checked against the one it replaced, and the pack reader against
+//! libgit2, on a generated repository shaped like a GitHub mirror: merges (some that change
+//! what they merge, one octopus), renames and copies of files and whole directories,
+//! deletions, an orphan branch with an annotated tag, and thousands of pull-request refs.
+//!
+//! The first engine compared each commit with its first parent through libgit2's trees and
+//! then looked every differing path up in the other parents; `reference_introduced` is that
+//! algorithm, kept here. Phases 3 to 5 of the scan (first appearance, scanning, one finding per
+//! leak) did not change, so equal (path, blob) lists for every commit, in the same order, mean
+//! equal findings.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use git2::{Oid, Repository};
+
+use super::pack::{Kind, PackReader, Packs};
+use super::trees::{self, TreeReader};
+use super::{differing_blobs, walk, CommitRange, Missing, TreeChanges};
+use crate::collector::EventSink;
+use crate::project::ProjectConfig;
+use crate::testing::{fake_token, Rng};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A `git fast-import` stream under construction.
+struct History {
+    stream: Vec<u8>,
+    marks: usize,
+    time: u64,
+    commits: Vec<usize>,
+}
+
+enum Change<'a> {
+    Write(&'a str, usize),
+    Delete(&'a str),
+    Rename(&'a str, &'a str),
+    Copy(&'a str, &'a str),
+}
+
+impl History {
+    fn mark(&mut self) -> usize {
+        self.marks += 1;
+        self.marks
+    }
+
+    fn blob(&mut self, content: &str) -> usize {
+        let mark = self.mark();
+        self.stream
+            .extend(format!("blob\nmark :{mark}\ndata {}\n{content}\n", content.len()).as_bytes());
+        mark
+    }
+
+    fn commit(
+        &mut self,
+        branch: &str,
+        parents: &[usize],
+        changes: &[Change],
+        message: &str,
+    ) -> usize {
+        let mark = self.mark();
+        self.time += 60;
+        let mut text = format!(
+            "commit {branch}\nmark :{mark}\ncommitter T <t@example.com> {} +0000\ndata {}\n{message}\n",
+            self.time,
+            message.len()
+        );
+        for (index, parent) in parents.iter().enumerate() {
+            text += &format!("{} :{parent}\n", if index == 0 { "from" } else { "merge" });
+        }
+        for change in changes {
+            text += &match change {
+                Change::Write(path, blob) => format!("M 100644 :{blob} {path}\n"),
+                Change::Delete(path) => format!("D {path}\n"),
+                Change::Rename(from, to) => format!("R {from} {to}\n"),
+                Change::Copy(from, to) => format!("C {from} {to}\n"),
+            };
+        }
+        self.stream.extend((text + "\n").as_bytes());
+        self.commits.push(mark);
+        mark
+    }
+
+    fn reset(&mut self, reference: &str, mark: usize) {
+        self.stream
+            .extend(format!("reset {reference}\nfrom :{mark}\n\n").as_bytes());
+    }
+}
+
+/// Builds the repository (bare) and packs it with git's own delta compression.
+fn generated_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let mut rng = Rng::new(2026);
+    let mut history = History {
+        stream: Vec::new(),
+        marks: 0,
+        time: 1_700_000_000,
+        commits: Vec::new(),
+    };
+    let content = |rng: &mut Rng, path: &str| {
+        let mut text: String = (0..40)
+            .map(|line| format!("{path} line {line} {}\n", rng.below(1000)))
+            .collect();
+        if rng.below(5) == 0 {
+            text += &format!("HF_TOKEN = \"{}\"\n", fake_token(rng));
+        }
+        text
+    };
+    // main: 30 files in 6 directories.
+    let mut files: Vec<String> = (0..30).map(|i| format!("dir{}/f{i}.txt", i % 6)).collect();
+    let blobs: Vec<usize> = files
+        .iter()
+        .map(|path| {
+            let text = content(&mut rng, path);
+            history.blob(&text)
+        })
+        .collect();
+    let writes: Vec<Change> = files
+        .iter()
+        .zip(&blobs)
+        .map(|(path, &blob)| Change::Write(path, blob))
+        .collect();
+    let mut tip = history.commit("refs/heads/main", &[], &writes, "root");
+    let mut renamed_dirs = 0;
+    for step in 0..240usize {
+        let pick = rng.below(files.len() as u64) as usize;
+        let path = files[pick].clone();
+        match step % 12 {
+            7 => {
+                let new = format!("dir{}/new{step}.txt", step % 6);
+                let blob = history.blob(&content(&mut rng, &new));
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Write(&new, blob)],
+                    "add",
+                );
+                files.push(new);
+            }
+            8 if files.len() > 12 => {
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Delete(&path)],
+                    "delete",
+                );
+                files.remove(pick);
+            }
+            9 => {
+                let new = format!("{path}.moved");
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Rename(&path, &new)],
+                    "rename",
+                );
+                files[pick] = new;
+            }
+            10 => {
+                let new = format!("{path}.copy");
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Copy(&path, &new)],
+                    "copy",
+                );
+                files.push(new);
+            }
+            11 => {
+                // A whole directory moves.
+                let from = path.split('/').next().unwrap().to_string();
+                renamed_dirs += 1;
+                let to = format!("moved{renamed_dirs}");
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Rename(&from, &to)],
+                    "move dir",
+                );
+                for file in &mut files {
+                    if let Some(rest) = file.strip_prefix(&format!("{from}/")) {
+                        *file = format!("{to}/{rest}");
+                    }
+                }
+            }
+            _ => {
+                let blob = history.blob(&content(&mut rng, &path));
+                tip = history.commit(
+                    "refs/heads/main",
+                    &[tip],
+                    &[Change::Write(&path, blob)],
+                    "edit",
+                );
+            }
+        }
+        if step % 20 == 19 {
+            // A topic branch of three commits, merged back; every other merge also edits a
+            // file of its own (a conflict resolution); the 6th merges two branches at once.
+            let branches = if step == 119 { 2 } else { 1 };
+            let mut heads = Vec::new();
+            let mut merged: Vec<(String, usize)> = Vec::new();
+            for branch in 0..branches {
+                let name = format!("refs/heads/topic{step}-{branch}");
+                let mut head = tip;
+                for _ in 0..3 {
+                    let path = files[rng.below(files.len() as u64) as usize].clone();
+                    let blob = history.blob(&content(&mut rng, &path));
+                    head = history.commit(&name, &[head], &[Change::Write(&path, blob)], "topic");
+                    merged.push((path, blob));
+                }
+                heads.push(head);
+            }
+            let mut changes: Vec<Change> = merged
+                .iter()
+                .map(|(path, blob)| Change::Write(path, *blob))
+                .collect();
+            let resolved_path = files[pick % files.len()].clone();
+            if step % 40 == 19 {
+                let resolution = history.blob(&content(&mut rng, &resolved_path));
+                changes.push(Change::Write(&resolved_path, resolution));
+            }
+            let parents: Vec<usize> = std::iter::once(tip).chain(heads).collect();
+            tip = history.commit("refs/heads/main", &parents, &changes, "merge");
+        }
+    }
+    // An orphan branch with an annotated tag.
+    let mut orphan = None;
+    for step in 0..4 {
+        let blob = history.blob(&content(&mut rng, "orphan.txt"));
+        let parents: Vec<usize> = orphan.into_iter().collect();
+        orphan = Some(history.commit(
+            "refs/heads/orphan",
+            &parents,
+            &[Change::Write("orphan.txt", blob)],
+            &format!("orphan {step}"),
+        ));
+    }
+    history.stream.extend(
+        format!(
+            "tag orphan-v1\nfrom :{}\ntagger T <t@example.com> 1700000000 +0000\ndata 7\nrelease\n",
+            orphan.unwrap()
+        )
+        .as_bytes(),
+    );
+    // Thousands of pull-request refs at commits all over the history.
+    let commits = history.commits.clone();
+    for pull in 0..3000 {
+        let at = commits[rng.below(commits.len() as u64) as usize];
+        history.reset(&format!("refs/pull/{pull}/head"), at);
+    }
+    let mut import = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(import.stdin.as_mut().unwrap(), &history.stream).unwrap();
+    drop(import.stdin.take());
+    assert!(import.wait().unwrap().success());
+    git(
+        dir.path(),
+        &[
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+            "--depth=50",
+            "--window=10",
+        ],
+    );
+    dir
+}
+
+/// What the first engine said a commit introduces: the first-parent diff, then each path
+/// looked up in the other parents.
+fn reference_introduced(
+    repo: &Repository,
+    oid: Oid,
+    project: &ProjectConfig,
+) -> Vec<(String, Oid)> {
+    let commit = repo.find_commit(oid).unwrap();
+    let parents: Vec<_> = commit
+        .parents()
+        .map(|parent| parent.tree().unwrap())
+        .collect();
+    let (mut introduced, mut deleted, mut skipped, mut too_deep) =
+        (Vec::new(), Vec::new(), 0, None);
+    differing_blobs(
+        repo,
+        commit.tree().unwrap(),
+        parents.first().cloned(),
+        project,
+        &mut TreeChanges {
+            introduced: &mut introduced,
+            deleted: &mut deleted,
+            skipped: &mut skipped,
+            too_deep: &mut too_deep,
+            missing: &mut Missing::default(),
+        },
+    );
+    if parents.len() > 1 {
+        introduced.retain(|(path, oid)| {
+            parents[1..].iter().all(|parent| {
+                parent
+                    .get_path(Path::new(path))
+                    .map_or(true, |entry| entry.id() != *oid)
+            })
+        });
+    }
+    introduced
+}
+
+#[test]
+fn the_new_engine_introduces_what_the_first_one_did_on_every_commit() {
+    let dir = generated_repository();
+    let repo = super::open(dir.path()).unwrap();
+    assert!(repo.references().unwrap().count() > 3000);
+    let (sender, _receiver) = std::sync::mpsc::channel();
+    let commits = walk(&repo, &CommitRange::All, &mut EventSink::new(&sender)).unwrap();
+    assert!(commits.len() >= 290, "{}", commits.len());
+    let packs = Packs::load(&repo.commondir().join("objects"));
+    let mut reader = PackReader::new(&packs, 8 << 20);
+    let odb = repo.odb().unwrap();
+    let project = ProjectConfig::empty();
+    let (mut merges, mut introduced_total) = (0, 0);
+    for &oid in &commits {
+        let commit = repo.find_commit(oid).unwrap();
+        let parent_trees: Vec<Oid> = commit.parents().map(|parent| parent.tree_id()).collect();
+        merges += usize::from(parent_trees.len() > 1);
+        let mut missing = Missing::default();
+        let found = trees::introduced_blobs(
+            &mut TreeReader {
+                packs: &mut reader,
+                odb: &odb,
+            },
+            commit.tree_id(),
+            &parent_trees,
+            &project,
+            &mut missing,
+        );
+        assert_eq!(missing.count, 0);
+        let expected = reference_introduced(&repo, oid, &project);
+        assert_eq!(found.blobs, expected, "commit {oid}");
+        introduced_total += expected.len();
+    }
+    assert!(merges >= 12, "{merges} merges");
+    assert!(introduced_total > 300, "{introduced_total}");
+}
+
+#[test]
+fn the_pack_reader_reads_every_object_as_libgit2_does_with_either_kind_of_delta() {
+    let dir = generated_repository();
+    let listing = git(
+        dir.path(),
+        &[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objectname) %(objecttype)",
+        ],
+    );
+    for delta_base_offset in ["true", "false"] {
+        // `false` writes deltas that name their base by id instead of by offset.
+        git(
+            dir.path(),
+            &[
+                "-c",
+                &format!("repack.useDeltaBaseOffset={delta_base_offset}"),
+                "repack",
+                "-q",
+                "-a",
+                "-d",
+                "-f",
+            ],
+        );
+        let repo = Repository::open(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let packs = Packs::load(&repo.commondir().join("objects"));
+        // A small cache, so chains are also resolved from their base.
+        let mut reader = PackReader::new(&packs, 64 << 10);
+        let mut kinds: HashMap<&str, usize> = HashMap::new();
+        for line in listing.lines() {
+            let (id, kind) = line.split_once(' ').unwrap();
+            let kind_of = match kind {
+                "commit" => Kind::Commit,
+                "tree" => Kind::Tree,
+                "blob" => Kind::Blob,
+                _ => Kind::Tag,
+            };
+            let oid = Oid::from_str(id).unwrap();
+            let read = reader
+                .read(oid, kind_of)
+                .unwrap_or_else(|| panic!("{kind} {id} unread ({delta_base_offset})"));
+            assert_eq!(*read, odb.read(oid).unwrap().data(), "{kind} {id}");
+            *kinds.entry(kind).or_default() += 1;
+            // Asked for the wrong kind, it declines.
+            let wrong = if kind_of == Kind::Blob {
+                Kind::Tree
+            } else {
+                Kind::Blob
+            };
+            assert!(reader.read(oid, wrong).is_none());
+        }
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+    }
+}
