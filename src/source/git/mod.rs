@@ -296,16 +296,18 @@ pub fn scan_history(
     // edit there is not taken for a new leak.
     let mut job_of: HashMap<Oid, usize> = HashMap::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
-    for (commit, change) in changes.iter().enumerate() {
-        for (path, oid) in &change.introduced.blobs {
-            match job_of.get(oid) {
-                Some(&job) if jobs[job].path != *path => jobs[job].aliases.push(path.clone()),
+    // The lists are consumed (their paths move into the jobs): only the messages are needed
+    // after this, and a mirror's lists are tens of megabytes.
+    for (commit, change) in changes.iter_mut().enumerate() {
+        for (path, oid) in std::mem::take(&mut change.introduced.blobs) {
+            match job_of.get(&oid) {
+                Some(&job) if jobs[job].path != path => jobs[job].aliases.push(path),
                 Some(_) => {}
                 None => {
-                    job_of.insert(*oid, jobs.len());
+                    job_of.insert(oid, jobs.len());
                     jobs.push(BlobJob {
-                        oid: *oid,
-                        path: path.clone(),
+                        oid,
+                        path,
                         commit,
                         aliases: Vec::new(),
                     });
@@ -735,7 +737,7 @@ struct Worker<'a> {
 
 /// Resolved pack objects all workers together keep (`PackReader`): delta bases a read in
 /// pack order meets again soon.
-const PACK_CACHE_BYTES: usize = 64 << 20;
+const PACK_CACHE_BYTES: usize = 48 << 20;
 
 /// Runs `work(worker, index)` for every index below `count` on `context.threads` threads;
 /// indexes are claimed in blocks, so a worker handles neighbours (a commit and its parent
