@@ -835,6 +835,23 @@ fn commit_changes(
     changes
 }
 
+/// Reads hostile bytes the way a history scan reads git objects — as a raw tree, a commit, a
+/// pack entry's header, and a delta (the first byte says where the base ends) — for the
+/// fuzzer (`fuzz/fuzz_targets/git_objects.rs`). Whatever the bytes, it returns.
+#[doc(hidden)]
+pub fn fuzz_git_objects(data: &[u8]) {
+    for entry in trees::entries(data) {
+        if entry.is_err() {
+            break;
+        }
+    }
+    let _ = parse_commit(data);
+    let _ = pack::parse_header(data, u64::from(data.first().copied().unwrap_or(0)) * 1000);
+    let split = usize::from(data.first().copied().unwrap_or(0)).min(data.len());
+    let _ = pack::apply_delta(&data[split..], &data[..split]);
+    let _ = pack::apply_delta(&data[..split], &data[split..]);
+}
+
 /// What phase 2 needs of a commit.
 struct CommitObject {
     tree: Oid,

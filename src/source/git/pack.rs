@@ -288,7 +288,7 @@ impl<'p> PackReader<'p> {
 
 /// What a pack entry holds.
 #[derive(Debug, PartialEq, Eq)]
-enum Header {
+pub(super) enum Header {
     Whole(Kind),
     /// A delta against the entry at this offset of the same pack.
     OffsetDelta(u64),
@@ -297,7 +297,7 @@ enum Header {
 }
 
 /// An entry's header at `offset`: what it is, the inflated size, and the header's length.
-fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unreadable> {
+pub(super) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unreadable> {
     let mut used = 0;
     let mut next = || -> Result<u8, Unreadable> {
         let byte = *bytes.get(used).ok_or("truncated entry header")?;
@@ -352,7 +352,7 @@ fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unrea
 }
 
 /// `base` with `delta`'s copy and insert instructions applied (git's delta format).
-fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, Unreadable> {
+pub(super) fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, Unreadable> {
     let mut at = 0;
     let varint = |at: &mut usize| -> Result<u64, Unreadable> {
         let (mut value, mut shift) = (0u64, 0);
