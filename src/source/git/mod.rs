@@ -331,17 +331,14 @@ pub fn scan_history(
             let index = read_order[index];
             let job = &jobs[index];
             let content = match worker.packs.read(job.oid, Kind::Blob) {
-                Some(content) => Ok(content),
+                Some(content) => Ok(BlobContent::Packed(content)),
                 // Loose, or not readable by the pack reader: libgit2 reads it or says why not.
-                None => worker
-                    .repo
-                    .find_blob(job.oid)
-                    .map(|blob| Rc::new(blob.content().to_vec())),
+                None => worker.repo.find_blob(job.oid).map(BlobContent::Loose),
             };
             let (scanner, sink) = (&mut worker.scanner, &mut worker.sink);
             match content {
                 Ok(content) => {
-                    let mut result = scanner.scan_bytes(&content);
+                    let mut result = scanner.scan_bytes(content.bytes());
                     drop(content);
                     sink.send(Event::Counted {
                         blobs: 1,
@@ -850,6 +847,21 @@ pub fn fuzz_git_objects(data: &[u8]) {
     let split = usize::from(data.first().copied().unwrap_or(0)).min(data.len());
     let _ = pack::apply_delta(&data[split..], &data[..split]);
     let _ = pack::apply_delta(&data[..split], &data[split..]);
+}
+
+/// A blob's bytes, held once: the pack reader's, or libgit2's.
+enum BlobContent<'r> {
+    Packed(Rc<Vec<u8>>),
+    Loose(git2::Blob<'r>),
+}
+
+impl BlobContent<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Packed(content) => content,
+            Self::Loose(blob) => blob.content(),
+        }
+    }
 }
 
 /// What phase 2 needs of a commit.
