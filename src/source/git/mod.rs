@@ -6,17 +6,21 @@
 //!    parents first;
 //! 2. for each commit, in parallel, list the (path, blob) pairs it introduces: entries that
 //!    differ from every parent (so a plain merge introduces nothing, and a conflict resolution
-//!    introduces what it wrote), found by comparing trees and skipping identical subtrees by id;
-//!    commit messages are scanned here too;
+//!    introduces what it wrote), found by comparing each directory with every parent's at
+//!    once and skipping a subtree equal to any parent's by id (`trees.rs`); commit messages are
+//!    scanned here too;
 //! 3. in commit order, keep the first (commit, path) at which each blob appears: a blob is
 //!    scanned once however many commits and paths carry it, and a renamed or copied file keeps
 //!    the commit that first added its content;
-//! 4. read and scan the distinct blobs in parallel;
+//! 4. read and scan the distinct blobs in parallel, in pack order (`pack.rs`);
 //! 5. report each token once per (token, path), at the earliest commit, so editing other lines
 //!    of a file does not report its token again.
 //!
-//! Each worker thread opens its own repository handle (libgit2 handles are not shared across
-//! threads). What cannot be read — a missing object in a partial clone or a damaged repository,
+//! Objects are read by hf-scan's own pack reader (`pack.rs`: each object inflated once, delta
+//! bases kept while they are needed), and through libgit2 when it cannot read one (a loose
+//! object, a damaged pack). libgit2 walks the refs and answers the rest (the index, ranges,
+//! HEAD). Each worker thread has its own reader and repository handle (libgit2 handles are not
+//! shared across threads). What cannot be read — a missing object in a partial clone or a damaged repository,
 //! commits beyond a shallow boundary — is counted and reported as a warning, never as "clean".
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -81,8 +85,9 @@ pub enum CommitRange {
 
 /// How many unreadable objects are named one by one before the rest are only counted.
 const MISSING_NAMED: usize = 10;
-/// Commits or blobs a worker claims at a time.
-const WORK_BLOCK: usize = 32;
+/// Commits or blobs a worker claims at a time: long runs of neighbours keep its pack cache
+/// warm (256 against 32: 4% faster on the diffusers mirror, one hyperfine run).
+const WORK_BLOCK: usize = 256;
 
 /// libgit2's pack window size, and the most it keeps mapped.
 const MWINDOW_BYTES: usize = 8 << 20;
@@ -262,8 +267,7 @@ pub fn scan_history(
         context,
         events,
         |worker, index| {
-            let sink = &mut worker.sink;
-            sink.send(Event::Commits(1));
+            worker.sink.send(Event::Commits(1));
             let mut local = Missing::default();
             let found = commit_changes(worker, commits[index], &shallow, project, &mut local);
             let sink = &mut worker.sink;
