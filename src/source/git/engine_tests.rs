@@ -17,7 +17,7 @@ use git2::{Oid, Repository};
 
 use super::pack::{Kind, PackReader, Packs};
 use super::trees::{self, TreeReader};
-use super::{differing_blobs, walk, CommitRange, Missing, TreeChanges};
+use super::{first_parent_diff, walk, CommitRange, Missing};
 use crate::collector::EventSink;
 use crate::project::ProjectConfig;
 use crate::testing::{fake_token, Rng};
@@ -298,21 +298,7 @@ fn reference_introduced(
         .parents()
         .map(|parent| parent.tree().unwrap())
         .collect();
-    let (mut introduced, mut deleted, mut skipped, mut too_deep) =
-        (Vec::new(), Vec::new(), 0, None);
-    differing_blobs(
-        repo,
-        commit.tree().unwrap(),
-        parents.first().cloned(),
-        project,
-        &mut TreeChanges {
-            introduced: &mut introduced,
-            deleted: &mut deleted,
-            skipped: &mut skipped,
-            too_deep: &mut too_deep,
-            missing: &mut Missing::default(),
-        },
-    );
+    let (mut introduced, _) = first_parent_diff(repo, &commit, project);
     if parents.len() > 1 {
         introduced.retain(|(path, oid)| {
             parents[1..].iter().all(|parent| {

@@ -928,11 +928,21 @@ fn parse_commit(raw: &[u8]) -> Option<CommitObject> {
 /// The paths `oid` deletes relative to its first parent (directories end in `/`): a token
 /// that turns up at a new path in the same commit moved, it did not leak again.
 fn deleted_paths(repo: &Repository, oid: Oid, project: &ProjectConfig) -> Vec<String> {
-    let Ok(commit) = repo.find_commit(oid) else {
-        return Vec::new();
-    };
+    repo.find_commit(oid)
+        .map(|commit| first_parent_diff(repo, &commit, project).1)
+        .unwrap_or_default()
+}
+
+/// libgit2's comparison of `commit` with its first parent: the (path, blob) pairs that differ,
+/// and the paths it deletes. The first engine's phase 2 (before merges were filtered), kept for
+/// what a commit deleted, and as the reference the new engine is tested against.
+fn first_parent_diff(
+    repo: &Repository,
+    commit: &git2::Commit,
+    project: &ProjectConfig,
+) -> (Vec<(String, Oid)>, Vec<String>) {
     let Ok(tree) = commit.tree() else {
-        return Vec::new();
+        return Default::default();
     };
     let first_parent = commit.parent(0).ok().and_then(|parent| parent.tree().ok());
     let (mut introduced, mut deleted, mut skipped, mut too_deep) =
@@ -952,7 +962,7 @@ fn deleted_paths(repo: &Repository, oid: Oid, project: &ProjectConfig) -> Vec<St
             missing: &mut missing,
         },
     );
-    deleted
+    (introduced, deleted)
 }
 
 /// Where `differing_blobs` puts what it finds.
