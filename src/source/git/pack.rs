@@ -85,10 +85,10 @@ impl Packs {
 /// Longest delta chain followed: git writes at most 4,095 (`pack.depth`); a longer or
 /// circular chain is refused.
 const MAX_DELTA_CHAIN: usize = 5_000;
-/// Bytes read from a pack at a time, at most; a smaller entry is read whole (with at least
-/// `MIN_READ` bytes, which in pack order often holds the next entries too).
-const WINDOW_BYTES: usize = 256 << 10;
-const MIN_READ: u64 = 16 << 10;
+/// Bytes read from a pack where an entry starts (most entries are smaller, and in pack order
+/// the next entries are often in the same read), and where a larger entry goes on.
+const ENTRY_READ: usize = 16 << 10;
+const STREAM_READ: usize = 256 << 10;
 /// An output buffer is never reserved larger than this ahead of the bytes that fill it: a
 /// header that claims a huge size costs nothing until the data is there.
 const RESERVE_AHEAD: usize = 8 << 20;
@@ -206,7 +206,7 @@ impl<'p> PackReader<'p> {
     /// The entry at `at`: its header and its inflated data (an object, or a delta).
     fn entry(&mut self, at: PackPosition) -> Result<(Header, Vec<u8>), Unreadable> {
         let (pack, offset) = at;
-        let start = self.fill(pack, offset, 64)?;
+        let start = self.fill(pack, offset, 64, ENTRY_READ)?;
         let (header, size, used) = parse_header(&self.window[start..], offset)?;
         let size = usize::try_from(size).map_err(|_| "object too large")?;
         let mut out = Vec::with_capacity(size.min(RESERVE_AHEAD));
@@ -227,7 +227,7 @@ impl<'p> PackReader<'p> {
         let mut position = offset + used as u64 + 2;
         self.inflater.reset(false);
         loop {
-            let start = self.fill(pack, position, 1)?;
+            let start = self.fill(pack, position, 1, STREAM_READ)?;
             let input = &self.window[start..];
             if out.len() == out.capacity() {
                 out.reserve((size - out.len()).clamp(1, RESERVE_AHEAD));
@@ -256,8 +256,15 @@ impl<'p> PackReader<'p> {
     }
 
     /// Makes the read window hold at least `want` bytes of pack `pack` from `offset` (fewer
-    /// only at the end of the file), and says where in the window they start.
-    fn fill(&mut self, pack: usize, offset: u64, want: usize) -> Result<usize, Unreadable> {
+    /// only at the end of the file), reading `read` bytes when it must read, and says where in
+    /// the window they start.
+    fn fill(
+        &mut self,
+        pack: usize,
+        offset: u64,
+        want: usize,
+        read: usize,
+    ) -> Result<usize, Unreadable> {
         let (window_pack, window_start) = self.window_at;
         let inside = window_pack == pack
             && offset >= window_start
@@ -269,12 +276,7 @@ impl<'p> PackReader<'p> {
                     slot.insert(File::open(&self.packs.files[pack]).map_err(|_| "pack unreadable")?)
                 }
             };
-            // The rest of this entry (to the next entry's offset), within the window's bounds.
-            let entry_end = self.packs.indexes[pack].entry_end(offset);
-            let length = entry_end
-                .map_or(WINDOW_BYTES as u64, |end| end.saturating_sub(offset))
-                .clamp(MIN_READ.max(want as u64), WINDOW_BYTES as u64);
-            self.window.resize(length as usize, 0);
+            self.window.resize(read.max(want), 0);
             let read = read_at(file, &mut self.window, offset).map_err(|_| "pack unreadable")?;
             self.window.truncate(read);
             self.window_at = (pack, offset);
@@ -449,9 +451,6 @@ fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize
 struct PackIndex {
     data: Vec<u8>,
     objects: usize,
-    /// Every entry's offset, sorted: where an entry ends (the next one starts), so a read
-    /// takes what the entry needs and no more.
-    sorted_offsets: Vec<u64>,
 }
 
 impl PackIndex {
@@ -462,24 +461,7 @@ impl PackIndex {
         let objects = usize::try_from(read_u32(&data, 8 + 255 * 4)?).ok()?;
         // Header, fan-out, then 20 + 4 + 4 bytes per object, then the checksums.
         let needed = objects.checked_mul(28)?.checked_add(8 + 1024 + 40)?;
-        if data.len() < needed {
-            return None;
-        }
-        let mut index = Self {
-            data,
-            objects,
-            sorted_offsets: Vec::new(),
-        };
-        let mut sorted: Vec<u64> = (0..objects).filter_map(|at| index.offset_at(at)).collect();
-        sorted.sort_unstable();
-        index.sorted_offsets = sorted;
-        Some(index)
-    }
-
-    /// Where the entry at `offset` ends: the next entry's offset, or `None` for the last.
-    fn entry_end(&self, offset: u64) -> Option<u64> {
-        let next = self.sorted_offsets.partition_point(|&at| at <= offset);
-        self.sorted_offsets.get(next).copied()
+        (data.len() >= needed).then_some(Self { data, objects })
     }
 
     fn offset(&self, oid: Oid) -> Option<u64> {
