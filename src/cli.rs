@@ -495,15 +495,8 @@ impl HubAuditArgs {
             .map(|path| Baseline::load(&ProjectFiles::Disk, path))
             .transpose()?;
         let reporting = self.reporting.open()?;
-        let write_baseline = self
-            .write_baseline
-            .as_deref()
-            .map(OutputFile::create)
-            .transpose()?;
-        let threads = match self.threads {
-            Some(threads) => usize::from(threads),
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
+        let write_baseline = open_write_baseline(self.write_baseline.as_deref())?;
+        let threads = worker_threads(self.threads);
         let config = Config {
             targets: Vec::new(),
             matcher,
@@ -832,11 +825,7 @@ impl Args {
         // Outputs are opened now, before any work or network request: a bad path fails at
         // once, and a link planted at the path is refused (files.rs).
         let reporting = self.reporting.open()?;
-        let write_baseline = self
-            .write_baseline
-            .as_deref()
-            .map(OutputFile::create)
-            .transpose()?;
+        let write_baseline = open_write_baseline(self.write_baseline.as_deref())?;
         let (github_output, github_summary) = if self.github_event.is_some() {
             (
                 github_file("GITHUB_OUTPUT")?,
@@ -846,10 +835,7 @@ impl Args {
             (None, None)
         };
 
-        let threads = match self.threads {
-            Some(threads) => usize::from(threads),
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
+        let threads = worker_threads(self.threads);
 
         Ok(Config {
             targets,
@@ -1046,4 +1032,17 @@ fn parse_size(text: &str) -> Result<u64, String> {
         Some(bytes) => Ok(bytes),
         None => Err(format!("`{text}` is too large")),
     }
+}
+
+/// `-j N`, else the number of CPUs (2 when it cannot be read).
+fn worker_threads(requested: Option<u16>) -> usize {
+    match requested {
+        Some(threads) => usize::from(threads),
+        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+    }
+}
+
+/// `--write-baseline FILE`, opened before any work like every output.
+fn open_write_baseline(path: Option<&Path>) -> anyhow::Result<Option<OutputFile>> {
+    path.map(OutputFile::create).transpose()
 }

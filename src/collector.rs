@@ -33,6 +33,20 @@ pub struct Origin {
     pub in_head: Option<bool>,
 }
 
+impl Origin {
+    /// Content at a path, outside history: no commit, no tag.
+    pub fn file(source: SourceKind, path: Option<String>, repo_path: Option<String>) -> Self {
+        Self {
+            source,
+            path,
+            repo_path,
+            commit: None,
+            tag: None,
+            in_head: None,
+        }
+    }
+}
+
 /// What a source worker reports.
 #[derive(Debug)]
 pub enum Event {

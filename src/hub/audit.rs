@@ -488,14 +488,7 @@ impl Source for DiscussionSource<'_> {
             };
             let path = format!("{}/discussions/{num}", self.repo.display());
             sink.send(Event::Content {
-                origin: Origin {
-                    source: SourceKind::Discussion,
-                    path: Some(path.clone()),
-                    repo_path: Some(path),
-                    commit: None,
-                    tag: None,
-                    in_head: None,
-                },
+                origin: Origin::file(SourceKind::Discussion, Some(path.clone()), Some(path)),
                 scanned: scanner.scan_bytes(text.as_bytes()),
             });
         }

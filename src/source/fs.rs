@@ -392,14 +392,7 @@ fn send_file(
 ) {
     let event = match File::open(path).and_then(|file| scanner.scan_file(file)) {
         Ok(scanned) => Event::Content {
-            origin: Origin {
-                source: SourceKind::File,
-                path: Some(shown),
-                repo_path: in_repo,
-                commit: None,
-                tag: None,
-                in_head: None,
-            },
+            origin: Origin::file(SourceKind::File, Some(shown), in_repo),
             scanned,
         },
         Err(err) => Event::Warning(format!("{shown}: {err}")),

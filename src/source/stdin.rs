@@ -22,14 +22,7 @@ fn scan_stdin(context: &ScanContext, events: &EventSender) {
     let mut scanner = context.scanner();
     let event = match scanner.scan_reader(std::io::stdin().lock()) {
         Ok(scanned) => Event::Content {
-            origin: Origin {
-                source: SourceKind::Stdin,
-                path: Some(STDIN_PATH.to_string()),
-                repo_path: None,
-                commit: None,
-                tag: None,
-                in_head: None,
-            },
+            origin: Origin::file(SourceKind::Stdin, Some(STDIN_PATH.to_string()), None),
             scanned,
         },
         Err(err) => Event::Warning(format!("standard input: {err}")),

@@ -639,14 +639,7 @@ pub fn scan_staged(
         }
         match repo.find_blob(file.id()) {
             Ok(blob) => sink.send(Event::Content {
-                origin: Origin {
-                    source: SourceKind::Staged,
-                    repo_path: Some(path.clone()),
-                    path: Some(path),
-                    commit: None,
-                    tag: None,
-                    in_head: None,
-                },
+                origin: Origin::file(SourceKind::Staged, Some(path.clone()), Some(path)),
                 scanned: scanner.scan_bytes(blob.content()),
             }),
             Err(err) => missing.record("staged blob", file.id(), &err),
