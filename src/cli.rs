@@ -1001,7 +1001,9 @@ fn parse_report_target(value: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=FILE, got `{value}`"))?;
     let format = Format::from_str(format, true).map_err(|_| {
-        format!("unknown report format `{format}` (text, json, jsonl, sarif, github, markdown)")
+        format!(
+            "unknown report format `{format}` (text, json, jsonl, sarif, github, markdown, html)"
+        )
     })?;
     if file.is_empty() {
         return Err("the report file name is empty".into());

@@ -209,6 +209,8 @@ pub fn plural(count: u64, noun: &str) -> String {
 pub struct ScanResult {
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// The scanned repository's page on GitHub or GitLab, for links to each finding.
+    pub web: Option<crate::report::links::WebRepo>,
 }
 
 /// Receives events until every sender is gone.

@@ -67,8 +67,29 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
         }
     }
     let started = Instant::now();
-    let result = scan_targets(&config, &config.targets);
+    let mut result = scan_targets(&config, &config.targets);
+    result.web = web_repo(&config.targets);
     finish(config, result, started)
+}
+
+/// The web page of the one repository the targets are in, if it is on GitHub or GitLab: what
+/// the HTML report links findings to. Targets in several repositories (or none) get no links.
+fn web_repo(targets: &[Target]) -> Option<report::links::WebRepo> {
+    let mut found = None;
+    for target in targets {
+        let path = match target {
+            Target::Tree(path) => path.as_path(),
+            Target::File(path) => path.parent().unwrap_or(path),
+            Target::History(gitdir, _) | Target::Staged(gitdir) => gitdir.as_path(),
+            Target::Stdin => continue,
+        };
+        let web = report::links::WebRepo::of_repository(path)?;
+        match &found {
+            Some(previous) if *previous != web => return None,
+            _ => found = Some(web),
+        }
+    }
+    found
 }
 
 /// `hf-scan hub`: list, mirror and scan the Hub repositories `plan` names, then suppress,

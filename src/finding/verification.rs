@@ -330,6 +330,16 @@ impl Identity {
     }
 
     fn describe(&self) -> String {
+        format!(
+            "{} ({})",
+            self.user.as_deref().unwrap_or("?"),
+            self.details()
+        )
+    }
+
+    /// Its role and power, name, expiry, memberships and permissions, for people:
+    /// `write: writes repositories; token "ci"; admin of acme`.
+    pub fn details(&self) -> String {
         let kind = match (&self.role, self.kind.as_deref(), self.auth_type.as_deref()) {
             (Some(role), _, _) => role.clone(),
             (None, Some("org"), _) => "organisation API token".into(),
@@ -366,10 +376,6 @@ impl Identity {
                     .sum::<usize>();
             details.push(format!("{count} fine-grained permissions"));
         }
-        format!(
-            "{} ({})",
-            self.user.as_deref().unwrap_or("?"),
-            details.join("; ")
-        )
+        details.join("; ")
     }
 }

@@ -4,7 +4,9 @@
 //! is made once, in `Shown::token`, so no format can forget it.
 
 mod github;
+mod html;
 mod json;
+pub mod links;
 mod markdown;
 mod sarif;
 mod text;
@@ -35,6 +37,8 @@ pub enum Format {
     Github,
     /// A Markdown table, for a GitHub job summary or a pull request comment.
     Markdown,
+    /// One self-contained page for people: counts, a timeline, a sortable table.
+    Html,
 }
 
 /// What the reporters need besides the result.
@@ -98,6 +102,7 @@ pub fn write(
         Format::Sarif => sarif::write(result, rules, options, out),
         Format::Github => github::write(result, options, out),
         Format::Markdown => markdown::write(result, options, out),
+        Format::Html => html::write(result, options, out),
     }
 }
 
