@@ -357,6 +357,19 @@ pub enum Command {
     /// Space (their whole git history, every ref) and, with --discussions, their discussions.
     /// Private and gated repositories are read with HF_TOKEN or --token-file.
     Hub(Box<HubAuditArgs>),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish), generated from
+    /// these flags. For bash: `hf-scan completions bash > ~/.local/share/bash-completion/completions/hf-scan`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these flags; with --out-dir, write it and one
+    /// page per subcommand into DIR.
+    Man {
+        /// Write hf-scan.1 and hf-scan-SUBCOMMAND.1 here instead of printing hf-scan.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// `hf-scan hub`'s own flags; the report and verification flags are a scan's.
@@ -554,6 +567,8 @@ pub enum Invocation {
         plan: crate::hub::audit::AuditPlan,
         client: Box<crate::hub::client::HubClient>,
     },
+    Completions(clap_complete::Shell),
+    Man(Option<PathBuf>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -672,6 +687,8 @@ impl Args {
                     from_scan,
                 })
             }
+            Some(Command::Completions { shell }) => Ok(Invocation::Completions(shell)),
+            Some(Command::Man { out_dir }) => Ok(Invocation::Man(out_dir)),
             Some(Command::Hub(args)) => {
                 let (config, plan, client) = args.into_parts()?;
                 Ok(Invocation::Hub {

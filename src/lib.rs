@@ -15,6 +15,7 @@ pub mod files;
 pub mod finding;
 pub mod github_event;
 pub mod hub;
+pub mod manual;
 pub mod project;
 pub mod report;
 pub mod sanitize;

@@ -26,6 +26,11 @@ fn main() -> ExitCode {
                 plan,
                 client,
             } => hf_scan::run_hub(*config, plan, *client).map(|outcome| outcome.exit_code()),
+            Invocation::Completions(shell) => {
+                hf_scan::manual::completions(shell, &mut std::io::stdout().lock())?;
+                Ok(0)
+            }
+            Invocation::Man(out_dir) => hf_scan::manual::write_man(out_dir.as_deref()),
         });
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -280,7 +280,7 @@ impl Browser {
                 std::env::var_os("CI").is_none(),
                 "CI must run the browser test: install Debian's chromium and chromium-driver"
             );
-            eprintln!("skipped: {CHROMIUM} or {CHROMEDRIVER} is not installed");
+            eprintln!("SKIPPED: {CHROMIUM} or {CHROMEDRIVER} is not installed");
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")

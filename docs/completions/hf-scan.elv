@@ -1,0 +1,171 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hf-scan] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hf-scan'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hf-scan'= {
+            cand --exclude 'Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config''s exclude_paths)'
+            cand --max-archive-depth 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning'
+            cand --max-archive-bytes 'The most one compressed stream or archive member may inflate to (eight times this for one file in all); past it the scan of that member stops, with a warning. Accepts K, M, G suffixes'
+            cand --format 'Report format'
+            cand -o 'Write the report to FILE instead of standard output'
+            cand --output 'Write the report to FILE instead of standard output'
+            cand --color 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set'
+            cand --report 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports'
+            cand --hf-endpoint 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused'
+            cand --verify-concurrency 'Verification requests in flight at once (the Hub rate-limits whoami strictly)'
+            cand --verify-max 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit'
+            cand --verify-timeout 'Seconds before a verification request gives up (the token is then `unknown`)'
+            cand --verify-deadline 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason'
+            cand --reach-requests 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it'
+            cand --ca-file 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked'
+            cand --proxy 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel'
+            cand --config 'Project config (paths to skip, allowed token hashes, extra rules). Default: .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if present'
+            cand --config-from 'Read the project config (and its extra rule files, and a --baseline inside the repository) from this commit''s tree instead of the working tree, so the change under test cannot edit what judges it. Implied by --github-event (the base of the change)'
+            cand --baseline 'Report only findings that are not in this baseline file'
+            cand --write-baseline 'Write every finding of this scan to a baseline file, and accept them (exit 0)'
+            cand --since 'History of the commits reachable from HEAD but not from REV (implies --history)'
+            cand --range 'History of the commits reachable from B but not from A (implies --history)'
+            cand --github-event 'In GitHub Actions: scan the commits the triggering event adds, read from this payload ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request''s commits, a push''s, or the whole history for schedule and workflow_dispatch. When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step output `findings=N` and appends a Markdown summary'
+            cand -j 'Worker threads. Default: the number of CPUs'
+            cand --threads 'Worker threads. Default: the number of CPUs'
+            cand --no-ignore 'Also scan files that .gitignore, .ignore and git''s excludes would skip'
+            cand -L 'Follow symbolic links (loops are detected and each file is scanned once)'
+            cand --follow 'Follow symbolic links (loops are detected and each file is scanned once)'
+            cand --no-archives 'Do not look inside archives and compressed files (zip, wheels, tar, gzip, bzip2, xz, zstd, container images): scan their raw bytes. Pickles and .pyc are still read'
+            cand --show-secrets 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
+            cand -q 'Print findings only: no summary, no progress, no warnings'
+            cand --quiet 'Print findings only: no summary, no progress, no warnings'
+            cand --verify 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
+            cand --only-verified 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
+            cand --no-verify-cache 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user''s cache directory, keyed by SHA-256)'
+            cand --no-inline-allow 'Ignore `hf-scan:allow` and `hf-scan:allow-next-line` comments: every token is reported'
+            cand --history 'Scan every commit reachable from any ref (branches, remotes, tags, stash) of the repository at PATH, reporting each token at the commit that introduced it'
+            cand --staged 'Scan what is staged in the index (what `git commit` would record): the pre-commit mode'
+            cand --pre-push 'The pre-commit push hook''s mode: what a push would add, from pre-commit''s environment (PRE_COMMIT_REMOTE_NAME, PRE_COMMIT_TO_REF, PRE_COMMIT_FROM_REF): the commits any local branch, tag or HEAD reaches that the remote''s tracking refs do not'
+            cand --allow-pull-request-target 'Accept a pull_request_target event (see the README''s "Security model" first)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Verify tokens read from standard input and print who owns each and what it can do'
+            cand revoke 'Revoke tokens through the Hub''s revocation endpoint: those read from standard input, or with --from-scan those a scan of PATHs finds (never printed)'
+            cand hub 'Audit what users and organisations published on the Hub: every model, dataset and Space (their whole git history, every ref) and, with --discussions, their discussions. Private and gated repositories are read with HF_TOKEN or --token-file'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish), generated from these flags. For bash: `hf-scan completions bash > ~/.local/share/bash-completion/completions/hf-scan`'
+            cand man 'Print the man page (roff), generated from these flags; with --out-dir, write it and one page per subcommand into DIR'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hf-scan;verify'= {
+            cand --format 'Output format'
+            cand --hf-endpoint 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused'
+            cand --verify-concurrency 'Verification requests in flight at once (the Hub rate-limits whoami strictly)'
+            cand --verify-max 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit'
+            cand --verify-timeout 'Seconds before a verification request gives up (the token is then `unknown`)'
+            cand --verify-deadline 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason'
+            cand --reach-requests 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it'
+            cand --ca-file 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked'
+            cand --proxy 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel'
+            cand --show-secrets 'Show tokens in full instead of redacted'
+            cand --reach 'Incident response: count each live token''s reach with a larger budget (at least 200 listing requests per token)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hf-scan;revoke'= {
+            cand --hf-endpoint 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused'
+            cand --verify-concurrency 'Verification requests in flight at once (the Hub rate-limits whoami strictly)'
+            cand --verify-max 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit'
+            cand --verify-timeout 'Seconds before a verification request gives up (the token is then `unknown`)'
+            cand --verify-deadline 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason'
+            cand --reach-requests 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it'
+            cand --ca-file 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked'
+            cand --proxy 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel'
+            cand --yes 'Do not ask for confirmation (required when there is no terminal to ask on)'
+            cand --from-scan 'Scan PATHs (default: the current directory) as `hf-scan PATH…` would and revoke every token reported, instead of reading tokens from standard input'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hf-scan;hub'= {
+            cand --author 'Every model, dataset and Space of this user or organisation (repeatable)'
+            cand --model 'A model to audit, `owner/name` (repeatable)'
+            cand --dataset 'A dataset to audit, `owner/name` (repeatable)'
+            cand --space 'A Space to audit, `owner/name` (repeatable)'
+            cand --max-lfs-size 'Fetch and scan LFS objects up to this size (K, M, G suffixes); larger ones are listed in a notice'
+            cand --shard 'Audit only every N-th repository of the sorted list, starting at the K-th (`K/N`), so N jobs audit an organisation together'
+            cand --cache-dir 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user''s cache directory'
+            cand --token-file 'Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is sent only to the endpoint, never printed and never written to disk'
+            cand --clone-jobs 'Repositories mirrored at once'
+            cand --config 'A config with allowed token hashes and extra rules (its exclude_paths apply to paths inside each repository)'
+            cand --baseline 'Report only findings that are not in this baseline file'
+            cand --write-baseline 'Write every finding of this audit to a baseline file, and accept them (exit 0)'
+            cand -j 'Worker threads for scanning. Default: the number of CPUs'
+            cand --threads 'Worker threads for scanning. Default: the number of CPUs'
+            cand --format 'Report format'
+            cand -o 'Write the report to FILE instead of standard output'
+            cand --output 'Write the report to FILE instead of standard output'
+            cand --color 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set'
+            cand --report 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports'
+            cand --hf-endpoint 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused'
+            cand --verify-concurrency 'Verification requests in flight at once (the Hub rate-limits whoami strictly)'
+            cand --verify-max 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit'
+            cand --verify-timeout 'Seconds before a verification request gives up (the token is then `unknown`)'
+            cand --verify-deadline 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason'
+            cand --reach-requests 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it'
+            cand --ca-file 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked'
+            cand --proxy 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel'
+            cand --discussions 'Also scan every discussion and pull request: titles and comments'
+            cand --no-inline-allow 'Ignore `hf-scan:allow` comments'
+            cand --show-secrets 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
+            cand -q 'Print findings only: no summary, no progress, no warnings'
+            cand --quiet 'Print findings only: no summary, no progress, no warnings'
+            cand --verify 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
+            cand --only-verified 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
+            cand --no-verify-cache 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user''s cache directory, keyed by SHA-256)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'hf-scan;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hf-scan;man'= {
+            cand --out-dir 'Write hf-scan.1 and hf-scan-SUBCOMMAND.1 here instead of printing hf-scan.1'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hf-scan;help'= {
+            cand verify 'Verify tokens read from standard input and print who owns each and what it can do'
+            cand revoke 'Revoke tokens through the Hub''s revocation endpoint: those read from standard input, or with --from-scan those a scan of PATHs finds (never printed)'
+            cand hub 'Audit what users and organisations published on the Hub: every model, dataset and Space (their whole git history, every ref) and, with --discussions, their discussions. Private and gated repositories are read with HF_TOKEN or --token-file'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish), generated from these flags. For bash: `hf-scan completions bash > ~/.local/share/bash-completion/completions/hf-scan`'
+            cand man 'Print the man page (roff), generated from these flags; with --out-dir, write it and one page per subcommand into DIR'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hf-scan;help;verify'= {
+        }
+        &'hf-scan;help;revoke'= {
+        }
+        &'hf-scan;help;hub'= {
+        }
+        &'hf-scan;help;completions'= {
+        }
+        &'hf-scan;help;man'= {
+        }
+        &'hf-scan;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

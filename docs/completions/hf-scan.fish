@@ -1,0 +1,152 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hf_scan_global_optspecs
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= format= o/output= show-secrets color= q/quiet report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+end
+
+function __fish_hf_scan_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hf_scan_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hf_scan_using_subcommand
+    set -l cmd (__fish_hf_scan_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exclude -d 'Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config\'s exclude_paths)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-depth -d 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-bytes -d 'The most one compressed stream or archive member may inflate to (eight times this for one file in all); past it the scan of that member stops, with a warning. Accepts K, M, G suffixes' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l format -d 'Report format' -r -f -a "text\t'For people: one finding per line and a summary'
+json\t'One JSON document, version 1 of the documented schema'
+jsonl\t'One finding object per line'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other dashboards'
+github\t'GitHub Actions workflow commands (annotations)'
+markdown\t'A Markdown table, for a GitHub job summary or a pull request comment'
+html\t'One self-contained page for people: counts, a timeline, a sortable table'"
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s o -l output -d 'Write the report to FILE instead of standard output' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l color -d 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config -d 'Project config (paths to skip, allowed token hashes, extra rules). Default: .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if present' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config-from -d 'Read the project config (and its extra rule files, and a --baseline inside the repository) from this commit\'s tree instead of the working tree, so the change under test cannot edit what judges it. Implied by --github-event (the base of the change)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l baseline -d 'Report only findings that are not in this baseline file' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l write-baseline -d 'Write every finding of this scan to a baseline file, and accept them (exit 0)' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l since -d 'History of the commits reachable from HEAD but not from REV (implies --history)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l range -d 'History of the commits reachable from B but not from A (implies --history)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l github-event -d 'In GitHub Actions: scan the commits the triggering event adds, read from this payload ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request\'s commits, a push\'s, or the whole history for schedule and workflow_dispatch. When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step output `findings=N` and appends a Markdown summary' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s j -l threads -d 'Worker threads. Default: the number of CPUs' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-ignore -d 'Also scan files that .gitignore, .ignore and git\'s excludes would skip'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s L -l follow -d 'Follow symbolic links (loops are detected and each file is scanned once)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-archives -d 'Do not look inside archives and compressed files (zip, wheels, tar, gzip, bzip2, xz, zstd, container images): scan their raw bytes. Pickles and .pyc are still read'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-inline-allow -d 'Ignore `hf-scan:allow` and `hf-scan:allow-next-line` comments: every token is reported'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l history -d 'Scan every commit reachable from any ref (branches, remotes, tags, stash) of the repository at PATH, reporting each token at the commit that introduced it'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l staged -d 'Scan what is staged in the index (what `git commit` would record): the pre-commit mode'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l pre-push -d 'The pre-commit push hook\'s mode: what a push would add, from pre-commit\'s environment (PRE_COMMIT_REMOTE_NAME, PRE_COMMIT_TO_REF, PRE_COMMIT_FROM_REF): the commits any local branch, tag or HEAD reaches that the remote\'s tracking refs do not'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l allow-pull-request-target -d 'Accept a pull_request_target event (see the README\'s "Security model" first)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s V -l version -d 'Print version'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "verify" -d 'Verify tokens read from standard input and print who owns each and what it can do'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "revoke" -d 'Revoke tokens through the Hub\'s revocation endpoint: those read from standard input, or with --from-scan those a scan of PATHs finds (never printed)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "hub" -d 'Audit what users and organisations published on the Hub: every model, dataset and Space (their whole git history, every ref) and, with --discussions, their discussions. Private and gated repositories are read with HF_TOKEN or --token-file'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish), generated from these flags. For bash: `hf-scan completions bash > ~/.local/share/bash-completion/completions/hf-scan`'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "man" -d 'Print the man page (roff), generated from these flags; with --out-dir, write it and one page per subcommand into DIR'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l show-secrets -d 'Show tokens in full instead of redacted'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach -d 'Incident response: count each live token\'s reach with a larger budget (at least 200 listing requests per token)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l yes -d 'Do not ask for confirmation (required when there is no terminal to ask on)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l from-scan -d 'Scan PATHs (default: the current directory) as `hf-scan PATH…` would and revoke every token reported, instead of reading tokens from standard input'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l author -d 'Every model, dataset and Space of this user or organisation (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l model -d 'A model to audit, `owner/name` (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l dataset -d 'A dataset to audit, `owner/name` (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l space -d 'A Space to audit, `owner/name` (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l max-lfs-size -d 'Fetch and scan LFS objects up to this size (K, M, G suffixes); larger ones are listed in a notice' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l shard -d 'Audit only every N-th repository of the sorted list, starting at the K-th (`K/N`), so N jobs audit an organisation together' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l cache-dir -d 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user\'s cache directory' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l token-file -d 'Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is sent only to the endpoint, never printed and never written to disk' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l clone-jobs -d 'Repositories mirrored at once' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l config -d 'A config with allowed token hashes and extra rules (its exclude_paths apply to paths inside each repository)' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l baseline -d 'Report only findings that are not in this baseline file' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l write-baseline -d 'Write every finding of this audit to a baseline file, and accept them (exit 0)' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s j -l threads -d 'Worker threads for scanning. Default: the number of CPUs' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l format -d 'Report format' -r -f -a "text\t'For people: one finding per line and a summary'
+json\t'One JSON document, version 1 of the documented schema'
+jsonl\t'One finding object per line'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other dashboards'
+github\t'GitHub Actions workflow commands (annotations)'
+markdown\t'A Markdown table, for a GitHub job summary or a pull request comment'
+html\t'One self-contained page for people: counts, a timeline, a sortable table'"
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s o -l output -d 'Write the report to FILE instead of standard output' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l color -d 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l discussions -d 'Also scan every discussion and pull request: titles and comments'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-inline-allow -d 'Ignore `hf-scan:allow` comments'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand man" -l out-dir -d 'Write hf-scan.1 and hf-scan-SUBCOMMAND.1 here instead of printing hf-scan.1' -r -F
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand man" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "verify" -d 'Verify tokens read from standard input and print who owns each and what it can do'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "revoke" -d 'Revoke tokens through the Hub\'s revocation endpoint: those read from standard input, or with --from-scan those a scan of PATHs finds (never printed)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "hub" -d 'Audit what users and organisations published on the Hub: every model, dataset and Space (their whole git history, every ref) and, with --discussions, their discussions. Private and gated repositories are read with HF_TOKEN or --token-file'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish), generated from these flags. For bash: `hf-scan completions bash > ~/.local/share/bash-completion/completions/hf-scan`'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "man" -d 'Print the man page (roff), generated from these flags; with --out-dir, write it and one page per subcommand into DIR'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand help; and not __fish_seen_subcommand_from verify revoke hub completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
