@@ -5,11 +5,7 @@
 //! progress line. Reporters then get a finished, sorted list, so output does not depend on the
 //! thread count or on which thread finished first.
 
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -214,7 +210,11 @@ pub struct ScanResult {
 }
 
 /// Receives events until every sender is gone.
-pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress) -> ScanResult {
+pub fn collect(
+    batches: Receiver<Vec<Event>>,
+    rules: &Rules,
+    progress: &crate::progress::Progress,
+) -> ScanResult {
     let mut result = ScanResult::default();
     let mut notices_left_out = 0;
     for event in batches.into_iter().flatten() {
@@ -258,7 +258,7 @@ pub fn collect(batches: Receiver<Vec<Event>>, rules: &Rules, progress: &Progress
             }
             Event::Commits(commits) => {
                 result.stats.commits += commits;
-                progress.commits.fetch_add(commits, Ordering::Relaxed);
+                progress.add_commits(commits);
             }
             Event::Warning(warning) => {
                 result.stats.incomplete = true;
@@ -323,73 +323,6 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             verification: None,
             hub: None,
         });
-    }
-}
-
-/// A progress line on stderr for long scans on a terminal: files, bytes and findings so far.
-/// Shown only when asked for (the CLI asks when stderr is a terminal and `--quiet` is off), and
-/// only after the first second, so short scans print nothing extra.
-pub struct Progress {
-    commits: AtomicU64,
-    files: AtomicU64,
-    bytes: AtomicU64,
-    findings: AtomicU64,
-    done: AtomicBool,
-    enabled: bool,
-}
-
-impl Progress {
-    pub fn new(enabled: bool) -> Arc<Self> {
-        Arc::new(Self {
-            commits: AtomicU64::new(0),
-            files: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            findings: AtomicU64::new(0),
-            done: AtomicBool::new(false),
-            enabled,
-        })
-    }
-
-    fn add(&self, items: u64, bytes: u64, findings: u64) {
-        self.files.fetch_add(items, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        self.findings.fetch_add(findings, Ordering::Relaxed);
-    }
-
-    /// Runs the ticker until `finish` is called; call from a scoped thread.
-    pub fn run_ticker(&self) {
-        if !self.enabled {
-            return;
-        }
-        let started = Instant::now();
-        let mut shown = false;
-        while !self.done.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(100));
-            if started.elapsed() < Duration::from_secs(1) {
-                continue;
-            }
-            let commits = self.commits.load(Ordering::Relaxed);
-            let line = format!(
-                "\rhf-scan: {}{} files/blobs, {}, {} findings ",
-                if commits > 0 {
-                    format!("{commits} commits, ")
-                } else {
-                    String::new()
-                },
-                self.files.load(Ordering::Relaxed),
-                human_bytes(self.bytes.load(Ordering::Relaxed)),
-                self.findings.load(Ordering::Relaxed)
-            );
-            let _ = std::io::stderr().write_all(line.as_bytes());
-            shown = true;
-        }
-        if shown {
-            let _ = std::io::stderr().write_all(b"\r\x1b[2K");
-        }
-    }
-
-    pub fn finish(&self) {
-        self.done.store(true, Ordering::Relaxed);
     }
 }
 

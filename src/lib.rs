@@ -16,6 +16,7 @@ pub mod finding;
 pub mod github_event;
 pub mod hub;
 pub mod manual;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod sanitize;
@@ -31,10 +32,11 @@ use anyhow::Context;
 
 use crate::baseline::{Baseline, SuppressedCounts};
 use crate::cli::{Config, Target};
-use crate::collector::{collect, Event, EventSink, Progress, ScanResult};
+use crate::collector::{collect, Event, EventSink, ScanResult};
 use crate::finding::Suppression;
 use crate::finding::Verification;
 use crate::hub::verify;
+use crate::progress::Progress;
 use crate::report::{Format, ReportOptions};
 use crate::source::Source;
 
@@ -106,8 +108,8 @@ pub fn run_hub(
         }
     }
     let started = Instant::now();
-    let result = hub::audit::run(&config, &plan, &client, |targets, sources| {
-        scan_sources(&config, targets, sources)
+    let result = hub::audit::run(&config, &plan, &client, |targets, sources, label| {
+        scan_sources(&config, targets, sources, Some(label))
     });
     finish(config, result, started)
 }
@@ -232,16 +234,19 @@ pub fn scan_for_tokens(config: &Config) -> (Vec<finding::Secret>, bool) {
 
 /// Runs every target's source on worker threads while this thread collects.
 fn scan_targets(config: &Config, targets: &[Target]) -> ScanResult {
-    scan_sources(config, targets, Vec::new())
+    scan_sources(config, targets, Vec::new(), None)
 }
 
-/// Runs `targets`, then `extra` sources, on worker threads while this thread collects.
+/// Runs `targets`, then `extra` sources, on worker threads while this thread collects;
+/// `label` says what the scan is part of on the progress line (`hf-scan hub`'s repository).
 fn scan_sources(
     config: &Config,
     targets: &[Target],
     extra: Vec<Box<dyn Source + Send + '_>>,
+    label: Option<String>,
 ) -> ScanResult {
-    let progress = Progress::new(config.reporting.progress);
+    let progress = Progress::with_label(config.reporting.progress, label);
+    let progress = &progress;
     let (events, received) = mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {
         scope.spawn(|| progress.run_ticker());
@@ -251,6 +256,7 @@ fn scan_sources(
                 project: &config.project,
                 content: config.content,
                 threads: config.walk.threads,
+                progress,
             };
             for target in targets {
                 let source: Box<dyn Source + '_> = match target {
@@ -271,7 +277,7 @@ fn scan_sources(
                 warn_on_failure(source.scan(&context, &events), &events);
             }
         });
-        let result = collect(received, config.matcher.rules(), &progress);
+        let result = collect(received, config.matcher.rules(), progress);
         progress.finish();
         result
     })

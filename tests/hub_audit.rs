@@ -591,3 +591,46 @@ fn token_file_config_inline_allow_and_baseline_apply_to_an_audit() {
     assert!(findings(&report).is_empty());
     assert_eq!(report["stats"]["suppressed"]["baseline"], 2);
 }
+
+#[test]
+fn on_a_terminal_the_progress_line_names_each_repository() {
+    let org = alice();
+    let cache = temp_dir();
+    let (terminal, report, code) = common::terminal::run_on_a_terminal(
+        cache.path(),
+        &[
+            "hub",
+            "--author",
+            "alice",
+            "--hf-endpoint",
+            &org.hub.url,
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ],
+        &[("HF_TOKEN", &org.access)],
+    );
+    assert_eq!(code, 1, "{terminal}");
+    assert!(report.contains("hf-user-access-token"), "{report}");
+    let drawn = common::terminal::drawn_lines(&terminal);
+    for repository in 1..=4 {
+        let prefix = format!("hf-scan: [repository {repository}/4 ");
+        assert!(
+            drawn.iter().any(|line| line.starts_with(&prefix)),
+            "{prefix} {drawn:?}"
+        );
+        // Each repository's log line comes after its progress line was cleared.
+        let logged = format!("hf-scan: [{repository}/4] scanned ");
+        let at = terminal.find(&logged).expect(&logged);
+        assert!(terminal[..at].ends_with(common::terminal::CLEAR_LINE));
+    }
+    assert!(
+        drawn
+            .iter()
+            .any(|line| line.contains("] scanning blobs 0/1 (0%)")),
+        "{drawn:?}"
+    );
+    assert!(
+        drawn.iter().any(|line| line.contains(", all in ~")),
+        "from the second repository on, when all should be done: {drawn:?}"
+    );
+}

@@ -502,7 +502,7 @@ pub fn run(
     config: &Config,
     plan: &AuditPlan,
     client: &HubClient,
-    scan: impl Fn(&[Target], Vec<Box<dyn Source + Send + '_>>) -> ScanResult,
+    scan: impl Fn(&[Target], Vec<Box<dyn Source + Send + '_>>, String) -> ScanResult,
 ) -> ScanResult {
     let progress = config.reporting.progress;
     let mut total = ScanResult::default();
@@ -541,6 +541,8 @@ pub fn run(
         .map(|(repo, _)| (repo, None));
     let mut lfs_skipped = (0u64, 0u64);
     let ready_count = ready.len();
+    let total_work = ready_count + discussions_only.clone().count();
+    let scanning_started = std::time::Instant::now();
     let mut scanned = 0;
     let work = ready
         .into_iter()
@@ -583,7 +585,16 @@ pub fn run(
             .map(|dir| Target::History(dir, CommitRange::All))
             .into_iter()
             .collect();
-        let mut result = scan(&targets, vec![Box::new(source), Box::new(lfs)]);
+        // The progress line says which repository, and when all of them should be done.
+        let eta = match (scanned, scanning_started.elapsed().as_secs_f64()) {
+            (0, _) => String::new(),
+            (done, seconds) => {
+                let left = seconds / done as f64 * (total_work - done) as f64;
+                format!(", all in ~{}", crate::progress::duration(left))
+            }
+        };
+        let label = format!("repository {}/{total_work} {display}{eta}", scanned + 1);
+        let mut result = scan(&targets, vec![Box::new(source), Box::new(lfs)], label);
         for finding in &mut result.findings {
             place(finding, &repo, client);
         }

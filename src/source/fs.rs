@@ -49,6 +49,7 @@ pub struct TreeSource<'a> {
 
 impl Source for TreeSource<'_> {
     fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        context.progress.phase("scanning files", None);
         scan_tree(self.root, self.walk, context, events);
         Ok(())
     }

@@ -22,6 +22,8 @@ pub struct ScanContext<'a> {
     pub content: ContentOptions,
     /// Worker threads a source may use.
     pub threads: usize,
+    /// Where a source names its phases and counts its steps (the terminal's progress line).
+    pub progress: &'a crate::progress::Progress,
 }
 
 impl<'a> ScanContext<'a> {

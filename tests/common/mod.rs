@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod hub;
+pub mod terminal;
 
 pub use hf_scan::testing::{fake_org_token, fake_token, Rng};
 

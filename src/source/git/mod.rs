@@ -65,6 +65,7 @@ pub struct StagedSource<'a>(pub &'a Path);
 
 impl Source for StagedSource<'_> {
     fn scan(&self, context: &ScanContext, events: &EventSender) -> anyhow::Result<()> {
+        context.progress.phase("scanning the index", None);
         scan_staged(&open(self.0)?, context, events)
     }
 }
@@ -252,6 +253,7 @@ pub fn scan_history(
             shallow.len()
         )));
     }
+    context.progress.phase("walking refs", None);
     let commits = walk(repo, range, &mut sink)?;
     let gitdir = repo.path().to_path_buf();
     let packs = Packs::load(&repo.commondir().join("objects"));
@@ -260,6 +262,9 @@ pub fn scan_history(
     let changes: Vec<Mutex<Option<CommitChanges>>> =
         commits.iter().map(|_| Mutex::new(None)).collect();
     let missing = Mutex::new(Missing::default());
+    context
+        .progress
+        .phase("comparing commits", Some(commits.len() as u64));
     run_workers(
         commits.len(),
         &gitdir,
@@ -325,6 +330,9 @@ pub fn scan_history(
     let mut read_order: Vec<usize> = (0..jobs.len()).collect();
     read_order.sort_by_cached_key(|&job| packs.position(jobs[job].oid));
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
+    context
+        .progress
+        .phase("scanning blobs", Some(jobs.len() as u64));
     run_workers(
         jobs.len(),
         &gitdir,
@@ -762,9 +770,11 @@ fn run_workers<'a>(
                         if start >= count {
                             return Ok(());
                         }
-                        for index in start..(start + WORK_BLOCK).min(count) {
+                        let end = (start + WORK_BLOCK).min(count);
+                        for index in start..end {
                             work(&mut worker, index);
                         }
+                        context.progress.advance((end - start) as u64);
                     }
                 })
             })
