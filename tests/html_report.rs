@@ -432,3 +432,30 @@ fn decode_base64(text: &str) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn a_token_in_a_path_is_redacted_in_every_part_of_the_page() {
+    let t = tokens(1401, 2);
+    let dir = temp_dir();
+    // The directory's name is a token: it is both a finding's path and the path prefix the
+    // summary counts by.
+    write(
+        dir.path(),
+        &format!("{}/app.py", t[0]),
+        format!("token = \"{}\"\n", t[1]),
+    );
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.contains("id=\"by-path\""));
+    for token in &t {
+        assert!(
+            !page.contains(token.as_str()),
+            "a whole token is in the page"
+        );
+    }
+}

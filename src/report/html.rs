@@ -30,7 +30,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     let findings: Vec<&Finding> = reported(result).collect();
     let mut page = String::with_capacity(16 * 1024 + findings.len() * 1024);
     head(&mut page, findings.len());
-    summary(&mut page, result, &findings);
+    summary(&mut page, result, &findings, options);
     table(&mut page, result.web.as_ref(), &findings, options);
     notes(&mut page, result, options);
     let _ = write!(
@@ -89,7 +89,7 @@ const SEVERITIES: [Severity; 4] = [
     Severity::Low,
 ];
 
-fn summary(page: &mut String, result: &ScanResult, findings: &[&Finding]) {
+fn summary(page: &mut String, result: &ScanResult, findings: &[&Finding], options: &ReportOptions) {
     let stats = &result.stats;
     let distinct: std::collections::BTreeSet<&str> =
         findings.iter().map(|f| f.secret.hash()).collect();
@@ -149,13 +149,14 @@ fn summary(page: &mut String, result: &ScanResult, findings: &[&Finding]) {
     if findings.iter().any(|f| f.hub.is_some()) {
         // Named as the Hub's URLs and the findings' paths name them: `acme/m`, `datasets/acme/d`.
         let repositories = tally(findings.iter().map(|f| match &f.hub {
-            Some(place) if place.kind == "model" => place.id.clone(),
-            Some(place) => format!("{}s/{}", place.kind, place.id),
+            Some(place) if place.kind == "model" => options.display(&place.id),
+            Some(place) => options.display(&format!("{}s/{}", place.kind, place.id)),
             None => "(not on the Hub)".to_string(),
         }));
         counts(page, "by-repository", "By repository", &repositories);
     }
-    let prefixes = tally(findings.iter().map(|f| path_prefix(f)));
+    // Paths are echoed content: redacted (a token can be a file name) like the table's.
+    let prefixes = tally(findings.iter().map(|f| options.display(&path_prefix(f))));
     counts(page, "by-path", "By path", &prefixes);
     page.push_str("</div>\n");
     timeline(page, findings);
