@@ -109,7 +109,7 @@ mod tests {
     fn tokens_are_redacted_plain_and_encoded() {
         let mut rng = Rng::new(40);
         let (a, b) = (fake_token(&mut rng), fake_token(&mut rng));
-        let encoded = crate::detect::decode::encode(b.as_bytes());
+        let encoded = crate::detect::decode::base64_encode(b.as_bytes());
         let text = format!("fix: remove {a} and {encoded} again");
         let shown = redact_tokens(&text);
         assert!(!shown.contains(&a[3..]), "{shown}");

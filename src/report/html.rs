@@ -527,25 +527,12 @@ fn escape(text: &str) -> String {
     escaped
 }
 
-/// The `'sha256-…'` source a Content-Security-Policy allows an inline block by.
+/// The `'sha256-…'` source a Content-Security-Policy allows an inline block by: the digest in
+/// standard, padded base64.
 fn base64_sha256(block: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let digest = Sha256::digest(block.as_bytes());
-    let mut encoded = String::with_capacity(44);
-    for chunk in digest.chunks(3) {
-        let bytes = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let group = u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2]);
-        for position in 0..4 {
-            if position <= chunk.len() {
-                encoded.push(ALPHABET[(group >> (18 - 6 * position) & 63) as usize] as char);
-            } else {
-                encoded.push('=');
-            }
-        }
+    let mut encoded = crate::detect::decode::base64_encode(&Sha256::digest(block.as_bytes()));
+    while !encoded.len().is_multiple_of(4) {
+        encoded.push('=');
     }
     encoded
 }

@@ -19,8 +19,8 @@ mod base64;
 mod utf16le;
 
 pub use base64::decode_base64_from;
-#[cfg(test)]
-pub(crate) use base64::encode;
+/// Standard base64 without padding (prefix literals, the HTML report's policy hashes, tests).
+pub(crate) use base64::encode as base64_encode;
 
 use crate::detect::rules::MAX_TOKEN_LEN;
 
@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(literals(b"hf_"), expected);
         let expected: [&[u8]; 3] = [b"YXBpX29yZ1", b"FwaV9vcmdf", b"hcGlfb3JnX"];
         assert_eq!(literals(b"api_org_")[..3], expected);
-        assert_eq!(encode(b"hf_abc"), "aGZfYWJj");
+        assert_eq!(base64_encode(b"hf_abc"), "aGZfYWJj");
     }
 
     #[test]
