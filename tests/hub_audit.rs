@@ -634,3 +634,45 @@ fn on_a_terminal_the_progress_line_names_each_repository() {
         "from the second repository on, when all should be done: {drawn:?}"
     );
 }
+
+#[test]
+fn the_html_report_of_an_audit_counts_by_repository_and_links_to_the_hub() {
+    let org = alice();
+    let cache = temp_dir();
+    let out = temp_dir();
+    let html = out.path().join("audit.html");
+    let report_arg = format!("html={}", html.display());
+    let (report, code, err) = audit(
+        &org,
+        cache.path(),
+        true,
+        &[
+            "--author",
+            "alice",
+            "--discussions",
+            "--report",
+            &report_arg,
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let by_repository = &page[page
+        .find("id=\"by-repository\"")
+        .expect("a repository figure")..];
+    let by_repository = &by_repository[..by_repository.find("</figure>").unwrap()];
+    for name in [
+        "alice/private-model",
+        "datasets/alice/data",
+        "spaces/alice/demo",
+    ] {
+        assert!(
+            by_repository.contains(&format!("<th>{name}</th>")),
+            "{name}: {by_repository}"
+        );
+    }
+    // Every finding links to its page on the Hub (file at commit and line, or discussion).
+    let links = page.matches(&format!("<a href=\"{}/", org.hub.url)).count();
+    assert_eq!(links, findings(&report).len(), "{page}");
+    assert!(page.contains("id=\"timeline\""));
+    assert!(page.contains("<rect"), "history findings have commit dates");
+}
