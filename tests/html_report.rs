@@ -444,6 +444,15 @@ fn a_token_in_a_path_is_redacted_in_every_part_of_the_page() {
         &format!("{}/app.py", t[0]),
         format!("token = \"{}\"\n", t[1]),
     );
+    // In a repository on GitHub, so the finding would link to the file, whose URL holds the
+    // token too.
+    git(dir.path(), &["init", "-q"]);
+    git(
+        dir.path(),
+        &["remote", "add", "origin", "https://github.com/acme/app.git"],
+    );
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "app"]);
     let output = hf_scan()
         .current_dir(dir.path())
         .args(["--format", "html"])
@@ -452,6 +461,7 @@ fn a_token_in_a_path_is_redacted_in_every_part_of_the_page() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let page = stdout(&output);
     assert!(page.contains("id=\"by-path\""));
+    assert!(!page.contains("href=\"https://github.com"), "{page}");
     for token in &t {
         assert!(
             !page.contains(token.as_str()),

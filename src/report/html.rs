@@ -378,7 +378,10 @@ fn row(page: &mut String, finding: &Finding, web: Option<&WebRepo>, options: &Re
         None => page.push_str("<td></td>"),
     }
     let position = shown(&finding.position());
-    let _ = match links::link(finding, web) {
+    // A link is built from the path, and a path can hold a token: such a link is left out
+    // rather than shown whole (a redacted one would lead nowhere).
+    let link = links::link(finding, web).filter(|url| options.text(url) == url.as_str());
+    let _ = match link {
         Some(url) => write!(
             page,
             "<td class=\"where mono\"><a href=\"{}\" rel=\"noreferrer noopener\" \
