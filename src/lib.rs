@@ -72,16 +72,12 @@ pub fn run(config: Config) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let mut result = scan_targets(&config, &config.targets);
     // Only the HTML report links findings; opening the repository costs a millisecond.
-    let reports = std::iter::once(config.reporting.format).chain(
-        config
-            .reporting
+    let reporting = &config.reporting;
+    if reporting.format == Format::Html
+        || reporting
             .extra_reports
             .iter()
-            .map(|(format, _)| *format),
-    );
-    if reports
-        .into_iter()
-        .any(|format| format == report::Format::Html)
+            .any(|(f, _)| *f == Format::Html)
     {
         result.web = web_repo(&config.targets);
     }
