@@ -30,8 +30,10 @@ use crate::source::stdin::STDIN_PATH;
 #[command(
     name = "hf-scan",
     version,
-    about = "Find Hugging Face access tokens (hf_…, api_org_…) in files and standard input.",
-    long_about = "Find Hugging Face access tokens (hf_…, api_org_…) in files and standard input.\n\n\
+    about = "Find Hugging Face access tokens (hf_…, api_org_…, hf_oauth_…) in files, archives, \
+        git history, the index and standard input, and check them against the Hub.",
+    long_about = "Find Hugging Face access tokens (hf_…, api_org_…, hf_oauth_…) in files, archives, \
+        git history, the index and standard input, and check them against the Hub.\n\n\
         Exit status: 0 nothing found, 1 findings, 2 error or incomplete scan (something could \
         not be read and nothing was found).",
     after_help = "Revoke a leaked token at https://huggingface.co/settings/tokens.",
