@@ -254,7 +254,7 @@ fn scan_sources(
     extra: Vec<Box<dyn Source + Send + '_>>,
     label: Option<String>,
 ) -> ScanResult {
-    let progress = Progress::with_label(config.reporting.progress, label);
+    let progress = Progress::new(config.reporting.progress, label);
     let progress = &progress;
     let (events, received) = mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {

@@ -62,11 +62,8 @@ pub struct Snapshot<'a> {
 }
 
 impl Progress {
-    pub fn new(enabled: bool) -> Self {
-        Self::with_label(enabled, None)
-    }
-
-    pub fn with_label(enabled: bool, label: Option<String>) -> Self {
+    /// A progress line that draws only if `enabled`, prefixed with `label` if given.
+    pub fn new(enabled: bool, label: Option<String>) -> Self {
         let after = std::env::var("HF_SCAN_PROGRESS_AFTER_MS")
             .ok()
             .and_then(|ms| ms.parse().ok())
