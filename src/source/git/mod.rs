@@ -32,6 +32,7 @@ use std::sync::Mutex;
 use anyhow::{bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
+use self::additions::{Additions, BlobTokens};
 use self::pack::{Kind, PackReader, Packs};
 use self::trees::{CommitDiff, TreeReader, MAX_TREE_DEPTH};
 use super::{ScanContext, Source};
@@ -43,6 +44,7 @@ use crate::detect::scan::{ChunkScanner, Hit, Scanned};
 use crate::finding::{CommitInfo, Introduced, SourceKind, TagInfo};
 use crate::project::ProjectConfig;
 
+mod additions;
 #[cfg(test)]
 mod engine_tests;
 mod pack;
@@ -227,12 +229,13 @@ struct CommitChanges {
     message: Scanned,
 }
 
-/// A distinct blob, where it first appeared, and the other paths it appeared at later.
+/// A distinct blob, where it first appeared, and where it appeared later: at other paths
+/// (renames, copies) and, in a range, at the same path again (a re-add).
 struct BlobJob {
     oid: Oid,
     path: String,
     commit: usize,
-    aliases: Vec<String>,
+    later: Vec<(usize, String)>,
 }
 
 /// Scans the history of `repo` within `range`.
@@ -303,6 +306,8 @@ pub fn scan_history(
     // Phase 3: the first appearance of each blob, in commit order.
     // A blob seen again at another path was renamed or copied: remember the path, so a later
     // edit there is not taken for a new leak.
+    // A range keeps every appearance: each commit of it is judged on its own (`additions.rs`).
+    let every_appearance = *range != CommitRange::All;
     let mut job_of: HashMap<Oid, usize> = HashMap::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
     // The lists are consumed (their paths move into the jobs): only the messages are needed
@@ -310,7 +315,9 @@ pub fn scan_history(
     for (commit, change) in changes.iter_mut().enumerate() {
         for (path, oid) in std::mem::take(&mut change.introduced.blobs) {
             match job_of.get(&oid) {
-                Some(&job) if jobs[job].path != path => jobs[job].aliases.push(path),
+                Some(&job) if every_appearance || jobs[job].path != path => {
+                    jobs[job].later.push((commit, path));
+                }
                 Some(_) => {}
                 None => {
                     job_of.insert(oid, jobs.len());
@@ -318,7 +325,7 @@ pub fn scan_history(
                         oid,
                         path,
                         commit,
-                        aliases: Vec::new(),
+                        later: Vec::new(),
                     });
                 }
             }
@@ -374,42 +381,54 @@ pub fn scan_history(
     missing.into_inner().unwrap().send(&mut sink);
 
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
-    // commit order, so "earliest" holds across both.
-    let mut found: Vec<(usize, Option<usize>, Vec<Hit>)> = scanned
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|(job, result)| (jobs[job].commit, Some(job), result.hits))
-        .collect();
+    // commit order, so "earliest" holds across both. A range judges every appearance of a
+    // blob with tokens by what that commit adds (`additions.rs`).
+    let mut found: Vec<(usize, Option<(usize, String)>, Vec<Hit>)> = Vec::new();
+    for (job, result) in scanned.into_inner().unwrap() {
+        let first = &jobs[job];
+        if every_appearance {
+            for (commit, path) in &first.later {
+                found.push((*commit, Some((job, path.clone())), result.hits.clone()));
+            }
+        }
+        found.push((first.commit, Some((job, first.path.clone())), result.hits));
+    }
     for (commit, change) in changes.iter_mut().enumerate() {
         if !change.message.hits.is_empty() {
             found.push((commit, None, std::mem::take(&mut change.message.hits)));
         }
     }
-    found.sort_by_key(|(commit, job, _)| (*commit, *job));
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut head = HeadTokens::new(repo, context.scanner());
+    let mut additions = Additions::new(repo, context.scanner());
     let mut leaks = Leaks::default();
     // What a commit deleted matters only where a token turns up: read for those commits alone.
-    let mut deleted: HashMap<usize, Vec<String>> = HashMap::new();
-    for (commit, job, mut hits) in found {
-        let (path, source) = match job {
-            Some(job) => (Some(jobs[job].path.clone()), SourceKind::History),
-            None => (None, SourceKind::CommitMessage),
+    let mut deleted_by: HashMap<usize, Vec<String>> = HashMap::new();
+    for (commit, place, mut hits) in found {
+        let path = place.as_ref().map(|(_, path)| path.clone());
+        let source = match place {
+            Some(_) => SourceKind::History,
+            None => SourceKind::CommitMessage,
         };
-        if let Some(job) = job {
-            for alias in &jobs[job].aliases {
-                for hit in &hits {
-                    leaks.record(hit.secret.expose(), Some(alias));
-                }
+        match &place {
+            Some((_, path)) if every_appearance => {
+                additions.retain_added(commits[commit], path, &mut hits, || {
+                    deleted_paths(repo, commits[commit], project)
+                });
             }
+            Some((job, path)) => {
+                for (_, alias) in &jobs[*job].later {
+                    for hit in &hits {
+                        leaks.record(hit.secret.expose(), Some(alias));
+                    }
+                }
+                let deleted = deleted_by
+                    .entry(commit)
+                    .or_insert_with(|| deleted_paths(repo, commits[commit], project));
+                hits.retain(|hit| leaks.is_new(hit.secret.expose(), Some(path), deleted));
+            }
+            None => hits.retain(|hit| leaks.is_new(hit.secret.expose(), None, &[])),
         }
-        let deleted: &[String] = match job {
-            Some(_) => deleted
-                .entry(commit)
-                .or_insert_with(|| deleted_paths(repo, commits[commit], project)),
-            None => &[],
-        };
-        hits.retain(|hit| leaks.is_new(hit.secret.expose(), path.as_deref(), deleted));
         if hits.is_empty() {
             continue;
         }
@@ -453,9 +472,8 @@ pub fn scan_history(
 /// The tokens HEAD's tree holds at a path, read once per path: whether a leak was removed
 /// since (it stays in history and every clone either way).
 struct HeadTokens<'a> {
-    repo: &'a Repository,
     tree: Option<Tree<'a>>,
-    scanner: ContentScanner<'a>,
+    tokens: BlobTokens<'a>,
     by_path: HashMap<String, HashSet<String>>,
 }
 
@@ -463,9 +481,8 @@ impl<'a> HeadTokens<'a> {
     fn new(repo: &'a Repository, scanner: ContentScanner<'a>) -> Self {
         let tree = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
         Self {
-            repo,
             tree,
-            scanner,
+            tokens: BlobTokens::new(repo, scanner),
             by_path: HashMap::new(),
         }
     }
@@ -474,22 +491,10 @@ impl<'a> HeadTokens<'a> {
     /// or is unborn).
     fn tokens_at(&mut self, path: &str) -> &HashSet<String> {
         if !self.by_path.contains_key(path) {
-            let blob = self
-                .tree
-                .as_ref()
-                .and_then(|tree| tree.get_path(Path::new(path)).ok())
-                .and_then(|entry| entry.to_object(self.repo).ok())
-                .and_then(|object| object.into_blob().ok());
-            let hashes = blob
-                .map(|blob| {
-                    self.scanner
-                        .scan_bytes(blob.content())
-                        .hits
-                        .into_iter()
-                        .map(|hit| hit.secret.hash().to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let hashes = match &self.tree {
+                Some(tree) => self.tokens.at_path(tree, path),
+                None => HashSet::new(),
+            };
             self.by_path.insert(path.to_string(), hashes);
         }
         &self.by_path[path]
