@@ -56,9 +56,7 @@ impl<'a> BlobTokens<'a> {
     /// The token hashes in `tree`'s blob at `path` (none when there is no blob there).
     pub(super) fn at_path(&mut self, tree: &Tree, path: &str) -> HashSet<String> {
         match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
-                self.in_blob(entry.id()).clone()
-            }
+            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => self.in_blob(entry.id()).clone(),
             _ => HashSet::new(),
         }
     }
