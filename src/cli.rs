@@ -5,6 +5,7 @@
 //! every error about bad input is raised here, before any work starts, and nothing after this
 //! module reads a raw flag.
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +19,7 @@ use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::files::OutputFile;
 use crate::github_event::{self, EventScan};
+use crate::hook::{self, Hook};
 use crate::hub::client::{Endpoint, EndpointOrigin, Transport, DEFAULT_ENDPOINT};
 use crate::hub::verify::{self, VerifyConfig};
 use crate::project::{repo_relative, ProjectConfig, ProjectFiles, CONFIG_FILE_NAME};
@@ -119,6 +121,13 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["history", "staged", "since", "range", "github_event"])]
     pub pre_push: bool,
 
+    /// Set by the pre-commit hooks' `entry` (`.pre-commit-hooks.yaml`): which hook runs.
+    /// pre-commit appends the user's `args:` and then file names; hf-scan tells them apart
+    /// (a file name is never read as an option: README, "pre-commit"), and the advice fits the
+    /// hook (a blocked commit never happened). `pre-push` implies --pre-push.
+    #[arg(long, value_enum, value_name = "STAGE")]
+    pub hook: Option<Hook>,
+
     /// History of the commits reachable from HEAD but not from REV (implies --history).
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
@@ -204,6 +213,9 @@ pub struct Reporting {
     /// Set by `--verify` or `--only-verified`.
     pub verify: Option<VerifyConfig>,
     pub only_verified: bool,
+    /// Run by the commit or commit-message hook (`--hook`): what is reported was never
+    /// committed, and the advice says so.
+    pub before_commit: bool,
 }
 
 impl ReportArgs {
@@ -243,6 +255,7 @@ impl ReportArgs {
             progress: !self.quiet && std::io::stderr().is_terminal(),
             verify,
             only_verified: self.only_verified,
+            before_commit: false,
         })
     }
 }
@@ -617,7 +630,14 @@ pub struct Config {
 /// Parses the process arguments. On a usage error, prints one line naming the problem and
 /// exits 2; `--help` and `--version` print and exit 0.
 pub fn parse() -> Args {
-    match Args::try_parse() {
+    let argv = match hook_command_line(std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(err) => {
+            eprintln!("hf-scan: error: {}", crate::sanitize::for_display(&err));
+            std::process::exit(2);
+        }
+    };
+    match Args::try_parse_from(argv) {
         Ok(args) => args,
         Err(err) => {
             use clap::error::ErrorKind;
@@ -708,7 +728,9 @@ impl Args {
         let range = match (&self.since, &self.range) {
             (Some(base), _) => Some(CommitRange::Since(base.clone())),
             (None, Some(range)) => Some(parse_range(range)?),
-            (None, None) if self.pre_push => Some(pre_push_range(&mut notes)),
+            (None, None) if self.pre_push || self.hook == Some(Hook::PrePush) => {
+                Some(pre_push_range(&mut notes))
+            }
             (None, None) if self.history => Some(CommitRange::All),
             (None, None) => None,
         };
@@ -843,7 +865,8 @@ impl Args {
 
         // Outputs are opened now, before any work or network request: a bad path fails at
         // once, and a link planted at the path is refused (files.rs).
-        let reporting = self.reporting.open()?;
+        let mut reporting = self.reporting.open()?;
+        reporting.before_commit = self.hook.is_some_and(Hook::before_commit);
         let write_baseline = open_write_baseline(self.write_baseline.as_deref())?;
         let (github_output, github_summary) = if self.github_event.is_some() {
             (
@@ -911,6 +934,24 @@ fn repo_top_config(root: &Path, at_root: &Path) -> Option<PathBuf> {
     let repo = git2::Repository::discover(root).ok()?;
     let at_top = repo.workdir()?.join(CONFIG_FILE_NAME);
     at_top.is_file().then_some(at_top)
+}
+
+/// A pre-commit hook's command line with its file names after `--` (`hook.rs`); any other
+/// command line as it is.
+pub fn hook_command_line(argv: Vec<OsString>) -> Result<Vec<OsString>, String> {
+    let is_hook = argv
+        .get(1)
+        .and_then(|arg| arg.to_str())
+        .is_some_and(|arg| arg.starts_with("--hook="));
+    if !is_hook {
+        return Ok(argv);
+    }
+    let index = hook::index_paths();
+    hook::separate_file_names(
+        argv,
+        |arg| index.contains(arg.as_encoded_bytes()),
+        |command| Args::try_parse_from(command).is_ok_and(|args| args.command.is_none()),
+    )
 }
 
 /// What `--pre-push` scans, from pre-commit's environment: everything the remote lacks when

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod files;
 pub mod finding;
 pub mod github_event;
+pub mod hook;
 pub mod hub;
 pub mod manual;
 pub mod progress;
@@ -305,6 +306,7 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
         show_secrets: config.reporting.show_secrets,
         color: config.reporting.color,
         quiet: config.reporting.quiet,
+        before_commit: config.reporting.before_commit,
     };
     let rules = config.matcher.rules();
     let file_options = ReportOptions {

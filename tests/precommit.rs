@@ -243,6 +243,108 @@ fn all_files_run_checks_the_files_it_is_given() {
     );
 }
 
+/// Committed file names that look like options (issue: `--exclude=**` switched the scan off,
+/// `--verify` with `--hf-endpoint=…` sent the token to that host, `--output=.git/config` wrote
+/// into git's config, `man` printed the man page): through the real pre-commit, the commit is
+/// blocked, nothing is sent and nothing is written.
+#[test]
+fn file_names_that_look_like_options_never_steer_the_commit_hook() {
+    let Some(project) = project(&["hf-scan-system"], HookSource::HooksFileOnly) else {
+        return;
+    };
+    write(&project.path, "README.md", "# demo\n");
+    project.git_ok(&["add", "-A"]);
+    project.git_ok(&["commit", "-q", "-m", "clean start"]);
+    let config_before = std::fs::read(project.path.join(".git/config")).unwrap();
+    // Anything that connects here was sent a token.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("--hf-endpoint=http://{}", listener.local_addr().unwrap());
+    let token = fake_token(&mut Rng::new(610));
+    write(&project.path, "train.py", format!("login('{token}')\n"));
+    for hostile in [
+        "--exclude=**",
+        "--verify",
+        endpoint.as_str(),
+        "--output=.git/config",
+        "-q",
+        "man",
+    ] {
+        write(&project.path, hostile, "x\n");
+    }
+    project.git_ok(&["add", "-A"]);
+    let blocked = project.git(&["commit", "-m", "innocent"]);
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(
+        !blocked.status.success(),
+        "the commit must be blocked: {shown}"
+    );
+    assert_eq!(project.git_ok(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert!(
+        listener.accept().is_err(),
+        "a request reached the endpoint a file name named"
+    );
+    assert_eq!(
+        std::fs::read(project.path.join(".git/config")).unwrap(),
+        config_before,
+        ".git/config was written"
+    );
+    assert!(!shown.contains(".TH"), "the man page was printed: {shown}");
+    assert!(!shown.contains(&token), "redacted");
+
+    // Without the names an option has, the other odd names are scanned as the files they are.
+    for option_like in [
+        "--exclude=**",
+        "--verify",
+        endpoint.as_str(),
+        "--output=.git/config",
+        "-q",
+    ] {
+        project.git_ok(&["rm", "-q", "--cached", "--", option_like]);
+        std::fs::remove_file(project.path.join(option_like)).unwrap();
+    }
+    write(&project.path, "-notes", format!("t = '{token}'\n"));
+    project.git_ok(&["add", "-A"]);
+    let blocked = project.git(&["commit", "-m", "odd names"]);
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(!blocked.status.success(), "{shown}");
+    assert!(
+        shown.contains("train.py:1:8  hf-user-access-token"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("-notes:1:6  hf-user-access-token"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("The commit did not happen"),
+        "the advice is for a commit that never happened: {shown}"
+    );
+}
+
+/// A user's `args:` still reach the commit hook as options, with file names after them.
+#[test]
+fn commit_hook_args_still_take_effect() {
+    let Some(project) = project(
+        &["hf-scan-system --format jsonl --exclude vendor/**"],
+        HookSource::HooksFileOnly,
+    ) else {
+        return;
+    };
+    let token = fake_token(&mut Rng::new(611));
+    write(&project.path, "vendor/lib.py", format!("T = '{token}'\n"));
+    write(&project.path, "app.py", format!("T = '{token}'\n"));
+    project.git_ok(&["add", "-A"]);
+    let blocked = project.git(&["commit", "-m", "app"]);
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(!blocked.status.success(), "{shown}");
+    assert!(shown.contains(r#""path":"app.py""#), "JSON lines: {shown}");
+    assert!(
+        !shown.contains("vendor/lib.py"),
+        "the exclusion applies: {shown}"
+    );
+}
+
 /// A token typed into a commit message is stopped before the commit exists.
 #[test]
 fn commit_msg_hook_blocks_a_token_in_the_message() {

@@ -399,7 +399,7 @@ fn ranges_report_exactly_what_their_commits_add_on_generated_histories() {
 /// not blamed for it, in every range mode; a copy and a re-add in the same range are.
 #[test]
 fn a_commit_that_only_touches_a_file_holding_a_token_is_not_blamed() {
-    let mut history = History::new(77);
+    let history = History::new(77);
     let token = history.tokens[0].clone();
     write(
         &history.path,

@@ -47,6 +47,8 @@ pub struct ReportOptions {
     pub show_secrets: bool,
     pub color: bool,
     pub quiet: bool,
+    /// Run by the commit or commit-message hook: the findings were never committed.
+    pub before_commit: bool,
 }
 
 impl ReportOptions {

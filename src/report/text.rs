@@ -115,7 +115,14 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     if count > 0 {
         writeln!(out)?;
         let only_staged = reported(result).all(|f| f.source == SourceKind::Staged);
-        if only_staged {
+        if options.before_commit {
+            writeln!(
+                out,
+                "What to do: take the token out of the change (edit the file or the message, load\n\
+                 the token from HF_TOKEN or a secret store). The commit did not happen; revoke\n\
+                 the token at {REVOKE_URL} only if it already left this machine."
+            )?;
+        } else if only_staged {
             writeln!(
                 out,
                 "What to do: take the token out of the staged change (edit the file, load the token\n\

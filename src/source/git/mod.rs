@@ -229,6 +229,9 @@ struct CommitChanges {
     message: Scanned,
 }
 
+/// A blob's job and one path it appeared at.
+type BlobPlace = (usize, String);
+
 /// A distinct blob, where it first appeared, and where it appeared later: at other paths
 /// (renames, copies) and, in a range, at the same path again (a re-add).
 struct BlobJob {
@@ -383,7 +386,7 @@ pub fn scan_history(
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
     // commit order, so "earliest" holds across both. A range judges every appearance of a
     // blob with tokens by what that commit adds (`additions.rs`).
-    let mut found: Vec<(usize, Option<(usize, String)>, Vec<Hit>)> = Vec::new();
+    let mut found: Vec<(usize, Option<BlobPlace>, Vec<Hit>)> = Vec::new();
     for (job, result) in scanned.into_inner().unwrap() {
         let first = &jobs[job];
         if every_appearance {
