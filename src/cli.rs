@@ -18,7 +18,7 @@ use crate::content::{self, ContentOptions};
 use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::files::OutputFile;
-use crate::github_event::{self, EventScan};
+use crate::github_event::{self, ConfigSource, EventScan};
 use crate::hook::{self, Hook};
 use crate::hub::client::{Endpoint, EndpointOrigin, Transport, DEFAULT_ENDPOINT};
 use crate::hub::verify::{self, VerifyConfig};
@@ -750,6 +750,7 @@ impl Args {
             bail!("PATH `-` (standard input) cannot be used with --history, --staged, --since or --range");
         }
         let mut config_from = self.config_from.clone();
+        let mut config_from_nowhere = false;
         let (targets, config_root, repo) = if git_mode {
             let path = self
                 .paths
@@ -772,11 +773,22 @@ impl Args {
                         payload,
                         self.allow_pull_request_target,
                     )? {
-                        EventScan::Commits(range) => {
+                        EventScan::Commits(range, source) => {
                             // The change under test must not judge itself: the config comes
-                            // from the commit the change is measured against.
-                            if let CommitRange::Between(base, _) = &range {
-                                config_from.get_or_insert_with(|| base.clone());
+                            // from the commit the change is measured against, or from nowhere.
+                            match source {
+                                ConfigSource::Base(base) => {
+                                    config_from.get_or_insert(base);
+                                }
+                                ConfigSource::Checkout => {}
+                                ConfigSource::Nothing(reason) if config_from.is_none() => {
+                                    notes.push(format!(
+                                        "no project config from the repository: {reason}, and \
+                                         the change's own .hf-scan.toml must not judge it"
+                                    ));
+                                    config_from_nowhere = true;
+                                }
+                                ConfigSource::Nothing(_) => {}
                             }
                             Some(range)
                         }
@@ -848,6 +860,9 @@ impl Args {
                     root: config_root.clone(),
                 }
             }
+            None if config_from_nowhere => ProjectFiles::OutsideOnly {
+                root: config_root.clone(),
+            },
             None => ProjectFiles::Disk,
         };
         let mut project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;

@@ -10,7 +10,12 @@
 //! - `push`: `before..after`; a new branch (`before` all zeros) or a force push whose `before`
 //!   is gone scans the commits not on the default branch, or the whole history when the
 //!   default branch is not fetched; a deleted branch (`after` all zeros) scans nothing;
-//! - `schedule`, `workflow_dispatch` and anything else: the whole history.
+//! - `merge_group`: a merge queue's group, `merge_group.base_sha..merge_group.head_sha`;
+//! - `schedule`, `workflow_dispatch`: the whole history, with the checked-out config (the
+//!   branch the workflow runs on, not a contributor's change);
+//! - any other event: an error. A change is always judged by the config of its base; when the
+//!   base cannot be read (a push whose old tip and default branch are not in the checkout),
+//!   no project config is used at all, and the run says so.
 
 use std::path::Path;
 
@@ -24,10 +29,32 @@ use crate::source::git::CommitRange;
 /// What the event asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventScan {
-    Commits(CommitRange),
+    Commits(CommitRange, ConfigSource),
     /// Nothing to scan, and why (a deleted branch).
     Nothing(String),
 }
+
+/// Where the project config (`.hf-scan.toml`, its rules, an in-repository baseline) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// The commit the change is measured against: the change cannot edit what judges it.
+    Base(String),
+    /// The checkout (schedule, dispatch: the workflow's own branch, not a change).
+    Checkout,
+    /// None from the repository, and why: the base is not there, and the change's own config
+    /// must not judge it.
+    Nothing(String),
+}
+
+/// The events the Action documents (README, "GitHub Action"); any other is refused.
+pub const EVENTS: &[&str] = &[
+    "pull_request",
+    "pull_request_target",
+    "push",
+    "merge_group",
+    "schedule",
+    "workflow_dispatch",
+];
 
 /// Reads the payload at `path` for the event `name` and decides what to scan in `repo`.
 pub fn scan_for_event(
@@ -59,7 +86,7 @@ pub fn parse_payload(text: &str) -> serde_json::Result<Value> {
 /// What an event's payload names, before the repository is consulted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Wanted {
-    /// `base..head` of a pull request.
+    /// `base..head` of a pull request or a merge queue's group.
     PullRequest { base: String, head: String },
     /// `before..after` of a push, and the default branch's name.
     Push {
@@ -67,7 +94,7 @@ pub enum Wanted {
         after: String,
         default_branch: String,
     },
-    /// Everything (schedule, dispatch, anything else).
+    /// Everything (schedule, dispatch).
     Everything,
 }
 
@@ -89,7 +116,17 @@ pub fn wanted_commits(name: &str, payload: &Value) -> anyhow::Result<Wanted> {
                 .unwrap_or("main")
                 .to_string(),
         },
-        _ => Wanted::Everything,
+        "merge_group" => Wanted::PullRequest {
+            base: sha(payload, &["merge_group", "base_sha"])?,
+            head: sha(payload, &["merge_group", "head_sha"])?,
+        },
+        "schedule" | "workflow_dispatch" => Wanted::Everything,
+        other => bail!(
+            "hf-scan does not know the GitHub event `{other}`: the Action runs on {} (README, \
+             \"GitHub Action\"); for another event, decide what to scan in the workflow and \
+             pass --range or --history",
+            EVENTS.join(", ")
+        ),
     })
 }
 
@@ -98,7 +135,10 @@ fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<Even
         Wanted::PullRequest { base, head } => {
             require(repo, &base, "the pull request's base")?;
             require(repo, &head, "the pull request's head")?;
-            Ok(EventScan::Commits(CommitRange::Between(base, head)))
+            Ok(EventScan::Commits(
+                CommitRange::Between(base.clone(), head),
+                ConfigSource::Base(base),
+            ))
         }
         Wanted::Push {
             before,
@@ -110,19 +150,28 @@ fn decide(repo: &Repository, name: &str, payload: &Value) -> anyhow::Result<Even
             }
             require(repo, &after, "the pushed commit")?;
             if !is_zero(&before) && has_commit(repo, &before) {
-                return Ok(EventScan::Commits(CommitRange::Between(before, after)));
+                return Ok(EventScan::Commits(
+                    CommitRange::Between(before.clone(), after),
+                    ConfigSource::Base(before),
+                ));
             }
             // A new branch, or a force push whose old tip was not fetched: what the default
             // branch does not have, else everything.
             let remote = format!("refs/remotes/origin/{default_branch}");
             match repo.refname_to_id(&remote) {
-                Ok(tip) if tip.to_string() != after => {
-                    Ok(EventScan::Commits(CommitRange::Between(remote, after)))
-                }
-                _ => Ok(EventScan::Commits(CommitRange::All)),
+                Ok(tip) if tip.to_string() != after => Ok(EventScan::Commits(
+                    CommitRange::Between(remote.clone(), after),
+                    ConfigSource::Base(remote),
+                )),
+                _ => Ok(EventScan::Commits(
+                    CommitRange::All,
+                    ConfigSource::Nothing(format!(
+                        "the push's base (its old tip, or {remote}) is not in the checkout"
+                    )),
+                )),
             }
         }
-        Wanted::Everything => Ok(EventScan::Commits(CommitRange::All)),
+        Wanted::Everything => Ok(EventScan::Commits(CommitRange::All, ConfigSource::Checkout)),
     }
 }
 

@@ -37,17 +37,26 @@ pub enum ProjectFiles<'r> {
         commit: Oid,
         root: PathBuf,
     },
+    /// Nothing inside `root` (the change's own files, when its base cannot be read): paths
+    /// there read as absent; paths outside are files the workflow supplies, read from disk.
+    OutsideOnly { root: PathBuf },
 }
 
 impl ProjectFiles<'_> {
     /// Reads `path` (as the user named it, relative to the working directory); `None` when it
     /// does not exist.
     pub fn read(&self, path: &Path, limit: u64) -> anyhow::Result<Option<String>> {
-        if let ProjectFiles::Commit { repo, commit, root } = self {
-            if let Some(relative) = repo_relative(root, path) {
-                return git::read_file_at(repo, *commit, &relative, limit)
-                    .with_context(|| format!("reading {} at {}", relative, short(*commit)));
+        match self {
+            ProjectFiles::Commit { repo, commit, root } => {
+                if let Some(relative) = repo_relative(root, path) {
+                    return git::read_file_at(repo, *commit, &relative, limit)
+                        .with_context(|| format!("reading {} at {}", relative, short(*commit)));
+                }
             }
+            ProjectFiles::OutsideOnly { root } if repo_relative(root, path).is_some() => {
+                return Ok(None);
+            }
+            _ => {}
         }
         match files::read_bounded(path, limit) {
             Ok(text) => Ok(Some(text)),
@@ -63,7 +72,10 @@ impl ProjectFiles<'_> {
                 Some(relative) => format!("{relative} (at {})", short(*commit)),
                 None => path.display().to_string(),
             },
-            ProjectFiles::Disk => path.display().to_string(),
+            ProjectFiles::OutsideOnly { root } if repo_relative(root, path).is_some() => {
+                format!("{} (not read: the change's own)", path.display())
+            }
+            ProjectFiles::Disk | ProjectFiles::OutsideOnly { .. } => path.display().to_string(),
         }
     }
 }

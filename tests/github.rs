@@ -135,6 +135,58 @@ fn schedule_and_dispatch_scan_the_whole_history() {
     }
 }
 
+/// A change whose own config excludes the path it leaks at: `feature` gains a commit that
+/// writes `.hf-scan.toml` (excluding `*.env`) on top of the new token. Returns the new head.
+fn change_excluding_itself(c: &Checkout) -> String {
+    write(&c.path, ".hf-scan.toml", "exclude_paths = [\"*.env\"]\n");
+    git(&c.path, &["add", "-A"]);
+    git(&c.path, &["commit", "-q", "-m", "quiet"]);
+    git(&c.path, &["rev-parse", "HEAD"])
+}
+
+#[test]
+fn merge_group_scans_the_group_with_the_base_config() {
+    let c = checkout();
+    let head = change_excluding_itself(&c);
+    let payload = json!({"merge_group": {"base_sha": c.base, "head_sha": head}});
+    let (secrets, code, err) = run_event(&c, "merge_group", payload);
+    assert_eq!((secrets, code), (vec![c.new_token.clone()], 1), "{err}");
+    assert!(
+        err.contains(".hf-scan.toml"),
+        "the config edit is a notice: {err}"
+    );
+    let (_, code, err) = run_event(&c, "merge_group", json!({"merge_group": {}}));
+    assert_eq!(code, 2);
+    assert!(err.contains("merge_group.base_sha"), "{err}");
+}
+
+#[test]
+fn a_push_whose_base_is_not_here_uses_no_config_from_the_change() {
+    let c = checkout();
+    let head = change_excluding_itself(&c);
+    let payload =
+        json!({"before": ZEROS, "after": head, "repository": {"default_branch": "trunk"}});
+    let (secrets, code, err) = run_event(&c, "push", payload);
+    let mut both = vec![c.old_token.clone(), c.new_token.clone()];
+    both.sort();
+    assert_eq!((secrets, code), (both, 1), "{err}");
+    assert!(
+        err.contains("no project config from the repository"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_event_the_action_does_not_document_is_an_error() {
+    let c = checkout();
+    let payload = json!({"pull_request": {"base": {"sha": c.base}, "head": {"sha": c.head}}});
+    for event in ["pull_request_review", "issue_comment", "release"] {
+        let (secrets, code, err) = run_event(&c, event, payload.clone());
+        assert_eq!((secrets.len(), code), (0, 2), "{event}");
+        assert!(err.contains("merge_group") && err.contains(event), "{err}");
+    }
+}
+
 #[test]
 fn missing_commits_fail_with_advice() {
     let c = checkout();
