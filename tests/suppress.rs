@@ -264,3 +264,74 @@ fn malformed_baseline_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("b.txt:1"));
 }
+
+/// An `hf-scan:allow` marker counts only where a reviewer reads it in a diff: a plain text file
+/// or a notebook cell's text. Inside a gzip stream, an archive member, a binary file or a
+/// base64 or UTF-16 run, GitHub shows nothing to review, so the marker is ignored (the issue's
+/// reproduction: `{"hf_token": "TOKEN"}  hf-scan:allow` gzipped passed the gate).
+#[test]
+fn inline_allow_counts_only_where_a_reviewer_can_read_it() {
+    use std::io::Write as _;
+    let dir = temp_dir();
+    let mut rng = Rng::new(202);
+    let tokens: Vec<String> = (0..7).map(|_| fake_token(&mut rng)).collect();
+    let marked = |token: &str| format!("{{\"hf_token\": \"{token}\"}}  hf-scan:allow\n");
+
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(marked(&tokens[0]).as_bytes()).unwrap();
+    write(dir.path(), "settings.json.gz", gzip.finish().unwrap());
+
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("settings.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(marked(&tokens[1]).as_bytes()).unwrap();
+    write(dir.path(), "bundle.zip", zip.finish().unwrap().into_inner());
+
+    write(
+        dir.path(),
+        "blob.bin",
+        [b"\0\x01".as_slice(), marked(&tokens[2]).as_bytes()].concat(),
+    );
+    write(
+        dir.path(),
+        "encoded.txt",
+        format!(
+            "cfg = \"{}\"  # hf-scan:allow\n",
+            base64(tokens[3].as_bytes())
+        ),
+    );
+    let utf16: Vec<u8> = format!("t = \"{}\"  # hf-scan:allow\n", tokens[4])
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    write(
+        dir.path(),
+        "wide.txt",
+        [b"\xff\xfe".as_slice(), &utf16].concat(),
+    );
+
+    // Where a reviewer reads it, the marker still counts.
+    write(dir.path(), "fixture.py", marked(&tokens[5]));
+    let cell = serde_json::json!({
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+                   "source": [format!("login('{}')  # hf-scan:allow\n", tokens[6])]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    });
+    write(dir.path(), "demo.ipynb", cell.to_string());
+
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    let mut reported: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
+    reported.sort();
+    let mut expected: Vec<&str> = tokens[..5].iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(reported, expected, "{report}");
+    assert_eq!(
+        report["stats"]["suppressed"]["inline"], 2,
+        "{}",
+        report["stats"]
+    );
+}

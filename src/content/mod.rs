@@ -123,6 +123,11 @@ impl Walk {
             if hit.encoding == Encoding::Plain {
                 hit.encoding = reader.unwrap_or(frame.encoding);
             }
+            // A marker inside an archive member, a compressed stream or a format's string is
+            // not in any diff a reviewer reads: it does not count (detect::scan, `reviewable`).
+            if hit.member.is_some() || hit.encoding != Encoding::Plain {
+                hit.allowed_inline = false;
+            }
             if base > 0 || reader.is_some() {
                 // Lines of a fragment are not lines of the member.
                 hit.offset += base;

@@ -130,6 +130,7 @@ impl<'m> ChunkScanner<'m> {
                     let width = (found.end - found.start) as u64;
                     (Some(line), Some(column), Some(column + width))
                 };
+                let encoding = encoding_of(&found);
                 scanned.hits.push(Hit {
                     rule: found.rule,
                     secret,
@@ -137,8 +138,9 @@ impl<'m> ChunkScanner<'m> {
                     line,
                     column,
                     end_column,
-                    allowed_inline: allow_marker_on_line(buffer, found.start, found.end),
-                    encoding: encoding_of(&found),
+                    allowed_inline: reviewable(binary, encoding)
+                        && allow_marker_on_line(buffer, found.start, found.end),
+                    encoding,
                     member: None,
                     cell: None,
                 });
@@ -177,6 +179,7 @@ impl<'m> ChunkScanner<'m> {
                     Some(column + (found.end - found.start) as u64),
                 )
             };
+            let encoding = encoding_of(&found);
             scanned.hits.push(Hit {
                 rule: found.rule,
                 secret: secret_of(self.matcher, &bytes[found.start..found.end], &found),
@@ -184,8 +187,9 @@ impl<'m> ChunkScanner<'m> {
                 line,
                 column,
                 end_column,
-                allowed_inline: allow_marker_on_line(bytes, found.start, found.end),
-                encoding: encoding_of(&found),
+                allowed_inline: reviewable(scanned.binary, encoding)
+                    && allow_marker_on_line(bytes, found.start, found.end),
+                encoding,
                 member: None,
                 cell: None,
             });
@@ -274,6 +278,13 @@ impl LineTracker {
 /// Unicode scalar values in UTF-8 bytes: every byte that is not a continuation byte.
 fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// Whether a reviewer reads a token's line in a diff: plain text, not binary content (shown as
+/// "Binary file not shown") nor a run decoded from base64 or UTF-16. Only there does an
+/// `hf-scan:allow` marker count; a marker nobody can see must not hide a token.
+fn reviewable(binary: bool, encoding: Encoding) -> bool {
+    !binary && encoding == Encoding::Plain
 }
 
 /// Whether the token at `buffer[start..end]` is allowed inline: an `hf-scan:allow` marker on
