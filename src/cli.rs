@@ -221,6 +221,21 @@ pub struct Reporting {
 impl ReportArgs {
     /// Opens every output file now, before any work or network request: a bad path fails at
     /// once, and a link planted at the path is refused (files.rs).
+    /// The files a SARIF report goes to (`--format sarif --output`, `--report sarif=`).
+    fn sarif_files(&self) -> Vec<PathBuf> {
+        let main = (self.format == Format::Sarif)
+            .then(|| self.output.clone())
+            .flatten();
+        main.into_iter()
+            .chain(
+                self.report
+                    .iter()
+                    .filter(|(format, _)| *format == Format::Sarif)
+                    .map(|(_, path)| path.clone()),
+            )
+            .collect()
+    }
+
     pub fn open(self) -> anyhow::Result<Reporting> {
         let output = self.output.as_deref().map(OutputFile::create).transpose()?;
         let extra_reports = self
@@ -719,7 +734,12 @@ impl Args {
                     client: Box::new(client),
                 })
             }
-            None => Ok(Invocation::Scan(Box::new(self.into_config()?))),
+            None => {
+                let sarif_files = self.reporting.sarif_files();
+                self.into_config()
+                    .map(|config| Invocation::Scan(Box::new(config)))
+                    .inspect_err(|err| write_failed_sarif(&sarif_files, err))
+            }
         }
     }
 
@@ -949,6 +969,17 @@ fn repo_top_config(root: &Path, at_root: &Path) -> Option<PathBuf> {
     let repo = git2::Repository::discover(root).ok()?;
     let at_top = repo.workdir()?.join(CONFIG_FILE_NAME);
     at_top.is_file().then_some(at_top)
+}
+
+/// A scan that cannot start still writes its SARIF files: an empty run that says why
+/// (`report::sarif::write_failure`). Best effort: the error itself is what the user sees.
+fn write_failed_sarif(paths: &[PathBuf], err: &anyhow::Error) {
+    let reason = crate::sanitize::for_display(&format!("hf-scan could not scan: {err:#}"));
+    for path in paths {
+        if let Ok(file) = OutputFile::create(path) {
+            let _ = file.write_with(|out| crate::report::write_sarif_failure(&reason, out));
+        }
+    }
 }
 
 /// A pre-commit hook's command line with its file names after `--` (`hook.rs`); any other

@@ -451,3 +451,30 @@ fn a_commit_that_only_touches_a_file_holding_a_token_is_not_blamed() {
     .into();
     assert_eq!(got, expected);
 }
+
+/// A Git LFS pointer added in a range is named in a notice: its content is not in git, so a
+/// clean range does not look clean without saying why.
+#[test]
+fn lfs_pointers_added_in_a_range_are_named() {
+    let history = History::new(78);
+    write(&history.path, "README.md", "# demo\n");
+    history.git(&["add", "-A"]);
+    history.git(&["commit", "-qm", "init"]);
+    write(
+        &history.path,
+        "model.safetensors",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n",
+    );
+    history.git(&["add", "-A"]);
+    history.git(&["commit", "-qm", "weights"]);
+    let report = scan(&history.path, &["--range", "HEAD~1..HEAD"]);
+    let notices = report["stats"]["notices"].as_array().unwrap();
+    assert!(
+        notices.iter().any(|n| {
+            let n = n.as_str().unwrap();
+            n.contains("model.safetensors") && n.contains("LFS")
+        }),
+        "{notices:?}"
+    );
+    assert_eq!(findings(&report).len(), 0);
+}

@@ -273,6 +273,85 @@ fn sarif_is_written_even_with_no_findings() {
     assert_eq!(sarif["runs"][0]["results"], Value::Array(vec![]));
 }
 
+/// Every SARIF run says whether the scan ran whole: what could not be read is a warning
+/// notification and `executionSuccessful` is false, so code scanning does not show it as clean.
+#[test]
+fn sarif_carries_warnings_as_tool_execution_notifications() {
+    let dir = temp_dir();
+    write(dir.path(), "clean.txt", "nothing\n");
+    // A gzip stream cut short: a warning, and the scan is incomplete.
+    write(
+        dir.path(),
+        "cut.gz",
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x4b, 0x4c],
+    );
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["level"] == "warning"
+            && n["message"]["text"].as_str().unwrap().contains("cut.gz")),
+        "{invocation}"
+    );
+
+    let clean = temp_dir();
+    write(clean.path(), "clean.txt", "nothing\n");
+    let output = hf_scan()
+        .current_dir(clean.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+}
+
+/// A scan that cannot start still writes its SARIF files: an empty run whose invocation says
+/// why, valid against the schema (the workflow's upload step then shows the real error).
+#[test]
+fn sarif_is_written_when_the_scan_cannot_start() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let main_sarif = dir.path().join("main.sarif");
+    let extra_sarif = dir.path().join("extra.sarif");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--range", "1234567890123456789012345678901234567890..HEAD"])
+        .args(["--format", "sarif", "--output"])
+        .arg(&main_sarif)
+        .arg("--report")
+        .arg(format!("sarif={}", extra_sarif.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("1234567890"),
+        "{}",
+        stderr(&output)
+    );
+    for path in [&main_sarif, &extra_sarif] {
+        let sarif: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_valid_sarif(&sarif);
+        let run = &sarif["runs"][0];
+        assert_eq!(run["results"], Value::Array(vec![]));
+        assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+        let reason = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap();
+        assert!(reason.contains("unknown revision"), "{reason}");
+    }
+}
+
 #[test]
 fn github_format_annotates_with_escaped_workflow_commands() {
     let dir = temp_dir();

@@ -9,6 +9,8 @@ mod json;
 pub mod links;
 mod markdown;
 mod sarif;
+
+pub use sarif::write_failure as write_sarif_failure;
 mod text;
 
 use std::borrow::Cow;

@@ -11,9 +11,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
-    ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel,
+    Run, Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{ReportOptions, REVOKE_URL};
@@ -29,12 +29,59 @@ pub fn write(
     options: &ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(descriptor).collect();
     let results: Vec<SarifResult> = result
         .findings
         .iter()
         .map(|finding| sarif_result(finding, rules, options))
         .collect();
+    // Warnings (what could not be read) and notices ride along, so code scanning shows an
+    // incomplete scan as incomplete rather than as a clean one.
+    let notifications: Vec<Notification> = result
+        .stats
+        .warnings
+        .iter()
+        .map(|warning| notification("warning", &options.text(warning)))
+        .chain(
+            result
+                .stats
+                .notices
+                .iter()
+                .map(|notice| notification("note", &options.text(notice))),
+        )
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(!result.stats.incomplete)
+        .tool_execution_notifications(notifications)
+        .build();
+    write_run(rules, results, invocation, out)
+}
+
+/// An empty run for a scan that could not start (a base commit missing from a shallow
+/// checkout, a bad config): `executionSuccessful` false with the reason, so the workflow's
+/// upload step reports the real error instead of failing a second time on a missing file.
+/// `reason` is already redacted and escaped.
+pub fn write_failure(reason: &str, out: &mut dyn Write) -> io::Result<()> {
+    let invocation = Invocation::builder()
+        .execution_successful(false)
+        .tool_execution_notifications(vec![notification("error", reason)])
+        .build();
+    write_run(&Rules::builtin(), Vec::new(), invocation, out)
+}
+
+fn notification(level: &str, text: &str) -> Notification {
+    Notification::builder()
+        .level(json!(level))
+        .message(Message::builder().text(text).build())
+        .build()
+}
+
+fn write_run(
+    rules: &Rules,
+    results: Vec<SarifResult>,
+    invocation: Invocation,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(descriptor).collect();
     let driver = ToolComponent::builder()
         .name("hf-scan")
         .version(env!("CARGO_PKG_VERSION"))
@@ -45,6 +92,7 @@ pub fn write(
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
+        .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"))
         .build();
     let sarif = Sarif::builder()

@@ -360,6 +360,14 @@ pub fn scan_history(
             let (scanner, sink) = (&mut worker.scanner, &mut worker.sink);
             match content {
                 Ok(content) => {
+                    if every_appearance && is_lfs_pointer(content.bytes()) {
+                        sink.send(Event::Notice(format!(
+                            "{}: a Git LFS pointer (added in commit {}): its content is not in \
+                             git and was not scanned here (`hf-scan hub` fetches LFS objects)",
+                            job.path,
+                            &commits[job.commit].to_string()[..10]
+                        )));
+                    }
                     let mut result = scanner.scan_bytes(content.bytes());
                     drop(content);
                     sink.send(Event::Counted {
@@ -862,6 +870,11 @@ pub fn fuzz_git_objects(data: &[u8]) {
     let split = usize::from(data.first().copied().unwrap_or(0)).min(data.len());
     let _ = pack::apply_delta(&data[split..], &data[..split]);
     let _ = pack::apply_delta(&data[..split], &data[split..]);
+}
+
+/// Whether a blob is a Git LFS pointer file (the spec's first line; pointers are small).
+fn is_lfs_pointer(bytes: &[u8]) -> bool {
+    bytes.len() < 1024 && bytes.starts_with(b"version https://git-lfs.github.com/spec/")
 }
 
 /// A blob's bytes, held once: the pack reader's, or libgit2's.
