@@ -855,7 +855,7 @@ impl Args {
                 }
             }
         };
-        let files = match &config_from {
+        let base_tree = match &config_from {
             Some(revision) => {
                 let Some((repo, range)) = &repo else {
                     bail!(
@@ -874,12 +874,15 @@ impl Args {
                 {
                     notes.push(note);
                 }
-                ProjectFiles::Commit {
-                    repo,
-                    commit,
-                    root: config_root.clone(),
-                }
+                Some(git::CommitTree { repo, commit })
             }
+            None => None,
+        };
+        let files = match &base_tree {
+            Some(tree) => ProjectFiles::Commit {
+                commit: tree,
+                root: config_root.clone(),
+            },
             None if config_from_nowhere => ProjectFiles::OutsideOnly {
                 root: config_root.clone(),
             },

@@ -15,15 +15,23 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
-use git2::{Oid, Repository};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
 use crate::detect::rules::Rules;
 use crate::files::{self, CONFIG_LIMIT};
-use crate::source::git;
 
 pub const CONFIG_FILE_NAME: &str = ".hf-scan.toml";
+
+/// A commit's files, as project files need them: the one thing this module asks of git, so
+/// the config depends on no git code (`source::git::CommitTree` implements it).
+pub trait CommitFiles {
+    /// The text of the file at `path` (`/`-separated, from the repository's top); `None` when
+    /// the commit has none there.
+    fn read(&self, path: &str, limit: u64) -> anyhow::Result<Option<String>>;
+    /// How messages name the commit (a short id).
+    fn name(&self) -> String;
+}
 
 /// Where the project's own files (config, extra rules, baseline) are read from.
 pub enum ProjectFiles<'r> {
@@ -33,8 +41,7 @@ pub enum ProjectFiles<'r> {
     /// or a bare repository's directory) are read from `commit`; paths outside it are files the
     /// workflow itself supplies and are read from disk.
     Commit {
-        repo: &'r Repository,
-        commit: Oid,
+        commit: &'r dyn CommitFiles,
         root: PathBuf,
     },
     /// Nothing inside `root` (the change's own files, when its base cannot be read): paths
@@ -47,10 +54,11 @@ impl ProjectFiles<'_> {
     /// does not exist.
     pub fn read(&self, path: &Path, limit: u64) -> anyhow::Result<Option<String>> {
         match self {
-            ProjectFiles::Commit { repo, commit, root } => {
+            ProjectFiles::Commit { commit, root } => {
                 if let Some(relative) = repo_relative(root, path) {
-                    return git::read_file_at(repo, *commit, &relative, limit)
-                        .with_context(|| format!("reading {} at {}", relative, short(*commit)));
+                    return commit
+                        .read(&relative, limit)
+                        .with_context(|| format!("reading {} at {}", relative, commit.name()));
                 }
             }
             ProjectFiles::OutsideOnly { root } if repo_relative(root, path).is_some() => {
@@ -68,8 +76,8 @@ impl ProjectFiles<'_> {
     /// How messages name `path`: with the commit it was read from, when it was.
     pub fn describe(&self, path: &Path) -> String {
         match self {
-            ProjectFiles::Commit { root, commit, .. } => match repo_relative(root, path) {
-                Some(relative) => format!("{relative} (at {})", short(*commit)),
+            ProjectFiles::Commit { root, commit } => match repo_relative(root, path) {
+                Some(relative) => format!("{relative} (at {})", commit.name()),
                 None => path.display().to_string(),
             },
             ProjectFiles::OutsideOnly { root } if repo_relative(root, path).is_some() => {
@@ -78,10 +86,6 @@ impl ProjectFiles<'_> {
             ProjectFiles::Disk | ProjectFiles::OutsideOnly { .. } => path.display().to_string(),
         }
     }
-}
-
-fn short(commit: Oid) -> String {
-    commit.to_string()[..10].to_string()
 }
 
 /// `path` relative to `root`, `/`-separated, if it lies inside; decided lexically (the file may

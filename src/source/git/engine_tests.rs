@@ -15,9 +15,12 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
+use super::first_parent::first_parent_diff;
+use super::missing::Missing;
 use super::pack::{Kind, PackReader, Packs};
 use super::trees::{self, TreeReader};
-use super::{first_parent_diff, walk, CommitRange, Missing};
+use super::walk::walk;
+use super::CommitRange;
 use crate::collector::EventSink;
 use crate::project::ProjectConfig;
 use crate::testing::{fake_token, Rng};

@@ -19,8 +19,8 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Odb, Oid};
 
+use super::missing::Missing;
 use super::pack::{Kind, PackReader};
-use super::Missing;
 use crate::project::ProjectConfig;
 
 /// Trees nested deeper than this are not descended (git itself refuses deeper trees by

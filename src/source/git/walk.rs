@@ -1,0 +1,102 @@
+//! Which commits a history scan covers: the ref walk (every ref, parents first, libgit2's
+//! topological order) and the ranges (`--since`, `--range`, `--pre-push`), resolved before any
+//! work starts so a typo is an error, not an empty scan.
+
+use anyhow::{bail, Context};
+use git2::{Oid, Repository, Sort};
+
+use super::CommitRange;
+use crate::collector::{Event, EventSink};
+
+/// Resolves the range's revisions now, so a typo is an error before any work starts.
+pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()> {
+    match range {
+        CommitRange::All => Ok(()),
+        CommitRange::Since(base) => resolve(repo, "HEAD").and(resolve(repo, base)).map(drop),
+        CommitRange::Between(from, to) => resolve(repo, from).and(resolve(repo, to)).map(drop),
+        CommitRange::Unpushed { remote, tip } => {
+            if !git2::Reference::is_valid_name(&format!("refs/remotes/{remote}/x"))
+                || remote.contains(['*', '?', '['])
+            {
+                bail!("`{remote}` is not a remote name");
+            }
+            tip.as_deref()
+                .map_or(Ok(()), |tip| resolve(repo, tip).map(drop))
+        }
+    }
+}
+
+/// The commits to scan, parents before children.
+pub(super) fn walk(
+    repo: &Repository,
+    range: &CommitRange,
+    sink: &mut EventSink,
+) -> anyhow::Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().context("starting the commit walk")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    match range {
+        CommitRange::All => {
+            let mut tips = 0;
+            for reference in repo.references().context("listing refs")? {
+                let Ok(reference) = reference else { continue };
+                // Tags may point at trees or blobs; only commits have history.
+                if let Ok(commit) = reference.peel_to_commit() {
+                    walk.push(commit.id())?;
+                    tips += 1;
+                }
+            }
+            if let Ok(head) = repo.head() {
+                if let Ok(commit) = head.peel_to_commit() {
+                    walk.push(commit.id())?;
+                    tips += 1;
+                }
+            }
+            if tips == 0 {
+                return Ok(Vec::new());
+            }
+        }
+        CommitRange::Since(base) => {
+            walk.push(resolve(repo, "HEAD")?)?;
+            walk.hide(resolve(repo, base)?)?;
+        }
+        CommitRange::Between(from, to) => {
+            walk.push(resolve(repo, to)?)?;
+            walk.hide(resolve(repo, from)?)?;
+        }
+        CommitRange::Unpushed { remote, tip } => {
+            // Globs skip refs that point at no commit; an unborn HEAD is no error here.
+            walk.push_glob("refs/heads/*")?;
+            walk.push_glob("refs/tags/*")?;
+            let _ = walk.push_head();
+            if let Some(tip) = tip {
+                walk.push(resolve(repo, tip)?)?;
+            }
+            walk.hide_glob(&format!("refs/remotes/{remote}/*"))?;
+        }
+    }
+    let mut commits = Vec::new();
+    for oid in walk {
+        match oid {
+            Ok(oid) => commits.push(oid),
+            Err(err) => {
+                sink.send(Event::Warning(format!(
+                    "the commit walk stopped early: {}",
+                    err.message()
+                )));
+                break;
+            }
+        }
+    }
+    Ok(commits)
+}
+
+/// The commit `revision` names.
+pub fn resolve(repo: &Repository, revision: &str) -> anyhow::Result<Oid> {
+    let object = repo
+        .revparse_single(revision)
+        .map_err(|err| anyhow::anyhow!("unknown revision `{revision}` ({})", err.message()))?;
+    let commit = object
+        .peel_to_commit()
+        .map_err(|_| anyhow::anyhow!("revision `{revision}` is not a commit"))?;
+    Ok(commit.id())
+}
