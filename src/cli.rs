@@ -132,7 +132,8 @@ pub struct Args {
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub since: Option<String>,
 
-    /// History of the commits reachable from B but not from A (implies --history).
+    /// History of the commits reachable from B but not from A (implies --history): each token
+    /// a commit of the range adds to a path, never one a parent already held there.
     #[arg(long, value_name = "A..B")]
     pub range: Option<String>,
 

@@ -40,7 +40,7 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
             cand --write-baseline 'Write every finding of this scan to a baseline file, and accept them (exit 0)'
             cand --hook 'Set by the pre-commit hooks'' `entry` (`.pre-commit-hooks.yaml`): which hook runs. pre-commit appends the user''s `args:` and then file names; hf-scan tells them apart (a file name is never read as an option: README, "pre-commit"), and the advice fits the hook (a blocked commit never happened). `pre-push` implies --pre-push'
             cand --since 'History of the commits reachable from HEAD but not from REV (implies --history)'
-            cand --range 'History of the commits reachable from B but not from A (implies --history)'
+            cand --range 'History of the commits reachable from B but not from A (implies --history): each token a commit of the range adds to a path, never one a parent already held there'
             cand --github-event 'In GitHub Actions: scan the commits the triggering event adds, read from this payload ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request''s commits, a push''s, or the whole history for schedule and workflow_dispatch. When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step output `findings=N` and appends a Markdown summary'
             cand -j 'Worker threads. Default: the number of CPUs'
             cand --threads 'Worker threads. Default: the number of CPUs'

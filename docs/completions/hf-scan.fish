@@ -55,7 +55,7 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hook -d 'Set by the pre
 commit-msg\t'The commit-message hook: the message file'
 pre-push\t'The push hook: the commits being pushed (implies `--pre-push`)'"
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l since -d 'History of the commits reachable from HEAD but not from REV (implies --history)' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l range -d 'History of the commits reachable from B but not from A (implies --history)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l range -d 'History of the commits reachable from B but not from A (implies --history): each token a commit of the range adds to a path, never one a parent already held there' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l github-event -d 'In GitHub Actions: scan the commits the triggering event adds, read from this payload ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request\'s commits, a push\'s, or the whole history for schedule and workflow_dispatch. When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step output `findings=N` and appends a Markdown summary' -r -F
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -s j -l threads -d 'Worker threads. Default: the number of CPUs' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-ignore -d 'Also scan files that .gitignore, .ignore and git\'s excludes would skip'
