@@ -70,17 +70,21 @@ pub fn separate_file_names(
                 // No split parses: let the parser say what is wrong with the user's args.
                 return Ok(argv);
             };
+            // An argument left to the parser that starts with `-` and names a file on disk is
+            // a file pre-commit passed that the index did not show (a commit with an index of
+            // its own the repository does not point at): refused, never read as an option.
+            if let Some(name) = rest[..split]
+                .iter()
+                .find(|arg| arg.as_encoded_bytes().first() == Some(&b'-') && on_disk(arg))
+            {
+                return Err(ambiguous(name));
+            }
             // A file name that starts with `-` and would also be read as an option (with the
             // value after it, if it takes one) makes the split ambiguous.
             for (at, name) in rest.iter().enumerate().skip(split) {
                 let looks_like_option = name.as_encoded_bytes().first() == Some(&b'-');
                 if looks_like_option && (at + 1..=(at + 2).min(rest.len())).any(valid) {
-                    return Err(format!(
-                        "the file name `{}` could also be one of this hook's options; hf-scan \
-                         cannot tell a file name from an option here, so it refuses to run. \
-                         Rename the file (a name that starts with `-` reads as an option)",
-                        name.to_string_lossy()
-                    ));
+                    return Err(ambiguous(name));
                 }
             }
             split
@@ -92,6 +96,19 @@ pub fn separate_file_names(
     rebuilt.push("--".into());
     rebuilt.extend(rest[split..].iter().cloned());
     Ok(rebuilt)
+}
+
+fn ambiguous(name: &OsStr) -> String {
+    format!(
+        "the file name `{}` could also be one of this hook's options; hf-scan cannot tell a \
+         file name from an option here, so it refuses to run. Rename the file (a name that \
+         starts with `-` reads as an option)",
+        name.to_string_lossy()
+    )
+}
+
+fn on_disk(name: &OsStr) -> bool {
+    std::path::Path::new(name).symlink_metadata().is_ok()
 }
 
 /// The paths in the git index of the repository at the current directory (empty outside one).

@@ -322,6 +322,42 @@ fn file_names_that_look_like_options_never_steer_the_commit_hook() {
     );
 }
 
+/// The split without the framework: a name that starts with `-` and names a file on disk is
+/// never read as an option, even when the index does not list it (a commit with an index of
+/// its own); an ordinary option is still one, and the file names after it are paths.
+#[test]
+fn hook_command_line_never_reads_a_file_on_disk_as_an_option() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let token = fake_token(&mut Rng::new(612));
+    write(dir.path(), "app.py", format!("T = '{token}'\n"));
+    write(dir.path(), "--exclude=**", "x\n");
+    git(dir.path(), &["add", "app.py"]);
+    let refused = hf_scan()
+        .current_dir(dir.path())
+        .args(["--hook=pre-commit", "--exclude=**", "app.py"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("Rename the file"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let scanned = hf_scan()
+        .current_dir(dir.path())
+        .args(["--hook=pre-commit", "--format", "jsonl", "app.py"])
+        .output()
+        .unwrap();
+    assert_eq!(scanned.status.code(), Some(1), "{}", stderr(&scanned));
+    assert!(
+        stdout(&scanned).contains(r#""path":"app.py""#),
+        "{}",
+        stdout(&scanned)
+    );
+}
+
 /// A user's `args:` still reach the commit hook as options, with file names after them.
 #[test]
 fn commit_hook_args_still_take_effect() {
