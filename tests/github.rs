@@ -192,13 +192,38 @@ fn missing_commits_fail_with_advice() {
     let c = checkout();
     let absent = "1234567890123456789012345678901234567890";
     let payload = json!({"pull_request": {"base": {"sha": absent}, "head": {"sha": c.head}}});
-    let (_, code, err) = run_event(&c, "pull_request", payload);
+    let (_, code, err) = run_event(&c, "pull_request", payload.clone());
     assert_eq!(code, 2);
     assert!(err.contains("fetch-depth: 0"), "{err}");
 
     let (_, code, err) = run_event(&c, "pull_request", json!({"pull_request": {}}));
     assert_eq!(code, 2);
     assert!(err.contains("pull_request.base.sha"), "{err}");
+
+    // The SARIF file the workflow uploads is still written, and says why the scan did not run.
+    let payload_file = c.path.parent().unwrap().join("shallow.json");
+    std::fs::write(&payload_file, payload.to_string()).unwrap();
+    let sarif_file = c.path.parent().unwrap().join("hf-scan.sarif");
+    let output = hf_scan()
+        .current_dir(&c.path)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .arg("--github-event")
+        .arg(&payload_file)
+        .args(["--format", "github", "--report"])
+        .arg(format!("sarif={}", sarif_file.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&sarif_file).unwrap()).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("fetch-depth: 0"),
+        "{invocation}"
+    );
 }
 
 #[test]
