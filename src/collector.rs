@@ -85,6 +85,12 @@ pub fn content_warnings(
 /// Events travel in batches: one channel message per file would cost a futex wake-up per file,
 /// which on a tree of small files costs more than scanning them.
 const BATCH: usize = 256;
+/// Findings one run keeps (each item keeps at most `detect::scan::MAX_ITEM_HITS`); past
+/// this they are counted, with a warning, so a tree of token floods stays bounded.
+pub const MAX_RUN_FINDINGS: usize = 200_000;
+/// Warnings kept one by one; past this they are counted (the run is incomplete either way).
+const MAX_WARNINGS: usize = 10_000;
+
 /// Notices kept one by one; past this they are counted.
 const MAX_NOTICES: usize = 50;
 
@@ -217,6 +223,19 @@ pub fn collect(
 ) -> ScanResult {
     let mut result = ScanResult::default();
     let mut notices_left_out = 0;
+    let mut warnings_left_out = 0;
+    let mut findings_left_out = 0;
+    let mut warn = |stats: &mut Stats, warning: &str| {
+        stats.incomplete = true;
+        if stats.warnings.len() < MAX_WARNINGS {
+            // Warnings quote paths and git messages: never a token, even in JSON.
+            stats
+                .warnings
+                .push(sanitize::redact_tokens(warning).into_owned());
+        } else {
+            warnings_left_out += 1;
+        }
+    };
     for event in batches.into_iter().flatten() {
         match event {
             Event::Content { origin, scanned } => {
@@ -233,18 +252,15 @@ pub fn collect(
                 if !scanned.warnings.is_empty() {
                     let path = origin.path.as_deref().unwrap_or("<content>");
                     for warning in content_warnings(path, scanned.warnings) {
-                        result.stats.incomplete = true;
-                        result
-                            .stats
-                            .warnings
-                            .push(sanitize::redact_tokens(&warning).into_owned());
+                        warn(&mut result.stats, &warning);
                     }
                 }
-                add_findings(&mut result.findings, &origin, scanned.hits, rules);
+                findings_left_out +=
+                    add_findings(&mut result.findings, &origin, scanned.hits, rules);
             }
             Event::Findings { origin, hits } => {
                 progress.add(0, 0, hits.len() as u64);
-                add_findings(&mut result.findings, &origin, hits, rules);
+                findings_left_out += add_findings(&mut result.findings, &origin, hits, rules);
             }
             Event::Counted {
                 blobs,
@@ -260,14 +276,7 @@ pub fn collect(
                 result.stats.commits += commits;
                 progress.add_commits(commits);
             }
-            Event::Warning(warning) => {
-                result.stats.incomplete = true;
-                // Warnings quote paths and git messages: never a token, even in JSON.
-                result
-                    .stats
-                    .warnings
-                    .push(sanitize::redact_tokens(&warning).into_owned());
-            }
+            Event::Warning(warning) => warn(&mut result.stats, &warning),
             Event::Skipped(count) => result.stats.skipped += count,
             Event::Ignored(count) => result.stats.ignored += count,
             Event::Notice(notice) => {
@@ -282,10 +291,25 @@ pub fn collect(
             }
         }
     }
+    if findings_left_out > 0 {
+        warn(
+            &mut result.stats,
+            &format!(
+                "more than {MAX_RUN_FINDINGS} findings: {findings_left_out} more were counted, \
+                 not reported one by one"
+            ),
+        );
+    }
     result
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result.stats.warnings.sort();
+    if warnings_left_out > 0 {
+        result
+            .stats
+            .warnings
+            .push(format!("…and {warnings_left_out} more warnings like these"));
+    }
     result.stats.notices.sort();
     if notices_left_out > 0 {
         result
@@ -296,8 +320,16 @@ pub fn collect(
     result
 }
 
-fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, rules: &Rules) {
-    for hit in hits {
+/// Adds the hits as findings, up to `MAX_RUN_FINDINGS`; returns how many did not fit.
+fn add_findings(
+    findings: &mut Vec<Finding>,
+    origin: &Origin,
+    hits: Vec<Hit>,
+    rules: &Rules,
+) -> u64 {
+    let room = MAX_RUN_FINDINGS.saturating_sub(findings.len());
+    let left_out = hits.len().saturating_sub(room) as u64;
+    for hit in hits.into_iter().take(room) {
         let rule = rules.get(hit.rule);
         findings.push(Finding {
             rule_id: rule.id.clone(),
@@ -324,6 +356,7 @@ fn add_findings(findings: &mut Vec<Finding>, origin: &Origin, hits: Vec<Hit>, ru
             hub: None,
         });
     }
+    left_out
 }
 
 pub fn human_bytes(bytes: u64) -> String {
@@ -338,5 +371,54 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Encoding, Secret};
+
+    /// A run keeps at most `MAX_RUN_FINDINGS` findings and says how many more it counted.
+    #[test]
+    fn a_run_keeps_a_bounded_number_of_findings() {
+        let rules = Rules::builtin();
+        let (sender, receiver) = std::sync::mpsc::channel::<Vec<Event>>();
+        let hit = Hit {
+            rule: 0,
+            secret: Secret::new(format!("hf_{}", "a1".repeat(17)), 3),
+            offset: 0,
+            line: None,
+            column: None,
+            end_column: None,
+            allowed_inline: false,
+            encoding: Encoding::Plain,
+            member: None,
+            cell: None,
+        };
+        let per_item = 10_000;
+        let items = MAX_RUN_FINDINGS / per_item + 1;
+        for item in 0..items {
+            sender
+                .send(vec![Event::Findings {
+                    origin: Origin::file(SourceKind::File, Some(format!("f{item}")), None),
+                    hits: vec![hit.clone(); per_item],
+                }])
+                .unwrap();
+        }
+        drop(sender);
+        let result = collect(
+            receiver,
+            &rules,
+            &crate::progress::Progress::new(false, None),
+        );
+        assert_eq!(result.findings.len(), MAX_RUN_FINDINGS);
+        assert!(result.stats.incomplete);
+        let expected = format!("{} more were counted", items * per_item - MAX_RUN_FINDINGS);
+        assert!(
+            result.stats.warnings.iter().any(|w| w.contains(&expected)),
+            "{:?}",
+            result.stats.warnings
+        );
     }
 }

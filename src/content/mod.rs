@@ -27,7 +27,7 @@ use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use crate::detect::matcher::Matcher;
-use crate::detect::scan::{ChunkScanner, Hit, Scanned};
+use crate::detect::scan::{ChunkScanner, Scanned, MAX_ITEM_HITS};
 use crate::finding::Encoding;
 
 pub use sniff::Kind;
@@ -37,6 +37,8 @@ pub const DEFAULT_MAX_INFLATED: u64 = 1 << 30;
 pub const DEFAULT_MAX_ENTRIES: u64 = 100_000;
 /// All inflation inside one top-level item together: this many times the per-stream limit.
 const TOTAL_INFLATED_FACTOR: u64 = 8;
+/// The most of one member's name kept (a tar's GNU long name can be any length).
+const MAX_MEMBER_NAME: usize = 1024;
 /// A string in a pickle or marshal stream up to this long is read into memory and scanned
 /// whole; a longer one is scanned as a stream.
 const STRING_IN_MEMORY: u64 = 1 << 20;
@@ -84,6 +86,24 @@ struct Walk {
 }
 
 impl Walk {
+    /// The item's result: past `MAX_ITEM_HITS`, occurrences were counted, and it says so.
+    fn finish(mut self) -> Scanned {
+        if self.out.dropped_hits > 0 {
+            let message = format!(
+                "more than {MAX_ITEM_HITS} token occurrences: {} more were counted, not reported \
+                 one by one",
+                self.out.dropped_hits
+            );
+            self.out.warnings.push((None, message));
+        }
+        self.out
+    }
+
+    /// How many more hits this item may keep.
+    fn hits_left(&self) -> usize {
+        MAX_ITEM_HITS.saturating_sub(self.out.hits.len())
+    }
+
     fn warn(&mut self, frame: &Frame, message: String) {
         self.out.warnings.push((frame.member.clone(), message));
     }
@@ -117,8 +137,13 @@ impl Walk {
     }
 
     /// Takes the hits of a scan of `frame`'s bytes that started at `base` in them.
-    fn absorb(&mut self, hits: Vec<Hit>, frame: &Frame, base: u64, reader: Option<Encoding>) {
-        for mut hit in hits {
+    fn absorb(&mut self, scanned: Scanned, frame: &Frame, base: u64, reader: Option<Encoding>) {
+        self.out.dropped_hits += scanned.dropped_hits;
+        for mut hit in scanned.hits {
+            if self.out.hits.len() >= MAX_ITEM_HITS {
+                self.out.dropped_hits += 1;
+                continue;
+            }
             hit.member = frame.member.clone();
             if hit.encoding == Encoding::Plain {
                 hit.encoding = reader.unwrap_or(frame.encoding);
@@ -167,12 +192,22 @@ impl Frame {
         }
     }
 
-    /// A member named `name` of the container this frame is.
+    /// A member named `name` of the container this frame is. A name longer than
+    /// `MAX_MEMBER_NAME` bytes is cut, and says so: every hit and warning inside carries it.
     fn member(&self, name: &str, encoding: Encoding) -> Self {
+        let name = if name.len() > MAX_MEMBER_NAME {
+            let mut end = MAX_MEMBER_NAME;
+            while !name.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…(name cut: {} bytes)", &name[..end], name.len())
+        } else {
+            name.to_string()
+        };
         Self {
             member: Some(match &self.member {
                 Some(parent) => format!("{parent}!{name}"),
-                None => name.to_string(),
+                None => name,
             }),
             depth: self.depth + 1,
             encoding,
@@ -198,8 +233,10 @@ impl<'m> ContentScanner<'m> {
         }
     }
 
-    /// The plain chunk scanner, for text that is never a container (commit messages).
+    /// The plain chunk scanner, for text that is never a container (commit messages), with
+    /// the hit limit of a whole item.
     pub fn chunks(&mut self) -> &mut ChunkScanner<'m> {
+        self.chunks.set_hit_limit(MAX_ITEM_HITS);
         &mut self.chunks
     }
 
@@ -223,7 +260,7 @@ impl<'m> ContentScanner<'m> {
             self.dispatch(kind, &mut counted, &top, &mut walk)?;
             walk.out.bytes = counted.count;
         }
-        Ok(walk.out)
+        Ok(walk.finish())
     }
 
     /// Scans a stream (standard input).
@@ -232,7 +269,7 @@ impl<'m> ContentScanner<'m> {
         let mut walk = Walk::default();
         self.stream(&mut counted, &Frame::top(), &mut walk)?;
         walk.out.bytes = counted.count;
-        Ok(walk.out)
+        Ok(walk.finish())
     }
 
     /// Scans content already in memory (a git blob).
@@ -251,7 +288,7 @@ impl<'m> ContentScanner<'m> {
             walk.warn(&top, err.to_string());
         }
         walk.out.bytes = bytes.len() as u64;
-        walk.out
+        walk.finish()
     }
 
     /// Sniffs a stream and scans it as what it is.
@@ -387,11 +424,12 @@ impl<'m> ContentScanner<'m> {
         base: u64,
         walk: &mut Walk,
     ) -> io::Result<()> {
+        self.chunks.set_hit_limit(walk.hits_left());
         let scanned = self.chunks.scan_reader(reader)?;
         if frame.member.is_none() && frame.depth == 0 && base == 0 {
             walk.out.binary = scanned.binary;
         }
-        walk.absorb(scanned.hits, frame, base, None);
+        walk.absorb(scanned, frame, base, None);
         Ok(())
     }
 
@@ -403,6 +441,7 @@ impl<'m> ContentScanner<'m> {
         walk: &mut Walk,
     ) -> io::Result<()> {
         let mut tracker = notebook::Tracker::default();
+        self.chunks.set_hit_limit(walk.hits_left());
         let scanned = self.chunks.scan_reader(notebook::Tracked {
             inner: reader,
             tracker: &mut tracker,
@@ -411,7 +450,7 @@ impl<'m> ContentScanner<'m> {
             walk.out.binary = scanned.binary;
         }
         let first = walk.out.hits.len();
-        walk.absorb(scanned.hits, frame, 0, None);
+        walk.absorb(scanned, frame, 0, None);
         for hit in &mut walk.out.hits[first..] {
             hit.cell = tracker.place(hit.offset);
         }
@@ -427,13 +466,14 @@ impl<'m> ContentScanner<'m> {
         walk: &mut Walk,
     ) -> io::Result<()> {
         let mut transcoder = utf16::Transcoder::new(reader, endian);
+        self.chunks.set_hit_limit(walk.hits_left());
         let scanned = self.chunks.scan_reader(&mut transcoder)?;
         let first = walk.out.hits.len();
         let text = Frame {
             encoding: endian.found_as(),
             ..frame.clone()
         };
-        walk.absorb(scanned.hits, &text, 0, None);
+        walk.absorb(scanned, &text, 0, None);
         for hit in &mut walk.out.hits[first..] {
             hit.offset = transcoder.source_offset(hit.offset);
         }
@@ -456,14 +496,16 @@ impl<'m> ContentScanner<'m> {
             let mut string = std::mem::take(&mut self.strings);
             string.clear();
             let read = reader.take(length).read_to_end(&mut string)?;
-            let hits = self.chunks.scan_bytes(&string).hits;
+            self.chunks.set_hit_limit(walk.hits_left());
+            let scanned = self.chunks.scan_bytes(&string);
             self.strings = string;
-            walk.absorb(hits, frame, offset, Some(format));
+            walk.absorb(scanned, frame, offset, Some(format));
             Ok(read as u64 == length)
         } else {
             let mut counted = Counted::new(reader.take(length));
-            let hits = self.chunks.scan_reader(&mut counted)?.hits;
-            walk.absorb(hits, frame, offset, Some(format));
+            self.chunks.set_hit_limit(walk.hits_left());
+            let scanned = self.chunks.scan_reader(&mut counted)?;
+            walk.absorb(scanned, frame, offset, Some(format));
             Ok(counted.count == length)
         }
     }

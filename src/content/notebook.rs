@@ -54,9 +54,32 @@ pub struct Tracker {
     keys: [Option<Vec<u8>>; 4],
     cells: u32,
     transitions: Vec<Transition>,
+    /// Containers open beyond `MAX_TRACKED_DEPTH` (only counted: nothing that deep is a cell).
+    untracked_depth: usize,
+    /// Whether `MAX_TRANSITIONS` was reached: later hits get no cell.
+    full: bool,
 }
 
+/// Nesting tracked container by container; deeper levels are only counted.
+const MAX_TRACKED_DEPTH: usize = 64;
+/// Cell boundaries and parts recorded per notebook (a million `{},` must not grow memory
+/// without bound); past it, hits are placed in no cell.
+const MAX_TRANSITIONS: usize = 1 << 20;
+
 impl Tracker {
+    /// Records where a cell or part begins or ends, while there is room.
+    fn transition(&mut self, offset: u64, cell: Option<(u32, Option<String>)>) {
+        if self.full {
+            return;
+        }
+        if self.transitions.len() + 1 >= MAX_TRANSITIONS {
+            self.full = true;
+            self.transitions.push(Transition { offset, cell: None });
+            return;
+        }
+        self.transitions.push(Transition { offset, cell });
+    }
+
     pub fn feed(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.step(byte);
@@ -65,7 +88,7 @@ impl Tracker {
     }
 
     fn depth(&self) -> usize {
-        self.stack.len()
+        self.stack.len() + self.untracked_depth
     }
 
     /// Inside the root object's `cells` array, at the level of its elements.
@@ -101,13 +124,14 @@ impl Tracker {
             b'{' | b'[' => {
                 let object = byte == b'{';
                 if object && self.in_cells_array() {
-                    self.cells += 1;
-                    self.transitions.push(Transition {
-                        offset: self.offset,
-                        cell: Some((self.cells, None)),
-                    });
+                    self.cells = self.cells.saturating_add(1);
+                    self.transition(self.offset, Some((self.cells, None)));
                 }
-                self.stack.push(object);
+                if self.stack.len() < MAX_TRACKED_DEPTH {
+                    self.stack.push(object);
+                } else {
+                    self.untracked_depth += 1;
+                }
                 self.expecting_key = object;
                 let depth = self.depth();
                 if let Some(slot) = self.keys.get_mut(depth) {
@@ -115,16 +139,19 @@ impl Tracker {
                 }
             }
             b'}' | b']' => {
-                self.stack.pop();
+                if self.untracked_depth > 0 {
+                    self.untracked_depth -= 1;
+                } else {
+                    self.stack.pop();
+                }
                 if byte == b'}' && self.in_cells_array() {
-                    self.transitions.push(Transition {
-                        offset: self.offset + 1,
-                        cell: None,
-                    });
+                    self.transition(self.offset + 1, None);
                 }
                 self.expecting_key = false;
             }
-            b',' => self.expecting_key = self.stack.last() == Some(&true),
+            b',' => {
+                self.expecting_key = self.untracked_depth == 0 && self.stack.last() == Some(&true)
+            }
             _ => {}
         }
     }
@@ -132,10 +159,8 @@ impl Tracker {
     fn key_read(&mut self, key: Vec<u8>) {
         let depth = self.depth();
         if depth == 3 && self.cells > 0 {
-            self.transitions.push(Transition {
-                offset: self.offset,
-                cell: Some((self.cells, Some(String::from_utf8_lossy(&key).into_owned()))),
-            });
+            let part = String::from_utf8_lossy(&key).into_owned();
+            self.transition(self.offset, Some((self.cells, Some(part))));
         }
         if let Some(slot) = self.keys.get_mut(depth) {
             *slot = Some(key);
@@ -224,5 +249,34 @@ mod tests {
             })
         );
         assert_eq!(place_of("kernelspec"), None);
+    }
+
+    /// A notebook of `{},` by the million, or nested a million deep, keeps bounded state
+    /// (issue: `{},` x 100M gzipped aborted the run).
+    #[test]
+    fn floods_of_cells_and_nesting_keep_bounded_state() {
+        let mut tracker = Tracker::default();
+        tracker.feed(b"{\"cells\": [");
+        let flood = b"{},".repeat(MAX_TRANSITIONS);
+        tracker.feed(&flood);
+        tracker.feed(b"{\"source\": \"late\"}]}");
+        assert!(tracker.transitions.len() <= MAX_TRANSITIONS);
+        assert_eq!(
+            tracker.place(tracker.offset - 5),
+            None,
+            "past the cap: no cell"
+        );
+        assert_eq!(
+            tracker.place(20).map(|place| place.number),
+            Some(4),
+            "before the cap, cells are placed"
+        );
+
+        let mut deep = Tracker::default();
+        deep.feed(&b"[".repeat(1 << 20));
+        assert!(deep.stack.len() <= MAX_TRACKED_DEPTH);
+        assert_eq!(deep.depth(), 1 << 20);
+        deep.feed(&b"]".repeat(1 << 20));
+        assert_eq!(deep.depth(), 0);
     }
 }

@@ -63,13 +63,22 @@ pub struct Scanned {
     /// What could not be read inside it, as (member, reason): a limit reached, a corrupt or
     /// encrypted member. The scan of the rest went on; the whole is incomplete.
     pub warnings: Vec<(Option<String>, String)>,
+    /// Token occurrences past the scanner's hit limit: counted, not stored.
+    pub dropped_hits: u64,
 }
+
+/// Token occurrences one top-level item may keep (each is a finding: a path, a member, a
+/// line). Past it they are counted, not stored, and the item's scan says so: a file of nothing
+/// but tokens (200 MiB of them inflate from a 610 KB gzip) must not exhaust memory.
+pub const MAX_ITEM_HITS: usize = 10_000;
 
 /// Scans content from a reader in bounded chunks, reusing one buffer across calls.
 pub struct ChunkScanner<'m> {
     matcher: &'m Matcher,
     chunk_size: usize,
     buffer: Vec<u8>,
+    /// The most hits one scan keeps (`MAX_ITEM_HITS` unless the content layer says less).
+    hit_limit: usize,
 }
 
 impl<'m> ChunkScanner<'m> {
@@ -84,7 +93,13 @@ impl<'m> ChunkScanner<'m> {
             matcher,
             chunk_size: chunk_size.max(4 * OVERLAP),
             buffer: Vec::new(),
+            hit_limit: MAX_ITEM_HITS,
         }
+    }
+
+    /// Keeps at most `limit` hits per scan; the rest are counted in `Scanned::dropped_hits`.
+    pub fn set_hit_limit(&mut self, limit: usize) {
+        self.hit_limit = limit;
     }
 
     pub fn scan_reader(&mut self, mut reader: impl Read) -> io::Result<Scanned> {
@@ -94,6 +109,7 @@ impl<'m> ChunkScanner<'m> {
             self.buffer = vec![0; self.chunk_size];
         }
         let matcher = self.matcher;
+        let hit_limit = self.hit_limit;
         let storage = &mut self.buffer;
         let mut scanned = Scanned::default();
         let mut filled = 0;
@@ -119,6 +135,10 @@ impl<'m> ChunkScanner<'m> {
                 // An encoded token's match may start a few bytes before the prefix that found
                 // it, so both ends are checked: each token belongs to exactly one chunk.
                 if found.start < accept_from || found.start >= cutoff {
+                    return;
+                }
+                if scanned.hits.len() >= hit_limit {
+                    scanned.dropped_hits += 1;
                     return;
                 }
                 let secret = secret_of(matcher, &buffer[found.start..found.end], &found);
@@ -168,7 +188,14 @@ impl<'m> ChunkScanner<'m> {
             ..Scanned::default()
         };
         let mut lines = LineTracker::default();
-        for found in self.matcher.find_all(bytes) {
+        let (matcher, hit_limit) = (self.matcher, self.hit_limit);
+        // Matches are taken as they are found (not collected first): a blob of nothing but
+        // tokens must not hold a match for each of them.
+        matcher.find_in(bytes, 0, |found| {
+            if scanned.hits.len() >= hit_limit {
+                scanned.dropped_hits += 1;
+                return;
+            }
             let (line, column, end_column) = if scanned.binary {
                 (None, None, None)
             } else {
@@ -182,7 +209,7 @@ impl<'m> ChunkScanner<'m> {
             let encoding = encoding_of(&found);
             scanned.hits.push(Hit {
                 rule: found.rule,
-                secret: secret_of(self.matcher, &bytes[found.start..found.end], &found),
+                secret: secret_of(matcher, &bytes[found.start..found.end], &found),
                 offset: found.start as u64,
                 line,
                 column,
@@ -193,7 +220,7 @@ impl<'m> ChunkScanner<'m> {
                 member: None,
                 cell: None,
             });
-        }
+        });
         scanned
     }
 }

@@ -1,0 +1,77 @@
+//! Hostile input stays bounded: floods of tokens, of notebook cells and of name bytes end in a
+//! warning with the findings kept so far, never in an abort (issue: a 610 KB gzip of tokens
+//! aborted the run asking for 1.7 GB).
+
+mod common;
+
+use std::io::Write as _;
+
+use common::*;
+
+/// A gzip stream of `count` copies of a token line.
+fn token_flood(token: &str, count: usize) -> Vec<u8> {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let line = format!("{token}\n");
+    for _ in 0..count {
+        gzip.write_all(line.as_bytes()).unwrap();
+    }
+    gzip.finish().unwrap()
+}
+
+#[test]
+fn a_flood_of_tokens_keeps_the_first_ten_thousand_and_counts_the_rest() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2100));
+    write(dir.path(), "flood.txt.gz", token_flood(&token, 25_000));
+    write(dir.path(), "plain.txt", format!("t = '{token}'\n"));
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 10_001, "{}", report["stats"]);
+    let warnings = report["stats"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| {
+            let w = w.as_str().unwrap();
+            w.contains("flood.txt.gz") && w.contains("15000 more were counted")
+        }),
+        "{warnings:?}"
+    );
+    assert_eq!(report["stats"]["incomplete"], true);
+
+    // The same blob committed: the history scan is bounded the same way (and reports one
+    // finding per token and path, as always).
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    with_test_git_identity(
+        std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(["commit", "-q", "-m", "flood"]),
+    )
+    .status()
+    .unwrap();
+    let (report, code) = json_report(dir.path(), &["--history"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 2, "{}", report["stats"]);
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(warnings.contains("15000 more were counted"), "{warnings}");
+}
+
+#[test]
+fn a_member_name_of_any_length_is_cut_and_says_so() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2101));
+    let long_name = format!("{}/notes.txt", "d".repeat(50_000));
+    let mut builder = tar::Builder::new(Vec::new());
+    let body = format!("t = '{token}'\n");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(body.len() as u64);
+    header.set_mode(0o644);
+    builder
+        .append_data(&mut header, &long_name, body.as_bytes())
+        .unwrap();
+    write(dir.path(), "long.tar", builder.into_inner().unwrap());
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let member = findings(&report)[0]["location"]["member"].as_str().unwrap();
+    assert!(member.len() < 1200, "{} bytes", member.len());
+    assert!(member.contains("name cut: 50010 bytes"), "{member}");
+}
