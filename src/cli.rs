@@ -540,7 +540,8 @@ impl HubAuditArgs {
             .transpose()?;
         let reporting = self.reporting.open()?;
         let write_baseline = open_write_baseline(self.write_baseline.as_deref())?;
-        let threads = worker_threads(self.threads);
+        let mut notes = Vec::new();
+        let threads = worker_threads(self.threads, &mut notes);
         let config = Config {
             targets: Vec::new(),
             matcher,
@@ -557,7 +558,7 @@ impl HubAuditArgs {
             reporting,
             github_output: None,
             github_summary: None,
-            notes: Vec::new(),
+            notes,
         };
         let plan = AuditPlan {
             authors: self.author,
@@ -902,6 +903,16 @@ impl Args {
             .transpose()?;
         drop(files);
 
+        // An output over a file the scan reads would truncate the evidence before it is read.
+        let outputs = self
+            .reporting
+            .output
+            .iter()
+            .chain(self.reporting.report.iter().map(|(_, path)| path))
+            .chain(self.write_baseline.iter());
+        for output in outputs {
+            refuse_output_over_input(output, &targets, &matcher)?;
+        }
         // Outputs are opened now, before any work or network request: a bad path fails at
         // once, and a link planted at the path is refused (files.rs).
         let mut reporting = self.reporting.open()?;
@@ -916,7 +927,7 @@ impl Args {
             (None, None)
         };
 
-        let threads = worker_threads(self.threads);
+        let threads = worker_threads(self.threads, &mut notes);
 
         Ok(Config {
             targets,
@@ -1082,6 +1093,15 @@ fn file_targets(paths: Vec<PathBuf>) -> anyhow::Result<Vec<Target>> {
         }
         let metadata =
             std::fs::metadata(&path).with_context(|| format!("PATH {}", path.display()))?;
+        // A FIFO or a device (`/dev/zero`) would block or never end; a walk passes them over,
+        // and one named here is an error rather than a hang.
+        if !metadata.is_dir() && !metadata.is_file() {
+            bail!(
+                "PATH {} is not a regular file or a directory (a FIFO, a device or a socket); \
+                 to scan a stream, pipe it to `hf-scan -`",
+                path.display()
+            );
+        }
         targets.push(if metadata.is_dir() {
             Target::Tree(path)
         } else {
@@ -1090,6 +1110,53 @@ fn file_targets(paths: Vec<PathBuf>) -> anyhow::Result<Vec<Target>> {
     }
     Ok(targets)
 }
+
+/// Refuses an output path that is an existing file this scan would read and that holds a token
+/// (`-o app/.env` truncated the evidence before the scan read it). A new file, or the previous
+/// run's redacted report, holds none: it is overwritten as usual.
+fn refuse_output_over_input(
+    output: &Path,
+    targets: &[Target],
+    matcher: &Matcher,
+) -> anyhow::Result<()> {
+    let Ok(output_canonical) = output.canonicalize() else {
+        return Ok(());
+    };
+    let read = targets.iter().any(|target| match target {
+        Target::File(path) => path
+            .canonicalize()
+            .is_ok_and(|path| path == output_canonical),
+        Target::Tree(root) => root
+            .canonicalize()
+            .is_ok_and(|root| output_canonical.starts_with(root)),
+        _ => false,
+    });
+    if !read {
+        return Ok(());
+    }
+    let holds_token = match std::fs::metadata(&output_canonical) {
+        Ok(meta) if meta.is_file() && meta.len() <= OUTPUT_CHECK_LIMIT => {
+            std::fs::read(&output_canonical).map_or(true, |bytes| {
+                let mut found = false;
+                matcher.find_in(&bytes, 0, |_| found = true);
+                found
+            })
+        }
+        // Too large to check, or not a regular file: not something to write over.
+        _ => true,
+    };
+    if holds_token {
+        bail!(
+            "{} is a file this scan reads, and it holds a token: writing a report there would \
+             destroy it before it is read; choose another output path",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// The largest existing output file checked for tokens before it is written over.
+const OUTPUT_CHECK_LIMIT: u64 = 64 << 20;
 
 /// `A..B`, as git writes a range. `A...B` (a symmetric difference) is not what a pull request
 /// adds, so it is refused rather than guessed at.
@@ -1147,10 +1214,24 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// `-j N`, else the number of CPUs (2 when it cannot be read).
-fn worker_threads(requested: Option<u16>) -> usize {
+/// The most worker threads a scan starts: each owns a 4 MiB buffer and a pack cache share,
+/// and thousands of them on a few files only cost time. Above the core count on purpose:
+/// benchmarks run `-j 8` on two cores.
+pub const MAX_THREADS: usize = 256;
+
+/// `-j N`, or the number of CPUs; above `MAX_THREADS` it is capped, with a note.
+fn worker_threads(requested: Option<u16>, notes: &mut Vec<String>) -> usize {
     match requested {
+        Some(threads) if usize::from(threads) > MAX_THREADS => {
+            notes.push(format!(
+                "-j {threads}: using {MAX_THREADS} worker threads, the most hf-scan starts"
+            ));
+            MAX_THREADS
+        }
         Some(threads) => usize::from(threads),
-        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        None => std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(MAX_THREADS),
     }
 }
 

@@ -75,3 +75,79 @@ fn a_member_name_of_any_length_is_cut_and_says_so() {
     assert!(member.len() < 1200, "{} bytes", member.len());
     assert!(member.contains("name cut: 50010 bytes"), "{member}");
 }
+
+/// `-j 4000` is capped with a note instead of starting thousands of threads.
+#[test]
+fn thread_counts_are_capped_with_a_note() {
+    let dir = temp_dir();
+    write(dir.path(), "a.txt", "nothing\n");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["-j", "4000", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("-j 4000: using 256 worker threads"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A FIFO or a device named as PATH is an error, not a hang (a walk passes them over).
+#[test]
+fn a_fifo_or_a_device_named_as_path_is_an_error() {
+    let dir = temp_dir();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for path in [fifo.as_path(), std::path::Path::new("/dev/zero")] {
+        let output = hf_scan()
+            .arg(path)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", path.display());
+        assert!(
+            stderr(&output).contains("not a regular file or a directory"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+/// `-o app/.env` truncated the evidence before the scan read it: refused while the file holds
+/// a token; a report path that holds none (a new file, the last run's redacted report) is fine.
+#[test]
+fn an_output_over_a_file_the_scan_reads_is_refused_when_it_holds_a_token() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2102));
+    write(dir.path(), "app/.env", format!("HF_TOKEN={token}\n"));
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["-q", "-o", "app/.env", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds a token"),
+        "{}",
+        stderr(&output)
+    );
+    let kept = std::fs::read_to_string(dir.path().join("app/.env")).unwrap();
+    assert!(kept.contains(&token), "the evidence is intact");
+
+    for _ in 0..2 {
+        let output = hf_scan()
+            .current_dir(dir.path())
+            .args(["-q", "-o", "report.txt", "."])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    }
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(report.contains("app/.env"), "{report}");
+}

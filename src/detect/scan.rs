@@ -182,6 +182,14 @@ impl<'m> ChunkScanner<'m> {
 
     /// Scans content already in memory (a git blob); never fails.
     pub fn scan_bytes(&mut self, bytes: &[u8]) -> Scanned {
+        // The matcher holds one buffer's matches at a time: content larger than a chunk is
+        // scanned in chunks (the same hits, as the chunked-against-whole tests check), so a
+        // blob of nothing but tokens does not hold a match for each of them.
+        if bytes.len() > self.chunk_size {
+            return self
+                .scan_reader(bytes)
+                .expect("reading from memory cannot fail");
+        }
         let mut scanned = Scanned {
             bytes: bytes.len() as u64,
             binary: memchr(0, &bytes[..bytes.len().min(8192)]).is_some(),
@@ -189,8 +197,6 @@ impl<'m> ChunkScanner<'m> {
         };
         let mut lines = LineTracker::default();
         let (matcher, hit_limit) = (self.matcher, self.hit_limit);
-        // Matches are taken as they are found (not collected first): a blob of nothing but
-        // tokens must not hold a match for each of them.
         matcher.find_in(bytes, 0, |found| {
             if scanned.hits.len() >= hit_limit {
                 scanned.dropped_hits += 1;
