@@ -433,7 +433,8 @@ fn slow_scan_on_a_terminal(extra: &str, seconds: f32, no_color: bool) -> String 
     let output = script
         .args(["-qec"])
         .arg(format!(
-            "'{}' {extra} '{}'",
+            // Standard input from the FIFO: a FIFO named as PATH is refused (it could block).
+            "'{}' {extra} - < '{}'",
             binary.display(),
             fifo.display()
         ))
