@@ -736,3 +736,52 @@ fn oauth_and_jwt_tokens_are_found_and_verified() {
         "redacted: {out}"
     );
 }
+
+/// Whoami's strings are the Hub's (or a mirror's) to choose: a name with `ESC ] 52` (write the
+/// clipboard) or `CR ESC[2K` (redraw the line) is escaped like scanned content.
+#[test]
+fn verify_escapes_what_the_hub_says() {
+    let t = tokens(413, 1);
+    let hostile = "gus\r\u{1b}[2KINVALID\u{1b}]52;c;aGk=\u{7}";
+    let hub = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::Valid(whoami(hostile, "read", &[])))]),
+        Duration::ZERO,
+    );
+    let output = hf_scan()
+        .args(["verify", "--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out:?}");
+    assert!(out.contains("VALID"), "{out}");
+}
+
+/// Revoking sends live tokens: an endpoint that came from HF_ENDPOINT must be named with
+/// --hf-endpoint, or nothing is sent.
+#[test]
+fn revoke_refuses_an_endpoint_from_the_environment() {
+    let t = tokens(414, 1);
+    let hub = FakeHub::start(HashMap::new(), Duration::ZERO);
+    let refused = hf_scan()
+        .env("HF_ENDPOINT", &hub.url)
+        .args(["revoke", "--yes"])
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--hf-endpoint"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(hub.requests().is_empty(), "nothing sent");
+    let done = hf_scan()
+        .env("HF_ENDPOINT", &hub.url)
+        .args(["revoke", "--yes", "--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+}

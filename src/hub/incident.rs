@@ -17,6 +17,7 @@ use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::finding::Secret;
 use crate::finding::Verification;
+use crate::hub::client::EndpointOrigin;
 use crate::hub::verify::{self, VerifyConfig};
 
 /// Reads the tokens on standard input, in order, without duplicates.
@@ -90,7 +91,13 @@ pub fn verify_stdin(
     let written = match format {
         VerifyFormat::Text => rows.iter().try_for_each(|row| {
             let shown = row.secret.map_or(row.redacted.clone(), str::to_string);
-            writeln!(out, "{shown}  {}", row.verification.describe())?;
+            // Names and token names come from the Hub: escaped like scanned content, so an
+            // escape sequence in one cannot redraw the line or write the clipboard.
+            writeln!(
+                out,
+                "{shown}  {}",
+                crate::sanitize::for_display(&row.verification.describe())
+            )?;
             if let Verification::Valid(identity) = row.verification {
                 for line in identity
                     .reach
@@ -128,6 +135,15 @@ pub fn verify_stdin(
 /// `hf-scan revoke`: the tokens on standard input, or those a scan finds (`from_scan`);
 /// confirmation on a terminal, or `--yes`.
 pub fn revoke(hub: &VerifyConfig, yes: bool, from_scan: Option<&Config>) -> anyhow::Result<u8> {
+    // Revoking sends live tokens: to an endpoint the user named, never to one that came from
+    // the environment unseen.
+    if hub.endpoint.origin == EndpointOrigin::Environment {
+        bail!(
+            "HF_ENDPOINT is set ({}): revoke sends live tokens to the endpoint, so name it \
+             with --hf-endpoint to confirm, or unset HF_ENDPOINT",
+            hub.endpoint
+        );
+    }
     let tokens = match from_scan {
         Some(config) => {
             let (tokens, incomplete) = crate::scan_for_tokens(config);
