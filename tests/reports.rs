@@ -369,3 +369,36 @@ fn github_format_annotates_with_escaped_workflow_commands() {
     );
     assert!(lines[1].starts_with("::notice title=hf-scan::hf-scan found 1 "));
 }
+
+/// Markdown (the job summary): an author name written as Markdown renders as text, inside a
+/// code span, never as a link or emphasis.
+#[test]
+fn markdown_never_renders_echoed_markdown() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let token = fake_token(&mut Rng::new(2103));
+    write(dir.path(), "app.py", format!("t = '{token}'\n"));
+    git(dir.path(), &["add", "-A"]);
+    let author = "**[Verified: no leak](https://attacker.example/x)**";
+    let status = with_test_git_identity(
+        std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(["commit", "-q", "-m", "app"]),
+    )
+    .env("GIT_AUTHOR_NAME", author)
+    .status()
+    .unwrap();
+    assert!(status.success());
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--history", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let shown = stdout(&output);
+    assert!(shown.contains(&format!("`{author}`")), "{shown}");
+    assert_eq!(
+        shown.matches("](https://attacker").count(),
+        shown.matches(&format!("`{author}`")).count(),
+        "every occurrence is inside a code span: {shown}"
+    );
+}

@@ -38,13 +38,13 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             let commit = finding
                 .tag
                 .as_ref()
-                .map(|tag| format!("tag {}", options.display(&tag.name)))
+                .map(|tag| format!("tag {}", code(&options.display(&tag.name))))
                 .or_else(|| {
                     finding.commit.as_ref().map(|c| {
                         format!(
                             "`{}` {}",
                             &c.id[..c.id.len().min(10)],
-                            options.display(&c.author_name)
+                            code(&options.display(&c.author_name))
                         )
                     })
                 })
@@ -52,7 +52,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             let verification = finding
                 .verification
                 .as_ref()
-                .map(|v| options.display(&v.describe()))
+                .map(|v| code(&options.display(&v.describe())))
                 .unwrap_or_else(|| "not checked".into());
             writeln!(
                 out,
@@ -60,8 +60,8 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 finding.severity.as_str(),
                 cell(&options.token(finding)),
                 cell(&options.display(&finding.position())),
-                cell(&commit),
-                cell(&verification)
+                commit,
+                verification
             )?;
         }
         if findings.len() > MAX_ROWS {
@@ -95,7 +95,7 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         )?;
     }
     for notice in &stats.notices {
-        writeln!(out, "\n**Note:** {}", cell(&options.display(notice)))?;
+        writeln!(out, "\n**Note:** {}", code(&options.display(notice)))?;
     }
     if stats.incomplete {
         writeln!(
@@ -105,6 +105,12 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
         )?;
     }
     Ok(())
+}
+
+/// An echoed string (an author, a tag, a Hub name, a notice quoting paths) as a code span: no
+/// emphasis, link or autolink inside one can render, whatever it holds.
+fn code(text: &str) -> String {
+    format!("`{}`", cell(text))
 }
 
 /// Escapes what would end a cell or a code span.
