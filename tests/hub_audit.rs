@@ -161,7 +161,27 @@ fn audit(org: &Org, cache: &Path, token: bool, args: &[&str]) -> (Value, i32, St
     // first test then finds no token in any file under the cache).
     command
         .env("GIT_TRACE_CURL", cache.join("curl-trace.log"))
-        .env("GIT_TRACE_REDACT", "0");
+        .env("GIT_TRACE_REDACT", "0")
+        .env("GIT_TRACE2_EVENT", cache.join("trace2.json"))
+        .env("GIT_TRACE2_CONFIG_PARAMS", "http.*")
+        .env(
+            "GIT_TRACE2_ENV_VARS",
+            "GIT_CONFIG_VALUE_0,GIT_CONFIG_VALUE_6",
+        );
+    // Proxies the environment names are not hf-scan's (`--proxy` is): git must not send the
+    // auditor's token through them. Nothing listens there, so a clone through it fails.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    for proxy in [
+        "http_proxy",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        command.env(proxy, &nowhere);
+    }
     let output = command.output().unwrap();
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| panic!("{}{}", stdout(&output), stderr(&output)));

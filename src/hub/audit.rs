@@ -261,6 +261,11 @@ pub fn mirror_all(
     (ready, failed)
 }
 
+/// A transfer slower than this many bytes a second for `GIT_LOW_SPEED_SECONDS` is abandoned
+/// (a server sending a byte every two seconds hung an audit forever).
+const GIT_LOW_SPEED_BYTES: u32 = 1024;
+const GIT_LOW_SPEED_SECONDS: u32 = 60;
+
 /// One mirror: `git clone --mirror`, or `git fetch --prune` when the cache has it.
 fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBuf, String> {
     let dir = mirror_dir(&plan.cache_dir, repo);
@@ -295,17 +300,36 @@ fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBu
             format!("Authorization: Bearer {}", token.expose()),
         ));
     }
-    // No tracing: a GIT_TRACE_CURL or GIT_CURL_VERBOSE in the user's environment would write
-    // the request headers, token included, to stderr or a file.
-    for trace in [
-        "GIT_TRACE",
-        "GIT_TRACE_CURL",
-        "GIT_TRACE_PACKET",
-        "GIT_CURL_VERBOSE",
-        "GIT_TRACE_REDACT",
-    ] {
-        git.env_remove(trace);
+    // git reaches the Hub the way hf-scan's own client does: through `--proxy` or no proxy
+    // (a proxy named in the environment would see the token in plain http), trusting the
+    // system's roots, or `--ca-file` when given; and it gives up on a stalled transfer.
+    settings.push((
+        "http.proxy",
+        client
+            .proxy
+            .as_ref()
+            .map_or(String::new(), ToString::to_string),
+    ));
+    if let Some(ca_file) = &client.ca_file {
+        settings.push(("http.sslCAInfo", ca_file.display().to_string()));
     }
+    settings.push(("http.lowSpeedLimit", GIT_LOW_SPEED_BYTES.to_string()));
+    settings.push(("http.lowSpeedTime", GIT_LOW_SPEED_SECONDS.to_string()));
+    // Nothing from the environment or the user's git configuration that could record the
+    // request headers (GIT_TRACE*, GIT_CURL_VERBOSE, trace2 targets in ~/.gitconfig) or send
+    // them elsewhere (proxies).
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let proxy = name.eq_ignore_ascii_case("http_proxy")
+            || name.eq_ignore_ascii_case("https_proxy")
+            || name.eq_ignore_ascii_case("all_proxy")
+            || name.eq_ignore_ascii_case("no_proxy");
+        if proxy || name.starts_with("GIT_TRACE") || name.starts_with("GIT_CURL") {
+            git.env_remove(name.as_ref());
+        }
+    }
+    git.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
     git.env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", "")
         .env("SSH_ASKPASS", "")

@@ -202,6 +202,9 @@ pub struct HubClient {
     timeout: Duration,
     pub endpoint: Endpoint,
     pub pacer: Pacer,
+    /// `--proxy` and `--ca-file`, for the git command line `hf-scan hub` runs.
+    pub proxy: Option<Url>,
+    pub ca_file: Option<PathBuf>,
 }
 
 impl HubClient {
@@ -211,6 +214,8 @@ impl HubClient {
             timeout: transport.timeout,
             endpoint,
             pacer,
+            proxy: transport.proxy.clone(),
+            ca_file: transport.ca_file.clone(),
         })
     }
 
