@@ -151,3 +151,35 @@ fn an_output_over_a_file_the_scan_reads_is_refused_when_it_holds_a_token() {
     let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
     assert!(report.contains("app/.env"), "{report}");
 }
+
+/// `.git/info/grafts` cutting history short hid the cut-off commits with exit 0: it is a
+/// warning now, and the run is incomplete.
+#[test]
+fn grafts_that_cut_history_are_a_warning() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let token = fake_token(&mut Rng::new(2104));
+    let commit = |message: &str| {
+        with_test_git_identity(
+            std::process::Command::new("git")
+                .current_dir(dir.path())
+                .args(["commit", "-q", "-m", message]),
+        )
+        .status()
+        .unwrap();
+    };
+    write(dir.path(), "old.env", format!("T={token}\n"));
+    git(dir.path(), &["add", "-A"]);
+    commit("old");
+    git(dir.path(), &["rm", "-q", "old.env"]);
+    commit("removed");
+    write(dir.path(), "a.txt", "x\n");
+    git(dir.path(), &["add", "-A"]);
+    commit("new");
+    let head = git(dir.path(), &["rev-parse", "HEAD~1"]);
+    write(dir.path(), ".git/info/grafts", format!("{head}\n"));
+    let (report, code) = json_report(dir.path(), &["--history"]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(warnings.contains("grafts"), "{warnings}");
+}

@@ -64,6 +64,20 @@ pub fn scan_history(
             shallow.len()
         )));
     }
+    // Grafts rewrite parents, and libgit2's walk honours them: commits they cut off are never
+    // walked. Never silently.
+    let grafts = std::fs::read_to_string(repo.commondir().join("info/grafts")).unwrap_or_default();
+    let grafted = grafts
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .count();
+    if grafted > 0 {
+        sink.send(Event::Warning(format!(
+            "the repository has grafts (.git/info/grafts, {grafted} line(s)): they rewrite \
+             parents, and history they cut off was not scanned (remove the file, or convert it \
+             with `git replace --convert-graft-file`, to scan it)"
+        )));
+    }
     context.progress.phase("walking refs", None);
     let commits = walk(repo, range, &mut sink)?;
     let gitdir = repo.path().to_path_buf();
