@@ -213,28 +213,40 @@ pub fn scan_history(
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
     // commit order, so "earliest" holds across both. A range judges every appearance of a
     // blob with tokens by what that commit adds (`additions.rs`).
-    let mut found: Vec<(usize, Option<BlobPlace>, Vec<Hit>)> = Vec::new();
+    // Hits are held once per blob and per message, and copied for one appearance at a time: a
+    // file of many tokens copied to many paths in a range must not be held once per path.
+    let mut found: Vec<(usize, Option<BlobPlace>)> = Vec::new();
+    let mut blob_hits: HashMap<usize, Vec<Hit>> = HashMap::new();
+    let mut message_hits: HashMap<usize, Vec<Hit>> = HashMap::new();
     for (job, result) in scanned.into_inner().unwrap() {
         let first = &jobs[job];
         if every_appearance {
             for (commit, path) in &first.later {
-                found.push((*commit, Some((job, path.clone())), result.hits.clone()));
+                found.push((*commit, Some((job, path.clone()))));
             }
         }
-        found.push((first.commit, Some((job, first.path.clone())), result.hits));
+        found.push((first.commit, Some((job, first.path.clone()))));
+        blob_hits.insert(job, result.hits);
     }
     for (commit, change) in changes.iter_mut().enumerate() {
         if !change.message.hits.is_empty() {
-            found.push((commit, None, std::mem::take(&mut change.message.hits)));
+            found.push((commit, None));
+            message_hits.insert(commit, std::mem::take(&mut change.message.hits));
         }
     }
-    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    found.sort();
     let mut head = HeadTokens::new(repo, context.scanner());
     let mut additions = Additions::new(repo, context.scanner());
     let mut leaks = Leaks::default();
     // What a commit deleted matters only where a token turns up: read for those commits alone.
     let mut deleted_by: HashMap<usize, Vec<String>> = HashMap::new();
-    for (commit, place, mut hits) in found {
+    for (commit, place) in found {
+        let mut hits = match &place {
+            // A full history meets each blob once; a range once per appearance.
+            Some((job, _)) if every_appearance => blob_hits[job].clone(),
+            Some((job, _)) => blob_hits.remove(job).unwrap_or_default(),
+            None => message_hits.remove(&commit).unwrap_or_default(),
+        };
         let path = place.as_ref().map(|(_, path)| path.clone());
         let source = match place {
             Some(_) => SourceKind::History,
