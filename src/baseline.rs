@@ -116,7 +116,10 @@ impl Baseline {
 /// The path as a baseline line writes it: `-` for none, control characters escaped so a path
 /// cannot break the one-finding-per-line format.
 fn baseline_path(finding: &Finding) -> String {
-    escape_controls(finding.location.stable_path().unwrap_or("-")).into_owned()
+    // A path may hold a token (a file named after one); the file says it holds none. Redacted
+    // on both sides of a match; the fingerprint still tells such paths apart.
+    let path = crate::sanitize::redact_tokens(finding.location.stable_path().unwrap_or("-"));
+    escape_controls(&path).into_owned()
 }
 
 /// How many findings each mechanism suppressed, for every summary: a suppression is a decision

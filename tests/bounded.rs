@@ -183,3 +183,44 @@ fn grafts_that_cut_history_are_a_warning() {
     let warnings = report["stats"]["warnings"].to_string();
     assert!(warnings.contains("grafts"), "{warnings}");
 }
+
+/// A baseline says it holds no tokens: a path named after one is written redacted, and the
+/// baseline still accepts that finding (and only it).
+#[test]
+fn a_baseline_never_holds_a_token_from_a_path() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2105);
+    let (in_name, other) = (fake_token(&mut rng), fake_token(&mut rng));
+    write(
+        dir.path(),
+        &format!("keys/{in_name}.txt"),
+        format!("{in_name}\n"),
+    );
+    let baseline = dir.path().join("baseline.txt");
+    let written = hf_scan()
+        .current_dir(dir.path())
+        .args(["--write-baseline"])
+        .arg(&baseline)
+        .arg("keys")
+        .output()
+        .unwrap();
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!text.contains(&in_name), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| !l.starts_with('#')).count(),
+        1,
+        "{text}"
+    );
+    let (report, code) = json_report(
+        dir.path(),
+        &["--baseline", baseline.to_str().unwrap(), "keys"],
+    );
+    assert_eq!((findings(&report).len(), code), (0, 0), "{report}");
+    write(dir.path(), "keys/more.txt", format!("{other}\n"));
+    let (report, code) = json_report(
+        dir.path(),
+        &["--baseline", baseline.to_str().unwrap(), "keys"],
+    );
+    assert_eq!((findings(&report).len(), code), (1, 1), "{report}");
+}

@@ -49,7 +49,7 @@ pub struct FindingJson<'a> {
     verification: Option<&'a Verification>,
     /// `hf-scan hub`: `{type, id}` of the Hub repository.
     #[serde(skip_serializing_if = "Option::is_none")]
-    repo: Option<&'a HubPlace>,
+    repo: Option<HubPlace>,
     /// `hf-scan hub`: a link to the file at the commit and line, or to the discussion.
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<Cow<'a, str>>,
@@ -104,7 +104,11 @@ pub fn finding_json<'a>(finding: &'a Finding, options: &ReportOptions) -> Findin
         }),
         in_head: finding.in_head,
         verification: finding.verification.as_ref(),
-        repo: finding.hub.as_ref(),
+        // A repository id is the Hub user's to choose, and may hold a token like a path.
+        repo: finding.hub.as_ref().map(|place| HubPlace {
+            id: options.text(&place.id).into_owned(),
+            ..place.clone()
+        }),
         url: finding.hub.as_ref().map(|place| options.text(&place.url)),
     }
 }
