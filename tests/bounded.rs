@@ -224,3 +224,43 @@ fn a_baseline_never_holds_a_token_from_a_path() {
     );
     assert_eq!((findings(&report).len(), code), (1, 1), "{report}");
 }
+
+/// A zstd frame holding `data` in one raw block (single segment, no checksum).
+fn zstd_frame(data: &[u8]) -> Vec<u8> {
+    assert!(data.len() < 256);
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x20, data.len() as u8];
+    let header = 1u32 | ((data.len() as u32) << 3);
+    frame.extend_from_slice(&header.to_le_bytes()[..3]);
+    frame.extend_from_slice(data);
+    frame
+}
+
+/// zstd: every frame is read (concatenated files, pzstd's skippable frame first), and bytes
+/// after the last frame are a warning, as for gzip (only the first frame used to be read, and
+/// trailing text passed with exit 0).
+#[test]
+fn every_zstd_frame_is_read_and_trailing_data_is_a_warning() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2106);
+    let (second, trailing) = (fake_token(&mut rng), fake_token(&mut rng));
+    let mut stream = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+    stream.extend(zstd_frame(b"first frame, nothing here\n"));
+    stream.extend(zstd_frame(format!("t = '{second}'\n").as_bytes()));
+    write(dir.path(), "frames.zst", &stream);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["secret"], second.as_str());
+    assert_eq!(
+        findings(&report)[0]["encoding"],
+        "zstd",
+        "read through the frames"
+    );
+    assert_eq!(report["stats"]["incomplete"], false, "{report}");
+
+    stream.extend(format!("\nplain {trailing}\n").as_bytes());
+    write(dir.path(), "frames.zst", &stream);
+    let (report, _) = json_report(dir.path(), &[]);
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(warnings.contains("frames.zst"), "{warnings}");
+    assert_eq!(report["stats"]["incomplete"], true);
+}
