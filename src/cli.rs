@@ -991,10 +991,23 @@ fn repo_top_config(root: &Path, at_root: &Path) -> Option<PathBuf> {
 fn write_failed_sarif(paths: &[PathBuf], err: &anyhow::Error) {
     let reason = crate::sanitize::for_display(&format!("hf-scan could not scan: {err:#}"));
     for path in paths {
+        // Only a new file or an earlier SARIF log is written over: the error may be that the
+        // path is a file the scan reads (`-o app/.env`), which must stay as it is.
+        if path.symlink_metadata().is_ok() && !looks_like_sarif(path) {
+            continue;
+        }
         if let Ok(file) = OutputFile::create(path) {
             let _ = file.write_with(|out| crate::report::write_sarif_failure(&reason, out));
         }
     }
+}
+
+/// Whether the file at `path` starts like a SARIF log (an earlier run's report).
+fn looks_like_sarif(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|file| file.take(4096).read_to_end(&mut head));
+    read.is_ok() && memchr::memmem::find(&head, b"sarif-2.1.0").is_some()
 }
 
 /// A pre-commit hook's command line with its file names after `--` (`hook.rs`); any other

@@ -1,6 +1,7 @@
-//! Hostile input stays bounded: floods of tokens, of notebook cells and of name bytes end in a
-//! warning with the findings kept so far, never in an abort (issue: a 610 KB gzip of tokens
-//! aborted the run asking for 1.7 GB).
+//! Hostile input stays bounded (issue 21): floods of tokens and of name bytes end in a warning
+//! with the findings kept so far, never in an abort (a 610 KB gzip of tokens aborted the run
+//! asking for 1.7 GB); thread counts, FIFOs, outputs over evidence, grafts, zstd frames and
+//! baseline paths each with the reproduction that failed before.
 
 mod common;
 
@@ -139,6 +140,15 @@ fn an_output_over_a_file_the_scan_reads_is_refused_when_it_holds_a_token() {
     );
     let kept = std::fs::read_to_string(dir.path().join("app/.env")).unwrap();
     assert!(kept.contains(&token), "the evidence is intact");
+    // Nor does the SARIF a failed scan still writes go over it.
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["-q", "--format", "sarif", "-o", "app/.env", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let kept = std::fs::read_to_string(dir.path().join("app/.env")).unwrap();
+    assert!(kept.contains(&token), "the evidence is intact: {kept}");
 
     for _ in 0..2 {
         let output = hf_scan()
