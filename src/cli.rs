@@ -73,11 +73,17 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub max_archive_depth: u16,
 
-    /// The most one compressed stream or archive member may inflate to (eight times this for
-    /// one file in all); past it the scan of that member stops, with a warning. Accepts K, M, G
-    /// suffixes.
+    /// The most one compressed stream or archive member may inflate to; past it the scan of
+    /// that member stops, with a warning. Accepts K, M, G suffixes.
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_archive_bytes: u64,
+
+    /// The work one file, blob or standard input may cost, plus 64 times its own size: every
+    /// byte its archives, compressed streams and pickles produce, all layers together, bzip2
+    /// counted 4 times, xz twice, pickle and .pyc walks 8 times. Past it the rest of the item
+    /// is not scanned, with a warning. Accepts K, M, G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_item_work: u64,
 
     #[command(flatten)]
     pub reporting: ReportArgs,
@@ -945,6 +951,7 @@ impl Args {
                 archives: !self.no_archives,
                 max_depth: usize::from(self.max_archive_depth),
                 max_inflated: self.max_archive_bytes,
+                item_work: self.max_item_work,
                 ..ContentOptions::default()
             },
             reporting,

@@ -274,3 +274,161 @@ fn every_zstd_frame_is_read_and_trailing_data_is_a_warning() {
     assert!(warnings.contains("frames.zst"), "{warnings}");
     assert_eq!(report["stats"]["incomplete"], true);
 }
+
+/// A tar of `members` (name, bytes), each a plain file.
+fn tar_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, name, data.as_slice())
+            .unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+/// A bzip2 stream of `size` zero bytes: a few hundred bytes that take seconds to inflate.
+fn bzip2_bomb(size: usize) -> Vec<u8> {
+    let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..size >> 20 {
+        encoder.write_all(&zeros).unwrap();
+    }
+    encoder.finish().unwrap()
+}
+
+/// A tarball of bzip2 bombs ends at its work budget, with a warning naming the member where
+/// it ran out (the budget was 8 GiB of inflation per file: a 20 KB tar took 43 s).
+#[test]
+fn a_tar_of_bzip2_bombs_ends_at_the_item_work_budget() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2107));
+    let bomb = bzip2_bomb(8 << 20);
+    let mut members: Vec<(&str, Vec<u8>)> = vec![("a.bz2", bomb.clone()), ("b.bz2", bomb)];
+    members.push(("after.txt", format!("t = '{token}'\n").into_bytes()));
+    write(dir.path(), "bombs.tar", tar_of(&members));
+    let (report, code) = json_report(dir.path(), &["--max-item-work", "4M"]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "said once: {warnings:?}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(
+        warning.starts_with("bombs.tar!a.bz2: bzip2:") && warning.contains("work budget"),
+        "{warning}"
+    );
+    // Bzip2 output counts four times: 4 MiB plus 64 times the tar's size, a quarter of it.
+    assert!(findings(&report).is_empty());
+
+    // A budget that holds both bombs reads on to the token.
+    let (report, code) = json_report(dir.path(), &["--max-item-work", "80M"]);
+    assert_eq!((code, findings(&report).len()), (1, 1), "{report}");
+    assert_eq!(report["stats"]["incomplete"], false);
+}
+
+/// A zip whose central directory lists `entries` names for the one deflate stream of `data`.
+fn zip_sharing_one_stream(data: &[u8], entries: usize) -> Vec<u8> {
+    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflated.write_all(data).unwrap();
+    let deflated = deflated.finish().unwrap();
+    let crc = {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        crc.sum()
+    };
+    let u16le = |v: u16| v.to_le_bytes();
+    let u32le = |v: u32| v.to_le_bytes();
+    let (size, packed) = (data.len() as u32, deflated.len() as u32);
+    let mut zip = Vec::new();
+    zip.extend(u32le(0x0403_4b50));
+    for field in [20, 0, 8, 0, 0] {
+        zip.extend(u16le(field));
+    }
+    zip.extend(u32le(crc));
+    zip.extend(u32le(packed));
+    zip.extend(u32le(size));
+    zip.extend(u16le(5));
+    zip.extend(u16le(0));
+    zip.extend(b"a.txt");
+    zip.extend(&deflated);
+    let central_start = zip.len() as u32;
+    for index in 0..entries {
+        let name = format!("a{index}.txt");
+        zip.extend(u32le(0x0201_4b50));
+        for field in [20, 20, 0, 8, 0, 0] {
+            zip.extend(u16le(field));
+        }
+        zip.extend(u32le(crc));
+        zip.extend(u32le(packed));
+        zip.extend(u32le(size));
+        for field in [name.len() as u16, 0, 0, 0, 0] {
+            zip.extend(u16le(field));
+        }
+        zip.extend(u32le(0));
+        zip.extend(u32le(0));
+        zip.extend(name.as_bytes());
+    }
+    let central_size = zip.len() as u32 - central_start;
+    zip.extend(u32le(0x0605_4b50));
+    for field in [0, 0, entries as u16, entries as u16] {
+        zip.extend(u16le(field));
+    }
+    zip.extend(u32le(central_size));
+    zip.extend(u32le(central_start));
+    zip.extend(u16le(0));
+    zip
+}
+
+/// One deflate stream named by eight central-directory entries is inflated once: the others
+/// are a warning each (they used to be inflated eight times over, 8 GiB from 2.6 MB).
+#[test]
+fn compressed_bytes_shared_by_many_zip_entries_are_read_once() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2108));
+    let data = format!("{}t = '{token}'\n", "filler line\n".repeat(1000));
+    write(
+        dir.path(),
+        "shared.zip",
+        zip_sharing_one_stream(data.as_bytes(), 8),
+    );
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    let found: Vec<_> = findings(&report)
+        .iter()
+        .map(|f| f["location"]["member"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found, ["a0.txt"]);
+    let warnings = report["stats"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 7, "{warnings:?}");
+    assert!(warnings[0]
+        .as_str()
+        .unwrap()
+        .starts_with("shared.zip!a1.txt: zip member shares its bytes with a0.txt"));
+}
+
+/// A gzipped pickle of millions of one-byte string opcodes ends at the work budget, where a
+/// pickle walk counts eight times (341M opcodes took 32 s).
+#[test]
+fn a_flood_of_pickle_opcodes_ends_at_the_item_work_budget() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2109));
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(b"\x80\x02]").unwrap();
+    let opcodes = b"U\x01aa".repeat(1 << 20);
+    gzip.write_all(&opcodes).unwrap();
+    gzip.write_all(&[b'X', token.len() as u8, 0, 0, 0]).unwrap();
+    gzip.write_all(token.as_bytes()).unwrap();
+    gzip.write_all(b"a.").unwrap();
+    write(dir.path(), "flood.pkl.gz", gzip.finish().unwrap());
+    let (report, code) = json_report(dir.path(), &["--max-item-work", "1M"]);
+    assert_eq!((code, findings(&report).len()), (2, 0), "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("flood.pkl.gz: pickle: this item's work budget"),
+        "{warnings}"
+    );
+    let (report, code) = json_report(dir.path(), &["--max-item-work", "64M"]);
+    assert_eq!((code, findings(&report).len()), (1, 1), "{report}");
+}

@@ -13,7 +13,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use zip::CompressionMethod;
 
-use super::{ContentScanner, Frame, Walk};
+use super::{cut_name, ContentScanner, Frame, Walk};
 use crate::finding::Encoding;
 
 /// A nested zip up to this size is read into memory to be opened by its central directory;
@@ -25,69 +25,10 @@ pub fn is_zip(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
 }
 
-/// A POSIX or GNU tar: the `ustar` magic and a header checksum that adds up.
-pub fn is_tar(head: &[u8]) -> bool {
-    if head.len() < 512 || &head[257..262] != b"ustar" {
-        return false;
-    }
-    let recorded = std::str::from_utf8(&head[148..156])
-        .ok()
-        .map(|field| field.trim_matches(|c: char| c == '\0' || c == ' '))
-        .and_then(|field| u32::from_str_radix(field, 8).ok());
-    let computed: u32 = head[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| u32::from(if (148..156).contains(&i) { b' ' } else { b }))
-        .sum();
-    recorded == Some(computed)
-}
-
-pub(super) fn tar(
-    scanner: &mut ContentScanner,
-    reader: &mut dyn Read,
-    frame: &Frame,
-    walk: &mut Walk,
-) -> io::Result<()> {
-    let mut archive = tar::Archive::new(reader);
-    let entries = match archive.entries() {
-        Ok(entries) => entries,
-        Err(err) => {
-            walk.warn(frame, format!("tar: {err}"));
-            return Ok(());
-        }
-    };
-    let mut rest_is_raw = false;
-    for entry in entries {
-        let mut entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                walk.warn(
-                    frame,
-                    format!("tar: {err}; the rest is scanned as raw bytes"),
-                );
-                rest_is_raw = true;
-                break;
-            }
-        };
-        let kind = entry.header().entry_type();
-        if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
-            continue;
-        }
-        if !walk.admit_entry(frame, &scanner.options) {
-            break;
-        }
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        scanner.member(&mut entry, &name, None, frame, walk)?;
-    }
-    if rest_is_raw {
-        let mut rest = archive.into_inner();
-        scanner.plain(&mut rest, frame, 0, walk)?;
-    }
-    Ok(())
-}
-
 /// A zip whose bytes can be read at any offset: by its central directory, else by its local
-/// headers, else as raw bytes.
+/// headers, else as raw bytes. Read by its central directory, what the directory does not
+/// cover is read too: comments, bytes before the first member and between members (a stored
+/// member the directory leaves out, a script prepended), and bytes after the end record.
 pub(super) fn zip_seekable<R: Read + Seek>(
     scanner: &mut ContentScanner,
     reader: &mut R,
@@ -96,9 +37,10 @@ pub(super) fn zip_seekable<R: Read + Seek>(
 ) -> io::Result<()> {
     let central = match zip::ZipArchive::new(&mut *reader) {
         Ok(mut archive) => {
+            let mut spans = Spans::default();
             for index in 0..archive.len() {
                 if !walk.admit_entry(frame, &scanner.options) {
-                    break;
+                    return Ok(());
                 }
                 let name = archive
                     .name_for_index(index)
@@ -106,7 +48,35 @@ pub(super) fn zip_seekable<R: Read + Seek>(
                     .map_or_else(|| format!("#{index}"), |name| name.into_owned());
                 match archive.by_index(index) {
                     Ok(mut file) => {
-                        if file.is_dir() || file.is_symlink() {
+                        let start = file.header_start();
+                        let end = file
+                            .data_start()
+                            .unwrap_or(start)
+                            .saturating_add(file.compressed_size());
+                        if let Some(other) = spans.overlapping(start, end) {
+                            walk.warn(
+                                &frame.member(&name, frame.encoding),
+                                format!(
+                                    "zip member shares its bytes with {other}: not read again \
+                                     (overlapping members are how zip bombs are built)"
+                                ),
+                            );
+                            continue;
+                        }
+                        spans.insert(start, end, &name);
+                        let comment = file.comment_raw().to_vec();
+                        if !comment.is_empty() {
+                            let label = frame.member(&format!("{name} (comment)"), frame.encoding);
+                            scanner.metadata(
+                                &comment,
+                                file.central_header_start(),
+                                &label,
+                                walk,
+                            )?;
+                        }
+                        // A directory holds nothing; a symlink's data is its target, which
+                        // pip and Java's jar extract as a file's content.
+                        if file.is_dir() && file.size() == 0 {
                             continue;
                         }
                         let inflated_by = inflation(file.compression());
@@ -118,6 +88,15 @@ pub(super) fn zip_seekable<R: Read + Seek>(
                     ),
                 }
             }
+            let comment = archive.comment().to_vec();
+            let central_start = archive.central_directory_start();
+            drop(archive);
+            if !comment.is_empty() {
+                let label = frame.member("(zip comment)", frame.encoding);
+                scanner.metadata(&comment, central_start, &label, walk)?;
+            }
+            outside_members(scanner, reader, &spans, central_start, frame, walk)?;
+            after_end_record(scanner, reader, &comment, central_start, frame, walk)?;
             return Ok(());
         }
         Err(err) => err,
@@ -133,6 +112,107 @@ pub(super) fn zip_seekable<R: Read + Seek>(
             frame,
             format!("zip: {central}; members read from their local headers"),
         );
+    }
+    Ok(())
+}
+
+/// A gap between members this long or shorter is passed over: a data descriptor (CRC and
+/// sizes, with its signature and zip64 sizes at most 24 bytes) holds no token.
+const DESCRIPTOR_GAP: u64 = 24;
+
+/// The bytes before the central directory that no member of it covers: members read by their
+/// local headers when a gap starts with one, else the gap's raw bytes.
+fn outside_members<R: Read + Seek>(
+    scanner: &mut ContentScanner,
+    reader: &mut R,
+    spans: &Spans,
+    central_start: u64,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
+    let mut gaps = Vec::new();
+    let mut at = 0;
+    for (&start, (end, _)) in &spans.by_start {
+        if start > at {
+            gaps.push((at, start));
+        }
+        at = at.max(*end);
+    }
+    if central_start > at {
+        gaps.push((at, central_start));
+    }
+    let label = frame.member("(outside the central directory)", frame.encoding);
+    for (start, end) in gaps {
+        if end - start <= DESCRIPTOR_GAP {
+            continue;
+        }
+        reader.seek(SeekFrom::Start(start))?;
+        let mut gap = (&mut *reader).take(end - start);
+        let mut signature = [0u8; 4];
+        let starts_with_member =
+            gap.read_exact(&mut signature).is_ok() && signature == *b"PK\x03\x04";
+        reader.seek(SeekFrom::Start(start))?;
+        if starts_with_member {
+            let mut gap = (&mut *reader).take(end - start);
+            let (members, error) = read_local_members(scanner, &mut gap, &label, walk)?;
+            if members > 0 {
+                // Ending at the gap's end is how a gap of members ends; before it, what is
+                // left was not read.
+                if let Some(err) = error.filter(|_| gap.limit() > 0) {
+                    walk.warn(&label, format!("zip: {err}"));
+                }
+                continue;
+            }
+            reader.seek(SeekFrom::Start(start))?;
+        }
+        scanner.plain(&mut (&mut *reader).take(end - start), &label, start, walk)?;
+    }
+    Ok(())
+}
+
+/// The most of a zip's end read to find where its end record stops.
+const END_SEARCH: u64 = 1 << 20;
+
+/// Bytes after the end-of-central-directory record and its comment (`cat x.zip notes.txt`):
+/// the record is the last one whose comment is the archive's.
+fn after_end_record<R: Read + Seek>(
+    scanner: &mut ContentScanner,
+    reader: &mut R,
+    comment: &[u8],
+    central_start: u64,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
+    let length = reader.seek(SeekFrom::End(0))?;
+    let from = central_start.max(length.saturating_sub(END_SEARCH));
+    reader.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    (&mut *reader).take(length - from).read_to_end(&mut tail)?;
+    let end = memchr::memmem::rfind_iter(&tail, b"PK\x05\x06").find_map(|at| {
+        let record = tail.get(at..at + 22)?;
+        let comment_length = usize::from(u16::from_le_bytes([record[20], record[21]]));
+        let end = at + 22 + comment_length;
+        (comment_length == comment.len() && tail.get(at + 22..end) == Some(comment)).then_some(end)
+    });
+    match end {
+        None => walk.warn(
+            frame,
+            format!(
+                "zip: its end record is not in its last {}: bytes after it, if any, were not \
+                 read",
+                crate::collector::human_bytes(END_SEARCH)
+            ),
+        ),
+        Some(end) if end < tail.len() => {
+            let label = frame.member("(after the end of the archive)", frame.encoding);
+            scanner.plain(
+                &mut Cursor::new(&tail[end..]),
+                &label,
+                from + end as u64,
+                walk,
+            )?;
+        }
+        Some(_) => {}
     }
     Ok(())
 }
@@ -156,19 +236,35 @@ pub(super) fn zip_stream(
     Ok(())
 }
 
-/// Members read one after the other from their local headers; how many were found.
+/// Members read one after the other from their local headers; how many were found. An error
+/// after the first member is a warning.
 fn local_headers(
+    scanner: &mut ContentScanner,
+    reader: &mut dyn Read,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<u64> {
+    let (members, error) = read_local_members(scanner, reader, frame, walk)?;
+    if let Some(err) = error.filter(|_| members > 0) {
+        walk.warn(frame, format!("zip: {err}"));
+    }
+    Ok(members)
+}
+
+/// Members read from their local headers until the stream ends, a header does not parse, or
+/// the entry limit; how many were found, and the error that ended it, if one did.
+fn read_local_members(
     scanner: &mut ContentScanner,
     mut reader: &mut dyn Read,
     frame: &Frame,
     walk: &mut Walk,
-) -> io::Result<u64> {
+) -> io::Result<(u64, Option<zip::result::ZipError>)> {
     let mut members = 0;
     loop {
         match zip::read::read_zipfile_from_stream(&mut reader) {
             Ok(Some(mut file)) => {
                 if !walk.admit_entry(frame, &scanner.options) {
-                    break;
+                    return Ok((members, None));
                 }
                 members += 1;
                 if file.is_dir() {
@@ -178,16 +274,33 @@ fn local_headers(
                 let inflated_by = inflation(file.compression());
                 scanner.member(&mut file, &name, inflated_by, frame, walk)?;
             }
-            Ok(None) => break,
-            Err(err) => {
-                if members > 0 {
-                    walk.warn(frame, format!("zip: {err}"));
-                }
-                break;
-            }
+            Ok(None) => return Ok((members, None)),
+            Err(err) => return Ok((members, Some(err))),
         }
     }
-    Ok(members)
+}
+
+/// The byte ranges of the members read so far, none overlapping another.
+#[derive(Default)]
+struct Spans {
+    by_start: std::collections::BTreeMap<u64, (u64, String)>,
+}
+
+impl Spans {
+    /// The name of a member read before whose bytes overlap `start..end`.
+    fn overlapping(&self, start: u64, end: u64) -> Option<&str> {
+        let before = self.by_start.range(..=start).next_back();
+        let after = self.by_start.range(start..end.max(start + 1)).next();
+        before
+            .filter(|(_, (other_end, _))| *other_end > start)
+            .or(after)
+            .map(|(_, (_, name))| name.as_str())
+    }
+
+    fn insert(&mut self, start: u64, end: u64, name: &str) {
+        self.by_start
+            .insert(start, (end, cut_name(name).into_owned()));
+    }
 }
 
 /// The decompression a member's bytes come out of, if any.
@@ -241,18 +354,85 @@ mod tests {
             .contains("more than 3 archive entries"));
     }
 
+    fn stored() -> zip::write::SimpleFileOptions {
+        zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored)
+    }
+
+    fn members_and_tokens(bytes: &[u8]) -> (Vec<(String, String)>, Vec<String>) {
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(bytes);
+        let found = scanned
+            .hits
+            .iter()
+            .map(|hit| {
+                (
+                    hit.member.clone().unwrap_or_default(),
+                    hit.secret.expose().to_string(),
+                )
+            })
+            .collect();
+        let warnings = scanned.warnings.into_iter().map(|(_, w)| w).collect();
+        (found, warnings)
+    }
+
+    /// What a zip's central directory does not cover is read: the archive's comment, a
+    /// symlink member's data (pip and jar extract it as a file), and bytes appended after its
+    /// end record.
     #[test]
-    fn a_tar_header_needs_its_magic_and_its_checksum() {
-        let mut header = vec![0u8; 512];
-        header[..9].copy_from_slice(b"notes.txt");
-        header[257..263].copy_from_slice(b"ustar\0");
-        header[148..156].copy_from_slice(b"        ");
-        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
-        let field = format!("{sum:06o}\0 ");
-        header[148..156].copy_from_slice(field.as_bytes());
-        assert!(is_tar(&header));
-        header[0] = b'N';
-        assert!(!is_tar(&header), "a changed byte breaks the checksum");
-        assert!(!is_tar(&header[..300]));
+    fn tokens_in_zip_comments_links_and_after_the_end_are_found() {
+        use std::io::Write as _;
+        let mut rng = Rng::new(2113);
+        let tokens: Vec<String> = (0..3).map(|_| fake_token(&mut rng)).collect();
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file("plain.txt", stored()).unwrap();
+        writer.write_all(b"nothing here\n").unwrap();
+        writer.add_symlink("latest", &tokens[0], stored()).unwrap();
+        writer
+            .set_comment(format!("built with {}", tokens[1]))
+            .unwrap();
+        let mut archive = writer.finish().unwrap().into_inner();
+        archive.extend(format!("\nappended {}\n", tokens[2]).as_bytes());
+        let (found, warnings) = members_and_tokens(&archive);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let expected: Vec<(String, String)> = [
+            ("latest", 0),
+            ("(zip comment)", 1),
+            ("(after the end of the archive)", 2),
+        ]
+        .iter()
+        .map(|(member, i)| (member.to_string(), tokens[*i].clone()))
+        .collect();
+        assert_eq!(found, expected);
+    }
+
+    /// A stored member whose local header the central directory leaves out is read by that
+    /// header (an archive tool lists only the directory; the bytes are in the file).
+    #[test]
+    fn a_member_left_out_of_the_central_directory_is_read_by_its_local_header() {
+        use std::io::Write as _;
+        let token = fake_token(&mut Rng::new(2114));
+        let mut hidden = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        hidden.start_file("hidden.txt", stored()).unwrap();
+        hidden
+            .write_all(format!("t = '{token}'\n").as_bytes())
+            .unwrap();
+        let hidden = hidden.finish().unwrap().into_inner();
+        let local_part = &hidden[..memchr::memmem::find(&hidden, b"PK\x01\x02").unwrap()];
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file("listed.txt", stored()).unwrap();
+        writer.write_all(b"nothing here\n").unwrap();
+        // The listed archive after the hidden member: readers take the bytes before it as
+        // prepended data.
+        let mut archive = local_part.to_vec();
+        archive.extend(writer.finish().unwrap().into_inner());
+        let (found, warnings) = members_and_tokens(&archive);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            found,
+            [(
+                "(outside the central directory)!hidden.txt".to_string(),
+                token
+            )]
+        );
     }
 }

@@ -21,10 +21,13 @@ mod marshal;
 mod notebook;
 mod pickle;
 mod sniff;
+mod tar;
 mod utf16;
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::rc::Rc;
 
 use crate::detect::matcher::Matcher;
 use crate::detect::scan::{ChunkScanner, Scanned, MAX_ITEM_HITS};
@@ -35,8 +38,17 @@ pub use sniff::Kind;
 pub const DEFAULT_MAX_DEPTH: usize = 8;
 pub const DEFAULT_MAX_INFLATED: u64 = 1 << 30;
 pub const DEFAULT_MAX_ENTRIES: u64 = 100_000;
-/// All inflation inside one top-level item together: this many times the per-stream limit.
-const TOTAL_INFLATED_FACTOR: u64 = 8;
+/// The work budget of one top-level item before its own size is counted (`--max-item-work`).
+pub const DEFAULT_ITEM_WORK: u64 = 1 << 30;
+/// Work each byte of a top-level item adds to its budget: a 2 GB checkpoint may make its
+/// readers produce 128 GB, a 20 KB tarball of bombs only the floor.
+pub const WORK_PER_ITEM_BYTE: u64 = 64;
+/// What reading one byte costs, in bytes of plain scanning: a layer's output is counted once
+/// per layer it passes, and slow decoders and format walkers several times.
+const COST_PLAIN: u64 = 1;
+const COST_XZ: u64 = 2;
+const COST_SLOW_DECODER: u64 = 4;
+const COST_FORMAT_WALK: u64 = 8;
 /// The most of one member's name kept (a tar's GNU long name can be any length).
 const MAX_MEMBER_NAME: usize = 1024;
 /// A string in a pickle or marshal stream up to this long is read into memory and scanned
@@ -52,8 +64,12 @@ pub struct ContentOptions {
     /// Container levels entered: the files of `x.tar.gz` are two levels down.
     pub max_depth: usize,
     /// The most one compressed stream or archive member may inflate to
-    /// (`--max-archive-bytes`); eight times this for a whole top-level item.
+    /// (`--max-archive-bytes`).
     pub max_inflated: u64,
+    /// The work one top-level item may cost before its own size is counted
+    /// (`--max-item-work`): every byte a layer produces, weighted by `cost`, stored members
+    /// included; the item's size times `WORK_PER_ITEM_BYTE` is added.
+    pub item_work: u64,
     /// Archive entries one top-level item may hold, all levels together.
     pub max_entries: u64,
 }
@@ -65,6 +81,7 @@ impl Default for ContentOptions {
             max_depth: DEFAULT_MAX_DEPTH,
             max_inflated: DEFAULT_MAX_INFLATED,
             max_entries: DEFAULT_MAX_ENTRIES,
+            item_work: DEFAULT_ITEM_WORK,
         }
     }
 }
@@ -77,15 +94,58 @@ pub struct ContentScanner<'m> {
 }
 
 /// One top-level item's walk: what it found, and what it has spent of its limits.
-#[derive(Default)]
 struct Walk {
     out: Scanned,
-    inflated: u64,
+    work: Rc<Work>,
     entries: u64,
     entries_exhausted: bool,
 }
 
+/// The work budget of one top-level item, shared by every `Guard` under it: bytes produced by
+/// every layer, each weighted by what its reader costs. Spent, it ends every stream of the
+/// item as if at its end, and the first stream it ends says so.
+struct Work {
+    spent: Cell<u64>,
+    limit: Cell<u64>,
+    reported: Cell<bool>,
+}
+
+impl Work {
+    fn new(options: &ContentOptions, item_size: u64) -> Rc<Self> {
+        let work = Rc::new(Self {
+            spent: Cell::new(0),
+            limit: Cell::new(options.item_work),
+            reported: Cell::new(false),
+        });
+        work.earn(item_size);
+        work
+    }
+
+    /// The item grew by `bytes` (a stream's size is learned as it is read).
+    fn earn(&self, bytes: u64) {
+        let more = bytes.saturating_mul(WORK_PER_ITEM_BYTE);
+        self.limit.set(self.limit.get().saturating_add(more));
+    }
+
+    fn charge(&self, amount: u64) {
+        self.spent.set(self.spent.get().saturating_add(amount));
+    }
+
+    fn is_spent(&self) -> bool {
+        self.spent.get() > self.limit.get()
+    }
+}
+
 impl Walk {
+    fn new(options: &ContentOptions, item_size: u64) -> Self {
+        Self {
+            out: Scanned::default(),
+            work: Work::new(options, item_size),
+            entries: 0,
+            entries_exhausted: false,
+        }
+    }
+
     /// The item's result: past `MAX_ITEM_HITS`, occurrences were counted, and it says so.
     fn finish(mut self) -> Scanned {
         if self.out.dropped_hits > 0 {
@@ -106,14 +166,6 @@ impl Walk {
 
     fn warn(&mut self, frame: &Frame, message: String) {
         self.out.warnings.push((frame.member.clone(), message));
-    }
-
-    /// What the next inflated stream may produce.
-    fn inflation_budget(&self, options: &ContentOptions) -> u64 {
-        let total = options.max_inflated.saturating_mul(TOTAL_INFLATED_FACTOR);
-        options
-            .max_inflated
-            .min(total.saturating_sub(self.inflated))
     }
 
     /// Counts an archive entry; false once the item holds more than the limit allows (warned
@@ -195,19 +247,11 @@ impl Frame {
     /// A member named `name` of the container this frame is. A name longer than
     /// `MAX_MEMBER_NAME` bytes is cut, and says so: every hit and warning inside carries it.
     fn member(&self, name: &str, encoding: Encoding) -> Self {
-        let name = if name.len() > MAX_MEMBER_NAME {
-            let mut end = MAX_MEMBER_NAME;
-            while !name.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{}…(name cut: {} bytes)", &name[..end], name.len())
-        } else {
-            name.to_string()
-        };
+        let name = cut_name(name);
         Self {
             member: Some(match &self.member {
                 Some(parent) => format!("{parent}!{name}"),
-                None => name,
+                None => name.into_owned(),
             }),
             depth: self.depth + 1,
             encoding,
@@ -222,6 +266,28 @@ impl Frame {
             encoding,
         }
     }
+}
+
+/// A member's name, cut at `MAX_MEMBER_NAME` bytes with the cut said.
+fn cut_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MAX_MEMBER_NAME
+        || (name.len() <= MAX_MEMBER_NAME + 48 && name.ends_with(CUT_MARK_END))
+    {
+        return name.into();
+    }
+    cut_label(name, name.len() as u64).into()
+}
+
+/// The end of a name's cut mark: a name that ends with it was cut already.
+const CUT_MARK_END: &str = " bytes)";
+
+/// The first `MAX_MEMBER_NAME` bytes of a name that was `length` bytes long, and the cut said.
+fn cut_label(name: &str, length: u64) -> String {
+    let mut end = name.len().min(MAX_MEMBER_NAME);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…(name cut: {length}{CUT_MARK_END}", &name[..end])
 }
 
 impl<'m> ContentScanner<'m> {
@@ -244,12 +310,12 @@ impl<'m> ContentScanner<'m> {
     /// else as a stream. An error reading the file itself is returned; errors inside its
     /// containers are warnings in the result.
     pub fn scan_file(&mut self, mut file: File) -> io::Result<Scanned> {
+        let size = file.metadata()?.len();
         let head = read_head(&mut file)?;
         let kind = sniff::sniff(&head);
-        let mut walk = Walk::default();
+        let mut walk = Walk::new(&self.options, size);
         let top = Frame::top();
         if self.options.archives && kind == Kind::Zip {
-            let size = file.metadata()?.len();
             file.seek(SeekFrom::Start(0))?;
             self.guarded(Kind::Zip, &top, &mut walk, |scanner, walk| {
                 archive::zip_seekable(scanner, &mut file, &top, walk)
@@ -265,8 +331,8 @@ impl<'m> ContentScanner<'m> {
 
     /// Scans a stream (standard input).
     pub fn scan_reader(&mut self, reader: impl Read) -> io::Result<Scanned> {
-        let mut counted = Counted::new(reader);
-        let mut walk = Walk::default();
+        let mut walk = Walk::new(&self.options, 0);
+        let mut counted = Counted::earning(reader, Rc::clone(&walk.work));
         self.stream(&mut counted, &Frame::top(), &mut walk)?;
         walk.out.bytes = counted.count;
         Ok(walk.finish())
@@ -274,7 +340,7 @@ impl<'m> ContentScanner<'m> {
 
     /// Scans content already in memory (a git blob).
     pub fn scan_bytes(&mut self, bytes: &[u8]) -> Scanned {
-        let mut walk = Walk::default();
+        let mut walk = Walk::new(&self.options, bytes.len() as u64);
         let top = Frame::top();
         let kind = sniff::sniff(&bytes[..bytes.len().min(sniff::HEAD_LEN)]);
         let result = if self.options.archives && kind == Kind::Zip {
@@ -330,16 +396,22 @@ impl<'m> ContentScanner<'m> {
                 })
             }
             Kind::Tar => self.guarded(kind, frame, walk, |scanner, walk| {
-                archive::tar(scanner, reader, frame, walk)
+                tar::walk(scanner, reader, frame, walk)
             }),
             Kind::Zip => self.guarded(kind, frame, walk, |scanner, walk| {
                 archive::zip_stream(scanner, reader, frame, walk)
             }),
             Kind::Pickle => self.guarded(kind, frame, walk, |scanner, walk| {
-                pickle::walk(scanner, reader, frame, walk)
+                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
+                let result = pickle::walk(scanner, &mut metered, frame, walk);
+                metered.report(kind.name(), frame, walk);
+                result
             }),
             Kind::Marshal => self.guarded(kind, frame, walk, |scanner, walk| {
-                marshal::walk(scanner, reader, frame, walk)
+                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
+                let result = marshal::walk(scanner, &mut metered, frame, walk);
+                metered.report(kind.name(), frame, walk);
+                result
             }),
             Kind::Utf16Le => self.utf16(utf16::Endian::Little, reader, frame, walk),
             Kind::Utf16Be => self.utf16(utf16::Endian::Big, reader, frame, walk),
@@ -384,9 +456,14 @@ impl<'m> ContentScanner<'m> {
                 return Ok(());
             }
         };
-        let mut guard = Guard::new(decoder, walk.inflation_budget(&self.options));
-        let result = self.stream(&mut guard, &frame.inflated(kind.found_as()), walk);
-        walk.inflated += guard.produced;
+        let encoding = kind.found_as();
+        let mut guard = Guard::new(
+            decoder,
+            self.options.max_inflated,
+            cost(encoding),
+            &walk.work,
+        );
+        let result = self.stream(&mut guard, &frame.inflated(encoding), walk);
         guard.report(kind.name(), frame, walk);
         result
     }
@@ -403,15 +480,12 @@ impl<'m> ContentScanner<'m> {
     ) -> io::Result<()> {
         walk.out.members += 1;
         let frame = parent.member(name, inflated_by.unwrap_or(parent.encoding));
-        let limit = match inflated_by {
-            Some(_) => walk.inflation_budget(&self.options),
-            None => u64::MAX,
+        let (limit, cost) = match inflated_by {
+            Some(encoding) => (self.options.max_inflated, cost(encoding)),
+            None => (u64::MAX, COST_PLAIN),
         };
-        let mut guard = Guard::new(reader, limit);
+        let mut guard = Guard::new(reader, limit, cost, &walk.work);
         let result = self.stream(&mut guard, &frame, walk);
-        if inflated_by.is_some() {
-            walk.inflated += guard.produced;
-        }
         guard.report(inflated_by.map_or("member", Encoding::as_str), &frame, walk);
         result
     }
@@ -480,6 +554,26 @@ impl<'m> ContentScanner<'m> {
         Ok(())
     }
 
+    /// A container's metadata (a comment, a link target, PAX records), `offset` bytes into it:
+    /// scanned on its own as `metadata`.
+    fn metadata(
+        &mut self,
+        bytes: &[u8],
+        offset: u64,
+        label: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        self.framed_string(
+            &mut Cursor::new(bytes),
+            bytes.len() as u64,
+            offset,
+            label,
+            Encoding::Metadata,
+            walk,
+        )?;
+        Ok(())
+    }
+
     /// A string a format reader framed (`length` bytes of `reader`, starting at `offset` in
     /// the member): scanned on its own, so the format's bytes around it are no boundary.
     /// Returns false when the stream ended before the declared length.
@@ -535,15 +629,40 @@ fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Counts the bytes read through it.
+/// What one byte a layer of `encoding` produces costs the item's work budget.
+fn cost(encoding: Encoding) -> u64 {
+    match encoding {
+        Encoding::Xz => COST_XZ,
+        // bzip2 is the slowest decoder; a zip member's other methods (bzip2, lzma, zstd,
+        // deflate64) are taken at the slowest's cost.
+        Encoding::Bzip2 | Encoding::Zip => COST_SLOW_DECODER,
+        Encoding::Pickle | Encoding::Marshal => COST_FORMAT_WALK,
+        _ => COST_PLAIN,
+    }
+}
+
+/// Counts the bytes read through it; reading a top-level stream adds to its item's budget.
 struct Counted<R> {
     inner: R,
     count: u64,
+    earns: Option<Rc<Work>>,
 }
 
 impl<R> Counted<R> {
     fn new(inner: R) -> Self {
-        Self { inner, count: 0 }
+        Self {
+            inner,
+            count: 0,
+            earns: None,
+        }
+    }
+
+    fn earning(inner: R, work: Rc<Work>) -> Self {
+        Self {
+            inner,
+            count: 0,
+            earns: Some(work),
+        }
     }
 }
 
@@ -551,6 +670,9 @@ impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buf)?;
         self.count += read as u64;
+        if let Some(work) = &self.earns {
+            work.earn(read as u64);
+        }
         Ok(read)
     }
 }
@@ -559,23 +681,29 @@ impl<R: Read> Read for Counted<R> {
 enum Stop {
     Error(io::Error),
     Limit(u64),
+    Work,
 }
 
-/// A stream a container produced. A decoding error or the inflation limit ends it like an end
-/// of file, so what came before is scanned; `report` then says why it ended.
+/// A stream a container produced. A decoding error, the inflation limit or the item's spent
+/// work budget ends it like an end of file, so what came before is scanned; `report` then
+/// says why it ended.
 struct Guard<R> {
     inner: R,
     produced: u64,
     limit: u64,
+    cost: u64,
+    work: Rc<Work>,
     stop: Option<Stop>,
 }
 
 impl<R: Read> Guard<R> {
-    fn new(inner: R, limit: u64) -> Self {
+    fn new(inner: R, limit: u64, cost: u64, work: &Rc<Work>) -> Self {
         Self {
             inner,
             produced: 0,
             limit,
+            cost,
+            work: Rc::clone(work),
             stop: None,
         }
     }
@@ -595,6 +723,17 @@ impl<R: Read> Guard<R> {
                 frame,
                 format!("{layer}: {err}; what was read before it was scanned"),
             ),
+            // Every stream the spent budget ends stops here; the first one says so.
+            Some(Stop::Work) if !self.work.reported.replace(true) => walk.warn(
+                frame,
+                format!(
+                    "{layer}: this item's work budget ({} of output from all its layers, \
+                     --max-item-work plus {WORK_PER_ITEM_BYTE} times its size) is spent; the \
+                     rest of the item was not scanned",
+                    crate::collector::human_bytes(self.work.limit.get())
+                ),
+            ),
+            Some(Stop::Work) => {}
         }
     }
 }
@@ -602,6 +741,10 @@ impl<R: Read> Guard<R> {
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.stop.is_some() || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.work.is_spent() {
+            self.stop = Some(Stop::Work);
             return Ok(0);
         }
         let room = self.limit - self.produced;
@@ -618,6 +761,7 @@ impl<R: Read> Read for Guard<R> {
             match self.inner.read(&mut buf[..want]) {
                 Ok(read) => {
                     self.produced += read as u64;
+                    self.work.charge((read as u64).saturating_mul(self.cost));
                     return Ok(read);
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}

@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, notebook, pickle, utf16};
+use super::{archive, compress, marshal, notebook, pickle, tar, utf16};
 use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
@@ -87,7 +87,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Xz, compress::is_xz),
     (Kind::Zstd, compress::is_zstd),
     (Kind::Zip, archive::is_zip),
-    (Kind::Tar, archive::is_tar),
+    (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),

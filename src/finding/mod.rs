@@ -141,6 +141,10 @@ pub enum Encoding {
     Pickle,
     #[serde(rename = "marshal")]
     Marshal,
+    /// A container's metadata: a zip or member comment, a gzip header's name or comment, a tar
+    /// PAX record or link target.
+    #[serde(rename = "metadata")]
+    Metadata,
 }
 
 impl Encoding {
@@ -158,6 +162,7 @@ impl Encoding {
             Encoding::Zip => "zip",
             Encoding::Pickle => "pickle",
             Encoding::Marshal => "marshal",
+            Encoding::Metadata => "metadata",
         }
     }
 }
