@@ -432,3 +432,59 @@ fn a_flood_of_pickle_opcodes_ends_at_the_item_work_budget() {
     let (report, code) = json_report(dir.path(), &["--max-item-work", "64M"]);
     assert_eq!((code, findings(&report).len()), (1, 1), "{report}");
 }
+
+/// A gzip member's header text is scanned as metadata: its name, its comment and its extra
+/// field, in every member (they were passed over).
+#[test]
+fn gzip_header_names_and_comments_are_scanned_in_every_member() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2115);
+    let tokens: Vec<String> = (0..3).map(|_| fake_token(&mut rng)).collect();
+    let member = |builder: flate2::GzBuilder, body: &str| {
+        let mut encoder = builder.write(Vec::new(), flate2::Compression::default());
+        encoder.write_all(body.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    let mut stream = member(
+        flate2::GzBuilder::new().filename(format!("{}.txt", tokens[0])),
+        "nothing here\n",
+    );
+    stream.extend(member(
+        flate2::GzBuilder::new()
+            .comment(format!("uploaded with {}", tokens[1]))
+            .extra([b"HF", &[tokens[2].len() as u8, 0][..], tokens[2].as_bytes()].concat()),
+        "nor here\n",
+    ));
+    write(dir.path(), "notes.gz", &stream);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    let found: Vec<(String, String, String)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["member"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+                f["encoding"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, String, String)> = [
+        ("(gzip name)", 0),
+        ("(gzip comment)", 1),
+        ("(gzip extra field)", 2),
+    ]
+    .iter()
+    .map(|(member, i)| {
+        (
+            member.to_string(),
+            tokens[*i].clone(),
+            "metadata".to_string(),
+        )
+    })
+    .collect();
+    let mut found = found;
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
+    assert_eq!(report["stats"]["incomplete"], false, "{report}");
+}

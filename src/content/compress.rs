@@ -1,8 +1,12 @@
 //! Compressed streams: gzip, bzip2, xz and zstd, each recognised by its magic bytes and read
 //! as a stream (never whole in memory). Positions inside are offsets into the decompressed
-//! bytes, with lines and columns counted there.
+//! bytes, with lines and columns counted there. A gzip member's header can carry text of its
+//! own (an original file name, a comment, an extra field): those are kept, bounded, for the
+//! content layer to scan as metadata.
 
-use std::io::{self, Read};
+use std::cell::RefCell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use super::sniff::Kind;
 
@@ -45,11 +49,16 @@ pub fn is_zstd(head: &[u8]) -> bool {
     }
 }
 
-/// A reader of the decompressed bytes of `reader`, which holds a stream of `kind`.
-pub fn decoder<'a>(kind: Kind, reader: impl Read + 'a) -> io::Result<Box<dyn Read + 'a>> {
+/// A reader of the decompressed bytes of `reader`, which holds a stream of `kind`; header text
+/// a format carries goes to `fields`.
+pub fn decoder<'a>(
+    kind: Kind,
+    reader: impl Read + 'a,
+    fields: &HeaderFields,
+) -> io::Result<Box<dyn Read + 'a>> {
     Ok(match kind {
         // Multi-member: `cat a.gz b.gz` and pigz/bgzip output are one file.
-        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Kind::Gzip => Box::new(GzipMembers::new(BufReader::new(reader), Rc::clone(fields))),
         Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
         Kind::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
             reader,
@@ -133,6 +142,185 @@ impl<R: Read> Read for ZstdFrames<R> {
             self.next_frame(reader)?;
         }
         Ok(0)
+    }
+}
+
+/// Text from compressed streams' headers, in the order met: (what it is, its bytes).
+pub type HeaderFields = Rc<RefCell<FieldList>>;
+
+/// Header fields kept for scanning, within `MAX_FIELD_BYTES` in all; past that, how many bytes
+/// were not kept.
+#[derive(Default)]
+pub struct FieldList {
+    pub fields: Vec<(&'static str, Vec<u8>)>,
+    kept: usize,
+    pub dropped: u64,
+}
+
+/// The most of all gzip header text of one stream kept for scanning (a name or comment of any
+/// length is read through, not held).
+const MAX_FIELD_BYTES: usize = 1 << 20;
+
+impl FieldList {
+    fn keep(&mut self, what: &'static str, bytes: Vec<u8>, beyond: u64) {
+        let room = MAX_FIELD_BYTES - self.kept;
+        let kept = bytes.len().min(room);
+        self.dropped += (bytes.len() - kept) as u64 + beyond;
+        if kept > 0 {
+            self.kept += kept;
+            let mut bytes = bytes;
+            bytes.truncate(kept);
+            self.fields.push((what, bytes));
+        }
+    }
+}
+
+/// A gzip stream of one or more members (`cat a.gz b.gz`, pigz, bgzip), each header parsed
+/// here so its name, comment and extra field are kept (flate2's reader keeps only the first
+/// member's, of any length), each member's CRC-32 and length checked, and bytes after the last
+/// member an error.
+struct GzipMembers<R: BufRead> {
+    state: GzipState<R>,
+    crc: flate2::Crc,
+    fields: HeaderFields,
+}
+
+enum GzipState<R: BufRead> {
+    /// Before a member (the first, or after a trailer).
+    Between {
+        reader: R,
+        first: bool,
+    },
+    Member(flate2::bufread::DeflateDecoder<R>),
+    Done,
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(reader: R, fields: HeaderFields) -> Self {
+        Self {
+            state: GzipState::Between {
+                reader,
+                first: true,
+            },
+            crc: flate2::Crc::new(),
+            fields,
+        }
+    }
+
+    /// Reads a member's header, keeping its text; false at the end of the stream.
+    fn header(&mut self, reader: &mut R, first: bool) -> io::Result<bool> {
+        if reader.fill_buf()?.is_empty() {
+            return if first {
+                Err(invalid("an empty gzip stream"))
+            } else {
+                Ok(false)
+            };
+        }
+        let mut fixed = [0u8; 10];
+        let got = read_up_to(reader, &mut fixed)?;
+        if got < 10 || fixed[..3] != [0x1f, 0x8b, 0x08] {
+            return Err(invalid("trailing data after the gzip stream"));
+        }
+        let flags = fixed[3];
+        if flags & 0xe0 != 0 {
+            return Err(invalid("a gzip header with reserved flags set"));
+        }
+        let mut fields = self.fields.borrow_mut();
+        if flags & 0x04 != 0 {
+            let mut length = [0u8; 2];
+            reader.read_exact(&mut length)?;
+            let mut extra = Vec::new();
+            let length = u64::from(u16::from_le_bytes(length));
+            reader.take(length).read_to_end(&mut extra)?;
+            if (extra.len() as u64) < length {
+                return Err(invalid("a gzip header is cut short"));
+            }
+            fields.keep("gzip extra field", extra, 0);
+        }
+        for (flag, what) in [(0x08, "gzip name"), (0x10, "gzip comment")] {
+            if flags & flag != 0 {
+                let (text, beyond) = read_to_nul(reader, MAX_FIELD_BYTES)?;
+                fields.keep(what, text, beyond);
+            }
+        }
+        if flags & 0x02 != 0 {
+            let mut header_crc = [0u8; 2];
+            reader.read_exact(&mut header_crc)?;
+        }
+        Ok(true)
+    }
+
+    /// Checks a finished member's trailer against what it inflated to.
+    fn trailer(&mut self, reader: &mut R) -> io::Result<()> {
+        let mut trailer = [0u8; 8];
+        if read_up_to(reader, &mut trailer)? < 8 {
+            return Err(invalid("a gzip member is cut short"));
+        }
+        let crc = u32::from_le_bytes(trailer[..4].try_into().expect("four bytes"));
+        let size = u32::from_le_bytes(trailer[4..].try_into().expect("four bytes"));
+        if crc != self.crc.sum() || size != self.crc.amount() {
+            return Err(invalid("a gzip member's checksum does not match"));
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match std::mem::replace(&mut self.state, GzipState::Done) {
+                GzipState::Done => return Ok(0),
+                GzipState::Between { mut reader, first } => {
+                    if self.header(&mut reader, first)? {
+                        self.crc.reset();
+                        self.state =
+                            GzipState::Member(flate2::bufread::DeflateDecoder::new(reader));
+                    }
+                }
+                GzipState::Member(mut decoder) => {
+                    let read = decoder.read(buf)?;
+                    if read > 0 {
+                        self.crc.update(&buf[..read]);
+                        self.state = GzipState::Member(decoder);
+                        return Ok(read);
+                    }
+                    let mut reader = decoder.into_inner();
+                    self.trailer(&mut reader)?;
+                    self.state = GzipState::Between {
+                        reader,
+                        first: false,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Reads up to and past a NUL, keeping at most `keep` bytes before it; the bytes kept, and how
+/// many more there were.
+fn read_to_nul(reader: &mut impl BufRead, keep: usize) -> io::Result<(Vec<u8>, u64)> {
+    let mut text = Vec::new();
+    let mut beyond = 0u64;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Err(invalid("a gzip header is cut short"));
+        }
+        let (part, done) = match memchr::memchr(0, available) {
+            Some(at) => (&available[..at], at + 1),
+            None => (available, 0),
+        };
+        let room = keep.saturating_sub(text.len()).min(part.len());
+        text.extend_from_slice(&part[..room]);
+        beyond += (part.len() - room) as u64;
+        let consumed = if done > 0 { done } else { part.len() };
+        reader.consume(consumed);
+        if done > 0 {
+            return Ok((text, beyond));
+        }
     }
 }
 

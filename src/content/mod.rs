@@ -449,7 +449,8 @@ impl<'m> ContentScanner<'m> {
         frame: &Frame,
         walk: &mut Walk,
     ) -> io::Result<()> {
-        let decoder = match compress::decoder(kind, reader) {
+        let fields = compress::HeaderFields::default();
+        let decoder = match compress::decoder(kind, reader, &fields) {
             Ok(decoder) => decoder,
             Err(err) => {
                 walk.warn(frame, format!("{}: {err}", kind.name()));
@@ -465,6 +466,22 @@ impl<'m> ContentScanner<'m> {
         );
         let result = self.stream(&mut guard, &frame.inflated(encoding), walk);
         guard.report(kind.name(), frame, walk);
+        drop(guard);
+        let fields = std::mem::take(&mut *fields.borrow_mut());
+        for (what, text) in &fields.fields {
+            let label = frame.member(&format!("({what})"), frame.encoding);
+            self.metadata(text, 0, &label, walk)?;
+        }
+        if fields.dropped > 0 {
+            walk.warn(
+                frame,
+                format!(
+                    "{}: header text past 1 MiB ({} bytes) was not scanned",
+                    kind.name(),
+                    fields.dropped
+                ),
+            );
+        }
         result
     }
 

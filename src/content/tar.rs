@@ -4,7 +4,8 @@
 //! as far as a name needs (`MAX_NAME`, the rest skipped and the cut said), and what metadata
 //! can hide is scanned, not just skipped: link targets and PAX records (a token in a
 //! `SCHILY.xattr` value or a `comment`) as `metadata`, the data of entries that should have
-//! none (a directory or link with a size), and bytes after the end-of-archive blocks.
+//! none (a directory or link with a size), and what follows the end-of-archive blocks (another
+//! tar is read on, like `tar --ignore-zeros`; anything else is scanned as raw bytes).
 //!
 //! Member names are labels for reports and never paths to write to.
 
@@ -91,10 +92,24 @@ pub(super) fn walk(
             return scanner.plain(&mut Cursor::new(&header[..read]), frame, position, walk);
         }
         if header.iter().all(|&b| b == 0) {
-            // The end-of-archive blocks; what follows the zero padding is no member, but it
-            // may be anything (`cat x.tar notes.txt`).
-            let after = frame.member("(after the end of the archive)", frame.encoding);
-            return scanner.plain(reader, &after, position + BLOCK as u64, walk);
+            // The end-of-archive blocks. After their zero padding comes the end, another tar
+            // (`cat a.tar b.tar`, read on as `tar --ignore-zeros` does), or anything else
+            // (`cat x.tar notes.txt`), scanned as raw bytes.
+            loop {
+                position += BLOCK as u64;
+                let read = read_full(reader, &mut header)?;
+                if read == 0 {
+                    return Ok(());
+                }
+                if read < BLOCK || header.iter().any(|&b| b != 0) {
+                    if read == BLOCK && checksum_adds_up(&header) {
+                        break;
+                    }
+                    let after = frame.member("(after the end of the archive)", frame.encoding);
+                    let mut rest = Cursor::new(header[..read].to_vec()).chain(reader);
+                    return scanner.plain(&mut rest, &after, position, walk);
+                }
+            }
         }
         let size = number(&header[124..136]).filter(|_| checksum_adds_up(&header));
         let Some(header_size) = size else {
@@ -462,5 +477,21 @@ mod tests {
         header[0] = b'N';
         assert!(!is_tar(&header), "a changed byte breaks the checksum");
         assert!(!is_tar(&header[..300]));
+    }
+
+    /// Tars one after another (`cat a.tar b.tar`) are read on past the first one's end blocks,
+    /// as `tar --ignore-zeros` does: the second one's members keep their names.
+    #[test]
+    fn concatenated_tars_are_read_member_by_member() {
+        let token = fake_token(&mut Rng::new(2116));
+        let tar = |name: &str, data: &[u8]| {
+            let mut builder = ::tar::Builder::new(Vec::new());
+            append(&mut builder, ::tar::EntryType::Regular, name, data);
+            builder.into_inner().unwrap()
+        };
+        let mut archive = tar("first.txt", b"nothing here\n");
+        archive.extend(tar("second.txt", format!("t = '{token}'\n").as_bytes()));
+        let found = members_and_tokens(&archive);
+        assert_eq!(found, [("second.txt".to_string(), token, Encoding::Plain)]);
     }
 }
