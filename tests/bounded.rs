@@ -488,3 +488,23 @@ fn gzip_header_names_and_comments_are_scanned_in_every_member() {
     assert_eq!(found, expected);
     assert_eq!(report["stats"]["incomplete"], false, "{report}");
 }
+
+/// A PowerShell transcript (UTF-16LE with a mark) continued by cmd's `>>` in single-byte text:
+/// the token in the single-byte part is found (it was read as UTF-16 and lost).
+#[test]
+fn a_utf16_file_continued_in_ascii_hides_nothing() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2117));
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in "PS C:\\> python train.py\r\nloading model\r\n".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let tail = format!("C:\\> echo HF_TOKEN={token} >> log.txt\r\n");
+    bytes.extend(tail.as_bytes());
+    write(dir.path(), "log.txt", &bytes);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["secret"], token.as_str());
+    assert_eq!(finding["encoding"], "plain");
+}

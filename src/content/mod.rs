@@ -565,7 +565,12 @@ impl<'m> ContentScanner<'m> {
             ..frame.clone()
         };
         walk.absorb(scanned, &text, 0, None);
+        let single_byte_from = transcoder.single_byte_from();
         for hit in &mut walk.out.hits[first..] {
+            // Past a switch to single-byte text, a token was not in UTF-16.
+            if single_byte_from.is_some_and(|from| hit.offset >= from) {
+                hit.encoding = frame.encoding;
+            }
             hit.offset = transcoder.source_offset(hit.offset);
         }
         Ok(())

@@ -75,7 +75,14 @@ pub fn is_utf16be(head: &[u8]) -> bool {
     endianness(head) == Some(Endian::Big)
 }
 
-/// Reads UTF-16 and yields ASCII, one byte per character (see the module's docs).
+/// Code units in a row whose two bytes are both ASCII text that end the UTF-16: the rest of
+/// the stream is single-byte text (a PowerShell `>` transcript continued by cmd's `>>`). Both
+/// bytes printable is what ASCII read as UTF-16 looks like; real UTF-16 text has a zero byte
+/// in each ASCII character, and 16 CJK characters in a row that all look so are rare.
+const ASCII_SWITCH_UNITS: usize = 16;
+
+/// Reads UTF-16 and yields ASCII, one byte per character (see the module's docs); where the
+/// stream turns into single-byte text, its bytes as they are.
 pub struct Transcoder<R> {
     inner: R,
     endian: Endian,
@@ -86,10 +93,20 @@ pub struct Transcoder<R> {
     bom_len: u64,
     /// A high surrogate waiting for its low half.
     high_surrogate: bool,
-    /// Transcoded bytes written so far.
+    /// Transcoded bytes produced so far.
     written: u64,
     /// Where surrogate pairs were collapsed: the transcoded offset of each, in order.
     collapsed: Vec<u64>,
+    /// Raw bytes of code units in a row that look like single-byte text, held until the run
+    /// decides.
+    ascii_run: Vec<u8>,
+    /// Where the stream turned into single-byte text: (transcoded offset, source offset).
+    single_byte_from: Option<(u64, u64)>,
+    /// Source bytes transcoded so far (whole units).
+    consumed: u64,
+    /// Output produced but not yet read.
+    ready: Vec<u8>,
+    ready_at: usize,
     raw: Vec<u8>,
 }
 
@@ -104,20 +121,89 @@ impl<R: Read> Transcoder<R> {
             high_surrogate: false,
             written: 0,
             collapsed: Vec::new(),
+            ascii_run: Vec::new(),
+            single_byte_from: None,
+            consumed: 0,
+            ready: Vec::new(),
+            ready_at: 0,
             raw: vec![0; 64 * 1024],
         }
     }
 
     /// The offset in the UTF-16 bytes of the transcoded byte at `offset`.
     pub fn source_offset(&self, offset: u64) -> u64 {
+        if let Some((transcoded, source)) = self.single_byte_from {
+            if offset >= transcoded {
+                return source + (offset - transcoded);
+            }
+        }
         let pairs_before = self.collapsed.partition_point(|&at| at < offset) as u64;
         self.bom_len + 2 * (offset + pairs_before)
+    }
+
+    /// Where the text turned into single-byte text, in transcoded bytes, if it did.
+    pub fn single_byte_from(&self) -> Option<u64> {
+        self.single_byte_from.map(|(transcoded, _)| transcoded)
     }
 
     fn unit(&self, bytes: [u8; 2]) -> u16 {
         match self.endian {
             Endian::Little => u16::from_le_bytes(bytes),
             Endian::Big => u16::from_be_bytes(bytes),
+        }
+    }
+
+    fn emit(&mut self, byte: u8) {
+        self.ready.push(byte);
+        self.written += 1;
+    }
+
+    /// The held run was UTF-16 after all: one `?` per unit (none of them is ASCII).
+    fn flush_run(&mut self) {
+        for _ in 0..self.ascii_run.len() / 2 {
+            self.emit(b'?');
+        }
+        self.ascii_run.clear();
+    }
+
+    /// Transcodes whole code units of `raw` into `ready`; from a switch to single-byte text
+    /// on, `raw`'s bytes are copied as they are.
+    fn transcode(&mut self, raw: &[u8], source_start: u64) {
+        let text = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
+        for (index, pair) in raw.chunks_exact(2).enumerate() {
+            if self.single_byte_from.is_some() {
+                self.ready.extend_from_slice(pair);
+                self.written += 2;
+                continue;
+            }
+            let unit = self.unit([pair[0], pair[1]]);
+            if std::mem::take(&mut self.at_start) && unit == 0xfeff {
+                self.bom_len = 2;
+                continue;
+            }
+            if text(pair[0]) && text(pair[1]) {
+                self.ascii_run.extend_from_slice(pair);
+                if self.ascii_run.len() >= 2 * ASCII_SWITCH_UNITS {
+                    let run = std::mem::take(&mut self.ascii_run);
+                    let source = source_start + 2 * (index as u64 + 1) - run.len() as u64;
+                    self.single_byte_from = Some((self.written, source));
+                    self.ready.extend_from_slice(&run);
+                    self.written += run.len() as u64;
+                }
+                continue;
+            }
+            self.flush_run();
+            if self.high_surrogate
+                && (0xdc00..0xe000).contains(&unit)
+                && self.collapsed.len() < MAX_COLLAPSED
+            {
+                // The low half of a pair: the pair was one character, already written.
+                self.high_surrogate = false;
+                self.collapsed.push(self.written - 1);
+                continue;
+            }
+            self.high_surrogate = (0xd800..0xdc00).contains(&unit);
+            self.emit(if unit < 0x80 { unit as u8 } else { b'?' });
         }
     }
 }
@@ -128,46 +214,48 @@ impl<R: Read> Read for Transcoder<R> {
             return Ok(0);
         }
         loop {
-            // At most two raw bytes per output byte.
-            let want = (out.len() * 2).min(self.raw.len());
+            if self.ready_at < self.ready.len() {
+                let count = out.len().min(self.ready.len() - self.ready_at);
+                out[..count].copy_from_slice(&self.ready[self.ready_at..self.ready_at + count]);
+                self.ready_at += count;
+                return Ok(count);
+            }
+            self.ready.clear();
+            self.ready_at = 0;
+            if self.single_byte_from.is_some() && self.partial.is_empty() {
+                // Single-byte text from here: straight through.
+                let read = self.inner.read(out)?;
+                self.written += read as u64;
+                return Ok(read);
+            }
             let mut raw = std::mem::take(&mut self.raw);
-            raw[..self.partial.len()].copy_from_slice(&self.partial);
             let carried = self.partial.len();
-            let read = self.inner.read(&mut raw[carried..want.max(carried + 2)])?;
+            raw[..carried].copy_from_slice(&self.partial);
+            let read = self.inner.read(&mut raw[carried..])?;
             let available = carried + read;
             if read == 0 {
                 self.raw = raw;
-                // A lone trailing byte is no character.
-                self.partial.clear();
-                return Ok(0);
+                // A lone trailing byte is no character; a held run is UTF-16 after all.
+                if self.single_byte_from.is_some() {
+                    let partial = std::mem::take(&mut self.partial);
+                    self.ready.extend_from_slice(&partial);
+                    self.written += partial.len() as u64;
+                } else {
+                    self.partial.clear();
+                    self.flush_run();
+                }
+                if self.ready.is_empty() {
+                    return Ok(0);
+                }
+                continue;
             }
-            let mut produced = 0;
             let whole = available & !1;
-            for pair in raw[..whole].chunks_exact(2) {
-                let unit = self.unit([pair[0], pair[1]]);
-                if std::mem::take(&mut self.at_start) && unit == 0xfeff {
-                    self.bom_len = 2;
-                    continue;
-                }
-                if self.high_surrogate
-                    && (0xdc00..0xe000).contains(&unit)
-                    && self.collapsed.len() < MAX_COLLAPSED
-                {
-                    // The low half of a pair: the pair was one character, already written.
-                    self.high_surrogate = false;
-                    self.collapsed.push(self.written + produced as u64 - 1);
-                    continue;
-                }
-                self.high_surrogate = (0xd800..0xdc00).contains(&unit);
-                out[produced] = if unit < 0x80 { unit as u8 } else { b'?' };
-                produced += 1;
-            }
+            // Where `raw` starts in the source: everything consumed before it, as units.
+            let source_start = self.consumed;
+            self.transcode(&raw[..whole], source_start);
+            self.consumed += whole as u64;
             self.partial = raw[whole..available].to_vec();
             self.raw = raw;
-            self.written += produced as u64;
-            if produced > 0 {
-                return Ok(produced);
-            }
         }
     }
 }
@@ -220,5 +308,37 @@ mod tests {
             // BOM, é, the pair (two units), space, x, =.
             assert_eq!(transcoder.source_offset(at), 2 + 2 * 6);
         }
+    }
+
+    /// A UTF-16 transcript continued in single-byte text (PowerShell's `>` then cmd's `>>`):
+    /// the single-byte part is passed through, so its token is found, at its own offset.
+    #[test]
+    fn utf16_then_single_byte_text_is_read_as_both() {
+        let head = utf16(
+            "PS> Get-Content notes\r\nnothing here\r\n",
+            Endian::Little,
+            true,
+        );
+        let tail = b"C:\\> echo %HF_TOKEN% >> log\r\nhf_TOKENabcdefghij\r\n";
+        let bytes = [head.as_slice(), tail].concat();
+        let mut transcoder = Transcoder::new(bytes.as_slice(), Endian::Little);
+        let mut out = Vec::new();
+        transcoder.read_to_end(&mut out).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.starts_with("PS> Get-Content notes\r\nnothing here\r\nC:\\> echo"),
+            "{text}"
+        );
+        let at = memchr::memmem::find(&out, b"hf_TOKEN").unwrap() as u64;
+        let expected = memchr::memmem::find(&bytes, b"hf_TOKEN").unwrap() as u64;
+        assert_eq!(transcoder.source_offset(at), expected);
+        assert!(transcoder.single_byte_from().is_some());
+
+        // Real UTF-16 (with non-ASCII characters) never switches.
+        let text = "données: été, 東京, 😀\n".repeat(50);
+        let bytes = utf16(&text, Endian::Little, false);
+        let mut transcoder = Transcoder::new(bytes.as_slice(), Endian::Little);
+        transcoder.read_to_end(&mut Vec::new()).unwrap();
+        assert_eq!(transcoder.single_byte_from(), None);
     }
 }
