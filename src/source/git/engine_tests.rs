@@ -37,6 +37,21 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Runs `git fast-import` on `stream` in the repository at `dir`.
+fn fast_import(dir: &Path, stream: &[u8]) {
+    let mut import = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(import.stdin.as_mut().unwrap(), stream).unwrap();
+    drop(import.stdin.take());
+    assert!(import.wait().unwrap().success());
+}
+
 /// A `git fast-import` stream under construction.
 struct History {
     stream: Vec<u8>,
@@ -263,17 +278,7 @@ fn generated_repository() -> tempfile::TempDir {
         let at = commits[rng.below(commits.len() as u64) as usize];
         history.reset(&format!("refs/pull/{pull}/head"), at);
     }
-    let mut import = Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(dir.path())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(import.stdin.as_mut().unwrap(), &history.stream).unwrap();
-    drop(import.stdin.take());
-    assert!(import.wait().unwrap().success());
+    fast_import(dir.path(), &history.stream);
     git(
         dir.path(),
         &[
@@ -406,4 +411,81 @@ fn the_pack_reader_reads_every_object_as_libgit2_does_with_either_kind_of_delta(
         }
         assert_eq!(kinds.len(), 4, "{kinds:?}");
     }
+}
+
+/// A large blob in many versions, packed as one long delta chain: read in pack order, each
+/// version costs about one delta (the last version read is the next one's base), not the
+/// chain from its start again (objects over an eighth of the cache were never kept: 400
+/// versions of a 4 MiB file took 25 s where `git cat-file` takes 0.6 s).
+#[test]
+fn a_long_delta_chain_on_a_large_blob_costs_one_delta_per_version() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let mut rng = Rng::new(2118);
+    let mut lines: Vec<String> = (0..(2 << 20) / 64)
+        .map(|i| format!("{i:08} {:055}\n", rng.below(1_000_000)))
+        .collect();
+    let mut history = History {
+        stream: Vec::new(),
+        marks: 0,
+        time: 1_700_000_000,
+        commits: Vec::new(),
+    };
+    let versions = 60;
+    let mut parent = Vec::new();
+    for version in 0..versions {
+        let at = rng.below(lines.len() as u64) as usize;
+        lines[at] = format!("{version:08} changed\n");
+        let blob = history.blob(&lines.concat());
+        let commit = history.commit(
+            "refs/heads/main",
+            &parent,
+            &[Change::Write("big.txt", blob)],
+            "v",
+        );
+        parent = vec![commit];
+    }
+    fast_import(dir.path(), &history.stream);
+    git(
+        dir.path(),
+        &[
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+            "--depth=4000",
+            "--window=10",
+        ],
+    );
+    let repo = Repository::open(dir.path()).unwrap();
+    let packs = Packs::load(&repo.commondir().join("objects"));
+    let listing = git(
+        dir.path(),
+        &[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objectname) %(objecttype)",
+        ],
+    );
+    let mut blobs: Vec<_> = listing
+        .lines()
+        .filter_map(|line| line.strip_suffix(" blob"))
+        .map(|id| {
+            let oid = Oid::from_str(id).unwrap();
+            (packs.locate(oid).unwrap(), oid)
+        })
+        .collect();
+    assert_eq!(blobs.len(), versions);
+    blobs.sort();
+    // One worker's share of the cache with 6 workers: the blob is a quarter of it.
+    let mut reader = PackReader::new(&packs, 8 << 20);
+    for (_, oid) in &blobs {
+        assert!(reader.read(*oid, Kind::Blob).is_some());
+    }
+    assert!(
+        reader.deltas_applied <= 2 * versions as u64,
+        "{} deltas applied for {versions} versions",
+        reader.deltas_applied
+    );
 }

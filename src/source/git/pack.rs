@@ -74,7 +74,7 @@ impl Packs {
         self.locate(oid).unwrap_or((usize::MAX, 0))
     }
 
-    fn locate(&self, oid: Oid) -> Option<PackPosition> {
+    pub(super) fn locate(&self, oid: Oid) -> Option<PackPosition> {
         self.indexes
             .iter()
             .enumerate()
@@ -118,6 +118,8 @@ pub(super) struct PackReader<'p> {
     older: HashMap<PackPosition, (Kind, Rc<Vec<u8>>)>,
     recent_bytes: usize,
     cache_bytes: usize,
+    /// Deltas applied so far (what a chain costs).
+    pub(super) deltas_applied: u64,
 }
 
 impl<'p> PackReader<'p> {
@@ -133,6 +135,7 @@ impl<'p> PackReader<'p> {
             older: HashMap::new(),
             recent_bytes: 0,
             cache_bytes,
+            deltas_applied: 0,
         }
     }
 
@@ -175,6 +178,7 @@ impl<'p> PackReader<'p> {
         };
         while let Some((at, delta)) = chain.pop() {
             data = Rc::new(apply_delta(&data, &delta)?);
+            self.deltas_applied += 1;
             self.remember(at, kind, &data);
         }
         Ok((kind, data))
@@ -190,9 +194,13 @@ impl<'p> PackReader<'p> {
     }
 
     /// Keeps a resolved object (two generations: when the newer one is full it becomes the
-    /// older, and the older is let go). Objects above an eighth of the budget are not kept.
+    /// older, and the older is let go). An object up to the whole budget is kept: a large
+    /// blob's next version is a delta on it, and reading in pack order meets that delta next,
+    /// so a chain of versions costs one delta each (as git's delta-base cache makes it), not
+    /// the whole chain again for each. Larger objects are not kept (nor by git past its
+    /// 96 MiB cache).
     fn remember(&mut self, at: PackPosition, kind: Kind, data: &Rc<Vec<u8>>) {
-        if data.len() > self.cache_bytes / 8 {
+        if data.len() > self.cache_bytes {
             return;
         }
         self.recent_bytes += data.len();
