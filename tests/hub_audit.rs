@@ -696,3 +696,42 @@ fn the_html_report_of_an_audit_counts_by_repository_and_links_to_the_hub() {
     assert!(page.contains("id=\"timeline\""));
     assert!(page.contains("<rect"), "history findings have commit dates");
 }
+
+/// A listing page holding more entries than asked for ends the listing with a warning: a
+/// server whose pages never end, each as large as a body may be, grew memory to 3 GB.
+#[test]
+fn a_listing_page_larger_than_asked_for_ends_the_listing() {
+    let hub = FakeHub::with(Setup {
+        repos: (0..1001)
+            .map(|i| repo("models", &format!("bob/m{i}"), false, 0))
+            .collect(),
+        page: 1001,
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .args(["--author", "bob"])
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "listing the models of bob: a page of 1001 entries, more than the 1000 asked for"
+        ),
+        "{warnings}"
+    );
+    // Nothing from the refused page is cloned.
+    assert!(!warnings.contains("bob/m0"), "{warnings}");
+}

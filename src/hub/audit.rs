@@ -39,6 +39,8 @@ const PAGE: u32 = 1000;
 /// Listing pages followed per author and kind at most (a million repositories): a server
 /// that always says "next" cannot keep the audit listing forever.
 const MAX_PAGES: usize = 1000;
+/// Ids a listing gave that hf-scan does not use, named one by one at most.
+const MAX_REJECTED_NAMED: usize = 10;
 /// Discussions read per repository at most (each costs a request).
 const MAX_DISCUSSIONS: usize = 500;
 
@@ -151,6 +153,7 @@ struct Listed {
 pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String>) -> Vec<HubRepo> {
     let mut repos: BTreeSet<HubRepo> = plan.named.iter().cloned().collect();
     let mut rejected = Vec::new();
+    let mut rejected_more = 0usize;
     for author in &plan.authors {
         for kind in RepoKind::ALL {
             let mut url = client.endpoint.join(&format!("api/{}", kind.api()));
@@ -161,6 +164,7 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
             let listed = list_pages::<Listed>(
                 client,
                 url,
+                PAGE as usize,
                 plan.token.as_ref(),
                 || {
                     pages += 1;
@@ -174,7 +178,11 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
                         if valid_id(&id) {
                             repos.insert(HubRepo { kind, id });
                         } else {
-                            rejected.push(id);
+                            if rejected.len() < MAX_REJECTED_NAMED {
+                                rejected.push(id);
+                            } else {
+                                rejected_more += 1;
+                            }
                         }
                     }
                 },
@@ -182,13 +190,22 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
             if let Err(reason) = listed {
                 warnings.push(format!("listing the {} of {author}: {reason}", kind.api()));
             }
-            for id in rejected.drain(..) {
+            // Named up to a few; a listing of thousands of bad ids is one more line.
+            for id in &rejected {
                 warnings.push(format!(
                     "the Hub listed a {} with an id hf-scan does not use: {}",
                     kind.name(),
-                    crate::sanitize::for_display(&id)
+                    crate::sanitize::for_display(id)
                 ));
             }
+            if rejected_more > 0 {
+                warnings.push(format!(
+                    "the Hub listed {rejected_more} more {} ids hf-scan does not use",
+                    kind.name()
+                ));
+            }
+            rejected.clear();
+            rejected_more = 0;
         }
     }
     let sorted = repos.into_iter();

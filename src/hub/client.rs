@@ -33,6 +33,9 @@ use crate::finding::Secret;
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 /// The most bytes of one answer hf-scan reads; whoami and listing pages are a few KB.
 pub const MAX_BODY: usize = 1 << 20;
+/// Entries one listing may hold in all (a Hub author with more is listed this far, with a
+/// warning).
+pub const MAX_LISTED: usize = 300_000;
 /// The Hub's documented rate-limit window: no single wait is longer.
 const LONGEST_WINDOW: Duration = Duration::from_secs(300);
 
@@ -576,15 +579,21 @@ fn backoff(attempt: u32) -> Duration {
 /// origin (a listing cannot send the token elsewhere), each page a JSON array of `T` handed to
 /// `on_items`. `before_request` is asked before every request (a request budget, a page cap)
 /// and stops the listing with its reason; `Err` says why the listing stopped short.
+///
+/// What a listing may hold is bounded: a page of more entries than `page_size` (what the
+/// request asked for) ends it, and so do `MAX_LISTED` entries in all, each with its reason, so
+/// a server whose pages never end cannot grow memory without bound.
 pub fn list_pages<T: serde::de::DeserializeOwned>(
     client: &HubClient,
     first: Url,
+    page_size: usize,
     token: Option<&Secret>,
     mut before_request: impl FnMut() -> Result<(), String>,
     mut on_items: impl FnMut(Vec<T>),
 ) -> Result<(), String> {
     let origin = client.endpoint.join("");
     let mut next = Some(first);
+    let mut listed = 0;
     while let Some(url) = next.take() {
         before_request()?;
         let reply = request(client, url, token)?;
@@ -593,6 +602,17 @@ pub fn list_pages<T: serde::de::DeserializeOwned>(
         }
         let items = serde_json::from_slice::<Vec<T>>(&reply.body)
             .map_err(|_| "an answer that is not a listing".to_string())?;
+        if items.len() > page_size {
+            return Err(format!(
+                "a page of {} entries, more than the {page_size} asked for: the listing \
+                 stopped there",
+                items.len()
+            ));
+        }
+        listed += items.len();
+        if listed > MAX_LISTED {
+            return Err(format!("stopped after {MAX_LISTED} entries"));
+        }
         on_items(items);
         next = reply.next_page.filter(|page| same_origin(page, &origin));
     }

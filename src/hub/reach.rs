@@ -149,6 +149,7 @@ pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: 
             let listed = list_pages::<Listed>(
                 client,
                 url,
+                PAGE as usize,
                 Some(secret),
                 || {
                     if *requests >= budget {
