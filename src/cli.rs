@@ -446,6 +446,11 @@ pub struct HubAuditArgs {
     /// Repositories mirrored at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub clone_jobs: u16,
+    /// The longest one repository's clone or fetch may take; past it git is stopped and the
+    /// repository is reported as not mirrored (a transfer slower than 1 KiB/s for 60 s is
+    /// abandoned sooner).
+    #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub clone_timeout: u64,
     /// A config with allowed token hashes and extra rules (its exclude_paths apply to paths
     /// inside each repository).
     #[arg(long, value_name = "FILE")]
@@ -574,6 +579,7 @@ impl HubAuditArgs {
             shard: self.shard,
             cache_dir,
             clone_jobs: usize::from(self.clone_jobs),
+            clone_timeout: std::time::Duration::from_secs(self.clone_timeout),
             token: token.map(|token| crate::finding::Secret::new(token, 3)),
         };
         Ok((config, plan, client))

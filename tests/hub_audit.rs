@@ -735,3 +735,43 @@ fn a_listing_page_larger_than_asked_for_ends_the_listing() {
     // Nothing from the refused page is cloned.
     assert!(!warnings.contains("bob/m0"), "{warnings}");
 }
+
+/// A server that accepts git's connection and never answers: the clone is stopped at
+/// `--clone-timeout` and named in a warning (git had no deadline: an audit hung forever).
+#[test]
+fn a_stalled_clone_is_stopped_at_its_deadline_and_named() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // Holds every connection open without a byte of answer.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let cache = temp_dir();
+    let started = std::time::Instant::now();
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--hf-endpoint",
+            &url,
+            "--format",
+            "json",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .args(["--model", "alice/stalled", "--clone-timeout", "2"])
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", stderr(&output)));
+    assert_eq!(output.status.code(), Some(2), "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("alice/stalled") && warnings.contains("git stopped after 2 s"),
+        "{warnings}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

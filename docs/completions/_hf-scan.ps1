@@ -116,6 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'hf-scan' -ScriptBlock {
             [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user''s cache directory')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is sent only to the endpoint, never printed and never written to disk')
             [CompletionResult]::new('--clone-jobs', '--clone-jobs', [CompletionResultType]::ParameterName, 'Repositories mirrored at once')
+            [CompletionResult]::new('--clone-timeout', '--clone-timeout', [CompletionResultType]::ParameterName, 'The longest one repository''s clone or fetch may take; past it git is stopped and the repository is reported as not mirrored (a transfer slower than 1 KiB/s for 60 s is abandoned sooner)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A config with allowed token hashes and extra rules (its exclude_paths apply to paths inside each repository)')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Report only findings that are not in this baseline file')
             [CompletionResult]::new('--write-baseline', '--write-baseline', [CompletionResultType]::ParameterName, 'Write every finding of this audit to a baseline file, and accept them (exit 0)')

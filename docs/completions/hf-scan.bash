@@ -293,7 +293,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__hub)
-            opts="-j -o -q -h --author --model --dataset --space --discussions --max-lfs-size --shard --cache-dir --token-file --clone-jobs --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-j -o -q -h --author --model --dataset --space --discussions --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +332,10 @@ _hf__scan() {
                     return 0
                     ;;
                 --clone-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clone-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -110,6 +110,7 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
             cand --cache-dir 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user''s cache directory'
             cand --token-file 'Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is sent only to the endpoint, never printed and never written to disk'
             cand --clone-jobs 'Repositories mirrored at once'
+            cand --clone-timeout 'The longest one repository''s clone or fetch may take; past it git is stopped and the repository is reported as not mirrored (a transfer slower than 1 KiB/s for 60 s is abandoned sooner)'
             cand --config 'A config with allowed token hashes and extra rules (its exclude_paths apply to paths inside each repository)'
             cand --baseline 'Report only findings that are not in this baseline file'
             cand --write-baseline 'Write every finding of this audit to a baseline file, and accept them (exit 0)'

@@ -113,6 +113,7 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l shard -d 'Audit 
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l cache-dir -d 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user\'s cache directory' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l token-file -d 'Read the token for private and gated repositories from FILE instead of HF_TOKEN. It is sent only to the endpoint, never printed and never written to disk' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l clone-jobs -d 'Repositories mirrored at once' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l clone-timeout -d 'The longest one repository\'s clone or fetch may take; past it git is stopped and the repository is reported as not mirrored (a transfer slower than 1 KiB/s for 60 s is abandoned sooner)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l config -d 'A config with allowed token hashes and extra rules (its exclude_paths apply to paths inside each repository)' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l baseline -d 'Report only findings that are not in this baseline file' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l write-baseline -d 'Write every finding of this audit to a baseline file, and accept them (exit 0)' -r -F

@@ -140,6 +140,8 @@ pub struct AuditPlan {
     pub cache_dir: PathBuf,
     /// Repositories cloned at once.
     pub clone_jobs: usize,
+    /// The longest one clone or fetch may take (`--clone-timeout`).
+    pub clone_timeout: std::time::Duration,
     pub token: Option<Secret>,
 }
 
@@ -357,15 +359,56 @@ fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBu
         git.env(format!("GIT_CONFIG_KEY_{index}"), key)
             .env(format!("GIT_CONFIG_VALUE_{index}"), value);
     }
-    let output = git
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|err| format!("running git: {err}"))?;
-    if output.status.success() {
+    let (status, stderr) = run_with_deadline(&mut git, plan.clone_timeout)?;
+    if status.success() {
         return Ok(dir);
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    Err(git_failure(&stderr))
+    Err(git_failure(&String::from_utf8_lossy(&stderr)))
+}
+
+/// Runs `command` in a process group of its own; past `deadline` the whole group (git and its
+/// `git-remote-https`) is killed. Its exit status and what it wrote to stderr (the first
+/// 64 KiB).
+fn run_with_deadline(
+    command: &mut Command,
+    deadline: std::time::Duration,
+) -> Result<(std::process::ExitStatus, Vec<u8>), String> {
+    use std::io::Read as _;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|err| format!("running git: {err}"))?;
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let reader = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut stderr = stderr;
+        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut kept);
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+        kept
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= deadline => {
+                // SAFETY: kill(2) on the process group this function created.
+                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+                let _ = child.wait();
+                let _ = reader.join();
+                return Err(format!(
+                    "git stopped after {} s (--clone-timeout): the repository was not mirrored",
+                    deadline.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(err) => return Err(format!("waiting for git: {err}")),
+        }
+    };
+    Ok((status, reader.join().unwrap_or_default()))
 }
 
 /// git's complaint in a few words: the HTTP status when there is one.
