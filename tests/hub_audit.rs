@@ -775,3 +775,74 @@ fn a_stalled_clone_is_stopped_at_its_deadline_and_named() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// The mirror cache is the user's alone: made 0700, never entered through a link, and a
+/// directory hf-scan did not make is not fetched into (a planted link made an audit fetch
+/// into, prune and scan someone else's repository as the Hub's).
+#[test]
+fn the_mirror_cache_is_private_and_follows_no_planted_link() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let org = alice();
+    let cache = temp_dir();
+    // Someone's repository, and a link to it where the model's mirror would be.
+    let elsewhere = temp_dir();
+    git(elsewhere.path(), &["init", "-q", "--bare", "theirs.git"]);
+    let theirs = elsewhere.path().join("theirs.git");
+    std::fs::create_dir_all(cache.path().join("models/alice")).unwrap();
+    std::os::unix::fs::symlink(&theirs, cache.path().join("models/alice/model-a.git")).unwrap();
+    // And a directory hf-scan did not make where the dataset's would be.
+    std::fs::create_dir_all(cache.path().join("datasets/alice")).unwrap();
+    git(
+        &cache.path().join("datasets/alice"),
+        &["init", "-q", "--bare", "data.git"],
+    );
+    let (report, code, _) = audit(
+        &org,
+        cache.path(),
+        false,
+        &[
+            "--model",
+            "alice/model-a",
+            "--dataset",
+            "alice/data",
+            "--space",
+            "alice/demo",
+        ],
+    );
+    assert_eq!(code, 1, "the Space is still audited: {report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("is a symbolic link in the cache: not followed"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("was not made by hf-scan: not reused"),
+        "{warnings}"
+    );
+    assert!(
+        !theirs.join("refs/heads/main").exists()
+            && std::fs::read_dir(theirs.join("refs/heads"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "nothing was fetched into the linked repository"
+    );
+    let mode = |path: &str| {
+        std::fs::metadata(cache.path().join(path))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for made in ["spaces", "spaces/alice", "spaces/alice/demo.git"] {
+        assert_eq!(mode(made), 0o700, "{made}");
+    }
+    // A second run fetches into the mirror it made.
+    let (report, code, _) = audit(&org, cache.path(), false, &["--space", "alice/demo"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        report["stats"]["warnings"],
+        serde_json::json!([]),
+        "{report}"
+    );
+}

@@ -44,6 +44,103 @@ const MAX_REJECTED_NAMED: usize = 10;
 /// Discussions read per repository at most (each costs a request).
 const MAX_DISCUSSIONS: usize = 500;
 
+/// The mirror cache on disk: private to the user, never through a link, and only directories
+/// hf-scan made reused (a planted directory or link would have an audit fetch into, prune and
+/// scan someone else's repository as the Hub's).
+mod cache {
+    use std::fs;
+    use std::io::ErrorKind;
+    use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, PermissionsExt as _};
+    use std::path::Path;
+
+    use super::HubRepo;
+
+    /// The file hf-scan writes into each mirror it made.
+    const MARKER: &str = "hf-scan-mirror";
+
+    /// Makes `mirror`'s parents under `root` (0700, each checked: a directory of the user's,
+    /// not a link); whether `mirror` is there to be fetched into (true) or is to be cloned.
+    pub fn prepare(root: &Path, mirror: &Path) -> Result<bool, String> {
+        // SAFETY: geteuid(2) has no preconditions.
+        let uid = unsafe { libc::geteuid() };
+        if fs::symlink_metadata(root).is_err() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(root)
+                .map_err(|err| format!("creating {}: {err}", root.display()))?;
+        }
+        let owned = fs::metadata(root)
+            .map_err(|err| format!("{}: {err}", root.display()))?
+            .uid();
+        if owned != uid {
+            return Err(format!(
+                "the cache directory {} belongs to another user: not used",
+                root.display()
+            ));
+        }
+        let below = mirror
+            .strip_prefix(root)
+            .map_err(|_| "a mirror outside the cache")?;
+        let mut path = root.to_path_buf();
+        let parts: Vec<_> = below.components().collect();
+        for (index, part) in parts.iter().enumerate() {
+            path.push(part);
+            let last = index + 1 == parts.len();
+            if !last {
+                // Another clone job may make it at the same moment: then it is checked below
+                // like any directory that was there.
+                match fs::DirBuilder::new().mode(0o700).create(&path) {
+                    Err(err) if err.kind() != ErrorKind::AlreadyExists => {
+                        return Err(format!("creating {}: {err}", path.display()))
+                    }
+                    _ => {}
+                }
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(format!(
+                        "{} is a symbolic link in the cache: not followed",
+                        path.display()
+                    ))
+                }
+                Ok(meta) if !meta.is_dir() => {
+                    return Err(format!("{} is not a directory", path.display()))
+                }
+                Ok(meta) if meta.uid() != uid => {
+                    return Err(format!("{} belongs to another user", path.display()))
+                }
+                Ok(_) if last => {
+                    let marker = fs::symlink_metadata(path.join(MARKER));
+                    if !marker.is_ok_and(|meta| meta.is_file()) {
+                        return Err(format!(
+                            "{} was not made by hf-scan: not reused (move it away to mirror \
+                             the repository again)",
+                            path.display()
+                        ));
+                    }
+                    return Ok(true);
+                }
+                Ok(_) => {}
+                Err(err) if last && err.kind() == ErrorKind::NotFound => return Ok(false),
+                Err(err) => return Err(format!("{}: {err}", path.display())),
+            }
+        }
+        Ok(false)
+    }
+
+    /// After a clone: the mirror is the user's alone, and marked as hf-scan's.
+    pub fn mark(mirror: &Path, repo: &HubRepo) -> Result<(), String> {
+        fs::set_permissions(mirror, fs::Permissions::from_mode(0o700))
+            .map_err(|err| format!("{}: {err}", mirror.display()))?;
+        fs::write(
+            mirror.join(MARKER),
+            format!("a mirror hf-scan made of {}\n", repo.display()),
+        )
+        .map_err(|err| format!("{}: {err}", mirror.display()))
+    }
+}
+
 /// The three kinds of Hub repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RepoKind {
@@ -288,17 +385,16 @@ const GIT_LOW_SPEED_SECONDS: u32 = 60;
 /// One mirror: `git clone --mirror`, or `git fetch --prune` when the cache has it.
 fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBuf, String> {
     let dir = mirror_dir(&plan.cache_dir, repo);
+    let reuse = cache::prepare(&plan.cache_dir, &dir)?;
     let url = client.endpoint.join(&repo.display());
     let mut git = Command::new("git");
-    if dir.join("HEAD").is_file() {
+    if reuse {
         git.arg("--git-dir")
             .arg(&dir)
             .args(["fetch", "--prune", "--quiet", "--no-write-fetch-head"])
             .arg(url.as_str())
             .arg("+refs/*:refs/*");
     } else {
-        std::fs::create_dir_all(dir.parent().unwrap_or(&plan.cache_dir))
-            .map_err(|err| format!("creating {}: {err}", plan.cache_dir.display()))?;
         git.args(["clone", "--mirror", "--quiet", "--no-hardlinks"])
             .arg(url.as_str())
             .arg(&dir);
@@ -361,6 +457,9 @@ fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBu
     }
     let (status, stderr) = run_with_deadline(&mut git, plan.clone_timeout)?;
     if status.success() {
+        if !reuse {
+            cache::mark(&dir, repo)?;
+        }
         return Ok(dir);
     }
     Err(git_failure(&String::from_utf8_lossy(&stderr)))
