@@ -846,3 +846,72 @@ fn the_mirror_cache_is_private_and_follows_no_planted_link() {
         "{report}"
     );
 }
+
+/// Over TLS, git trusts `--ca-file` as hf-scan's own client does, added to the system's roots
+/// (written together into the cache, since git's `http.sslCAInfo` replaces its roots).
+#[test]
+fn git_clones_over_tls_trusting_the_ca_file_added_to_the_system_roots() {
+    let token = fake_token(&mut Rng::new(2119));
+    let root = temp_dir();
+    bare_repo(
+        root.path(),
+        "spaces/alice/demo",
+        &[&[("app.py", &format!("TOKEN = '{token}'\n"))]],
+    );
+    let hub = FakeHub::with(Setup {
+        repos: vec![repo("spaces", "alice/demo", false, 0)],
+        tls: true,
+        git_root: Some(root.path().to_path_buf()),
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let run = |extra: &[&str]| {
+        hf_scan()
+            .args([
+                "hub",
+                "--hf-endpoint",
+                &hub.url,
+                "--format",
+                "json",
+                "--cache-dir",
+            ])
+            .arg(cache.path())
+            .args(["--space", "alice/demo"])
+            .args(extra)
+            .env_remove("HF_TOKEN")
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("GIT_SSL_CAINFO")
+            .output()
+            .unwrap()
+    };
+    let output = run(&[]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "untrusted: {}",
+        stderr(&output)
+    );
+    let output = run(&["--ca-file", common::hub::test_ca().to_str().unwrap()]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(findings(&report).len(), 1, "{report}");
+    let system = [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+    ];
+    if !system.iter().any(|path| Path::new(path).is_file()) {
+        // No system bundle: git trusts the CA file alone, and nothing is written.
+        assert!(!cache.path().join("ca-bundle.pem").exists());
+        return;
+    }
+    let bundle = std::fs::read_to_string(cache.path().join("ca-bundle.pem")).unwrap();
+    let ca = std::fs::read_to_string(common::hub::test_ca()).unwrap();
+    assert!(bundle.ends_with(&ca), "the CA file is added");
+    assert!(
+        bundle.len() > ca.len() + 1000,
+        "after the system's roots ({} bytes)",
+        bundle.len()
+    );
+}

@@ -58,11 +58,14 @@ mod cache {
     /// The file hf-scan writes into each mirror it made.
     const MARKER: &str = "hf-scan-mirror";
 
-    /// Makes `mirror`'s parents under `root` (0700, each checked: a directory of the user's,
-    /// not a link); whether `mirror` is there to be fetched into (true) or is to be cloned.
-    pub fn prepare(root: &Path, mirror: &Path) -> Result<bool, String> {
+    /// The user's id.
+    fn user() -> u32 {
         // SAFETY: geteuid(2) has no preconditions.
-        let uid = unsafe { libc::geteuid() };
+        unsafe { libc::geteuid() }
+    }
+
+    /// Makes the cache directory (0700) unless it is there; it must be the user's.
+    pub fn root(root: &Path) -> Result<(), String> {
         if fs::symlink_metadata(root).is_err() {
             fs::DirBuilder::new()
                 .recursive(true)
@@ -70,15 +73,23 @@ mod cache {
                 .create(root)
                 .map_err(|err| format!("creating {}: {err}", root.display()))?;
         }
-        let owned = fs::metadata(root)
+        let owner = fs::metadata(root)
             .map_err(|err| format!("{}: {err}", root.display()))?
             .uid();
-        if owned != uid {
+        if owner != user() {
             return Err(format!(
                 "the cache directory {} belongs to another user: not used",
                 root.display()
             ));
         }
+        Ok(())
+    }
+
+    /// Makes `mirror`'s parents under `root` (0700, each checked: a directory of the user's,
+    /// not a link); whether `mirror` is there to be fetched into (true) or is to be cloned.
+    pub fn prepare(root: &Path, mirror: &Path) -> Result<bool, String> {
+        self::root(root)?;
+        let uid = user();
         let below = mirror
             .strip_prefix(root)
             .map_err(|_| "a mirror outside the cache")?;
@@ -127,6 +138,40 @@ mod cache {
             }
         }
         Ok(false)
+    }
+
+    /// The bundle git is given with `--ca-file`: git's `http.sslCAInfo` replaces the roots it
+    /// trusts, so the system's bundle (the first of `system` that exists) and the file are
+    /// written together into the cache (0600), and git trusts both, as hf-scan's own client
+    /// trusts its built-in roots and the file. Without a system bundle, git trusts the file
+    /// alone.
+    pub fn ca_bundle(
+        root: &Path,
+        ca_file: &Path,
+        system: &[&str],
+    ) -> Result<std::path::PathBuf, String> {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let added =
+            fs::read(ca_file).map_err(|err| format!("reading {}: {err}", ca_file.display()))?;
+        let Some(system) = system.iter().find_map(|path| fs::read(path).ok()) else {
+            return Ok(ca_file.to_path_buf());
+        };
+        let bundle = root.join("ca-bundle.pem");
+        let partial = root.join(format!("ca-bundle.pem.{}", std::process::id()));
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&partial)
+            .map_err(|err| format!("{}: {err}", partial.display()))?;
+        file.write_all(&system)
+            .and_then(|()| file.write_all(b"\n"))
+            .and_then(|()| file.write_all(&added))
+            .map_err(|err| format!("{}: {err}", partial.display()))?;
+        fs::rename(&partial, &bundle).map_err(|err| format!("{}: {err}", bundle.display()))?;
+        Ok(bundle)
     }
 
     /// After a clone: the mirror is the user's alone, and marked as hf-scan's.
@@ -339,6 +384,20 @@ pub fn mirror_all(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
+    // The roots git trusts, made once for every clone.
+    let git_ca = match &client.ca_file {
+        Some(ca_file) => cache::root(&plan.cache_dir)
+            .and_then(|()| cache::ca_bundle(&plan.cache_dir, ca_file, SYSTEM_CA_BUNDLES))
+            .map(Some),
+        None => Ok(None),
+    };
+    let git_ca = match git_ca {
+        Ok(git_ca) => git_ca,
+        Err(reason) => {
+            let failed = repos.iter().map(|repo| (repo.clone(), reason.clone()));
+            return (Vec::new(), failed.collect());
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..plan.clone_jobs.clamp(1, repos.len().max(1)) {
             scope.spawn(|| loop {
@@ -346,7 +405,7 @@ pub fn mirror_all(
                 let Some(repo) = repos.get(index) else {
                     return;
                 };
-                let mirrored = mirror(client, plan, repo);
+                let mirrored = mirror(client, plan, repo, git_ca.as_deref());
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if progress {
                     eprintln!(
@@ -377,13 +436,27 @@ pub fn mirror_all(
     (ready, failed)
 }
 
+/// Where systems keep the CA bundle git trusts by default (Debian and Ubuntu, Fedora and
+/// RHEL, openSUSE, Alpine and macOS).
+const SYSTEM_CA_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
 /// A transfer slower than this many bytes a second for `GIT_LOW_SPEED_SECONDS` is abandoned
 /// (a server sending a byte every two seconds hung an audit forever).
 const GIT_LOW_SPEED_BYTES: u32 = 1024;
 const GIT_LOW_SPEED_SECONDS: u32 = 60;
 
 /// One mirror: `git clone --mirror`, or `git fetch --prune` when the cache has it.
-fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBuf, String> {
+fn mirror(
+    client: &HubClient,
+    plan: &AuditPlan,
+    repo: &HubRepo,
+    git_ca: Option<&Path>,
+) -> Result<PathBuf, String> {
     let dir = mirror_dir(&plan.cache_dir, repo);
     let reuse = cache::prepare(&plan.cache_dir, &dir)?;
     let url = client.endpoint.join(&repo.display());
@@ -425,8 +498,8 @@ fn mirror(client: &HubClient, plan: &AuditPlan, repo: &HubRepo) -> Result<PathBu
             .as_ref()
             .map_or(String::new(), ToString::to_string),
     ));
-    if let Some(ca_file) = &client.ca_file {
-        settings.push(("http.sslCAInfo", ca_file.display().to_string()));
+    if let Some(bundle) = git_ca {
+        settings.push(("http.sslCAInfo", bundle.display().to_string()));
     }
     settings.push(("http.lowSpeedLimit", GIT_LOW_SPEED_BYTES.to_string()));
     settings.push(("http.lowSpeedTime", GIT_LOW_SPEED_SECONDS.to_string()));
