@@ -915,3 +915,48 @@ fn git_clones_over_tls_trusting_the_ca_file_added_to_the_system_roots() {
         bundle.len()
     );
 }
+
+/// A repository named after a token: JSON's `repo.id`, paths and links carry it redacted, as
+/// every echoed string does without `--show-secrets`.
+#[test]
+fn a_repository_id_holding_a_token_is_redacted_in_json() {
+    let mut rng = Rng::new(2120);
+    let (named, inside) = (fake_token(&mut rng), fake_token(&mut rng));
+    let root = temp_dir();
+    let id = format!("alice/{named}");
+    bare_repo(
+        root.path(),
+        &id,
+        &[&[("train.py", &format!("t = '{inside}'\n"))]],
+    );
+    let hub = FakeHub::with(Setup {
+        repos: vec![repo("models", &id, false, 0)],
+        git_root: Some(root.path().to_path_buf()),
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--cache-dir",
+        ])
+        .arg(cache.path())
+        .args(["--model", &id])
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    let finding = &findings(&report)[0];
+    assert!(finding["repo"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("alice/hf_"));
+    let text = report.to_string();
+    assert!(!text.contains(&named), "{text}");
+    assert!(!text.contains(&inside), "{text}");
+}
