@@ -1,5 +1,6 @@
-//! The content layer on hostile bytes: archives, compressed streams, pickles and `.pyc` that
-//! are truncated, corrupt or crafted. Nothing may panic or run away, and the two ways in (bytes
+//! The content layer on hostile bytes: archives (tar with PAX and GNU headers, zip with
+//! comments and bytes outside its members), compressed streams (gzip member headers), pickles,
+//! `.pyc` and UTF-16 that are truncated, corrupt or crafted. Nothing may panic or run away, and the two ways in (bytes
 //! in memory, as git blobs arrive; a stream, as standard input arrives) must find the same
 //! tokens in the same members whenever both read everything.
 #![no_main]
@@ -20,6 +21,8 @@ fuzz_target!(|data: &[u8]| {
     let options = ContentOptions {
         max_inflated: 1 << 20,
         max_entries: 1_000,
+        // Small, so bombs reach the work budget in a fuzz run.
+        item_work: 4 << 20,
         ..ContentOptions::default()
     };
     let from_bytes = ContentScanner::new(matcher(), options).scan_bytes(data);
