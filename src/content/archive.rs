@@ -435,4 +435,29 @@ mod tests {
             )]
         );
     }
+
+    /// A member's comment in the central directory is scanned as metadata.
+    #[test]
+    fn a_member_comment_is_scanned() {
+        use std::io::Write as _;
+        let token = fake_token(&mut Rng::new(2122));
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file("model.bin", stored()).unwrap();
+        writer.write_all(b"weights\n").unwrap();
+        let mut archive = writer.finish().unwrap().into_inner();
+        // The writer cannot set a member's comment: insert one into its directory entry.
+        let entry = memchr::memmem::find(&archive, b"PK\x01\x02").unwrap();
+        let field = |at: usize| usize::from(u16::from_le_bytes([archive[at], archive[at + 1]]));
+        let comment = format!("uploaded with {token}");
+        let end = entry + 46 + field(entry + 28) + field(entry + 30);
+        archive[entry + 32..entry + 34].copy_from_slice(&(comment.len() as u16).to_le_bytes());
+        archive.splice(end..end, comment.bytes());
+        let record = memchr::memmem::rfind(&archive, b"PK\x05\x06").unwrap();
+        let size = u32::from_le_bytes(archive[record + 12..record + 16].try_into().unwrap());
+        let size = size + comment.len() as u32;
+        archive[record + 12..record + 16].copy_from_slice(&size.to_le_bytes());
+        let (found, warnings) = members_and_tokens(&archive);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(found, [("model.bin (comment)".to_string(), token)]);
+    }
 }
