@@ -434,8 +434,55 @@ fn left_boundary_ok(haystack: &[u8], start: usize) -> bool {
     {
         return true;
     }
-    // `%22`: two hex digits after a percent sign.
-    n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
+    // `%22`: two hex digits after a percent sign; `\x22`: after `\x`.
+    if n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit) {
+        return true;
+    }
+    if n >= 4
+        && &before[n - 4..n - 2] == b"\\x"
+        && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
+    {
+        return true;
+    }
+    ends_with_terminal_escape(before)
+}
+
+/// The longest terminal control sequence looked back over: `ESC [ 38;2;255;255;255 m`.
+const MAX_TERMINAL_ESCAPE: usize = 24;
+
+/// Whether `before` ends with a terminal control sequence (a colour in a traceback a notebook
+/// kept): `ESC [`, parameters (digits and `;`), then a final letter, with the escape character
+/// as a byte or written out as JSON, Python and shells write it (`\u001b`, `\x1b`, `\033`,
+/// `\e`).
+fn ends_with_terminal_escape(before: &[u8]) -> bool {
+    let tail = &before[before.len().saturating_sub(MAX_TERMINAL_ESCAPE)..];
+    let Some((&last, inner)) = tail.split_last() else {
+        return false;
+    };
+    if !last.is_ascii_alphabetic() {
+        return false;
+    }
+    let Some(open) = inner.iter().rposition(|&b| b == b'[') else {
+        return false;
+    };
+    if !inner[open + 1..]
+        .iter()
+        .all(|&b| b.is_ascii_digit() || b == b';')
+    {
+        return false;
+    }
+    let escape = &inner[..open];
+    [
+        &b"\x1b"[..],
+        b"\\u001b",
+        b"\\u001B",
+        b"\\x1b",
+        b"\\x1B",
+        b"\\033",
+        b"\\e",
+    ]
+    .iter()
+    .any(|form| escape.ends_with(form))
 }
 
 /// Type bytes that announce a string whose length follows in one byte: protobuf fields of wire
@@ -675,8 +722,32 @@ mod tests {
             format!(r#""print(1)\n{token}""#),
             format!(r#"\u0022{token}\u0022"#),
             format!("a=%3D{token}&b=1"),
+            format!(r"b'\x22{token}\x22'"),
         ] {
             assert_eq!(tokens_in(&text), vec![token.clone()], "in {text}");
+        }
+    }
+
+    /// A token right after a terminal colour (a notebook traceback keeps them, as a byte or
+    /// written out in JSON) is bounded by the sequence's final letter; a word is not.
+    #[test]
+    fn token_after_a_terminal_colour_is_found() {
+        let token = fake_token(&mut Rng::new(3));
+        for text in [
+            format!("\x1b[31m{token}\x1b[0m"),
+            format!("\x1b[m{token}"),
+            format!(r#""text": ["\u001b[0;31m{token}\u001b[0m"]"#),
+            format!(r"echo -e '\033[1;32m{token}'"),
+            format!(r"print('\x1b[38;2;255;0;0m{token}')"),
+        ] {
+            assert_eq!(tokens_in(&text), vec![token.clone()], "in {text:?}");
+        }
+        for glued in [
+            format!("[31m{token}"),
+            format!("x[1m{token}"),
+            format!("\x1b[3xm{token}"),
+        ] {
+            assert!(tokens_in(&glued).is_empty(), "in {glued:?}");
         }
     }
 
