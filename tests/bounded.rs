@@ -508,3 +508,32 @@ fn a_utf16_file_continued_in_ascii_hides_nothing() {
     assert_eq!(finding["secret"], token.as_str());
     assert_eq!(finding["encoding"], "plain");
 }
+
+/// A raw zlib stream (joblib's `compress=`, a git loose object) is inflated and scanned; bytes
+/// after it are a warning (it was not recognised, and its token was missed with exit 0).
+#[test]
+fn a_raw_zlib_stream_is_inflated() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2123));
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let body = format!("t = '{token}'\n");
+    zlib.write_all(format!("blob {}\0{body}", body.len()).as_bytes())
+        .unwrap();
+    let stream = zlib.finish().unwrap();
+    write(dir.path(), "objects/ab/cdef", &stream);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["secret"], token.as_str());
+    assert_eq!(findings(&report)[0]["encoding"], "zlib");
+    assert_eq!(report["stats"]["incomplete"], false);
+
+    let mut trailing = stream.clone();
+    trailing.extend(b"more after the stream\n");
+    write(dir.path(), "objects/ab/cdef", &trailing);
+    let (report, _) = json_report(dir.path(), &[]);
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("trailing data after the zlib stream"),
+        "{warnings}"
+    );
+}

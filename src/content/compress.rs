@@ -32,6 +32,38 @@ pub fn is_xz(head: &[u8]) -> bool {
     head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
 }
 
+/// A zlib stream: a header whose check bits add up (deflate, a window of at most 32 KiB, no
+/// preset dictionary), and a start that inflates without error, so text that merely begins
+/// with such two bytes (`x^`) is not taken for one.
+pub fn is_zlib(head: &[u8]) -> bool {
+    let [method, flags, ..] = *head else {
+        return false;
+    };
+    if method & 0x0f != 8 || method >> 4 > 7 || flags & 0x20 != 0 {
+        return false;
+    }
+    if (u16::from(method) << 8 | u16::from(flags)) % 31 != 0 {
+        return false;
+    }
+    let mut inflater = flate2::Decompress::new(true);
+    let mut out = vec![0u8; 4096];
+    let mut input = head;
+    loop {
+        let before = (inflater.total_in(), inflater.total_out());
+        match inflater.decompress(input, &mut out, flate2::FlushDecompress::None) {
+            Err(_) => return false,
+            Ok(flate2::Status::StreamEnd) => return true,
+            Ok(_) => {}
+        }
+        let used = (inflater.total_in() - before.0) as usize;
+        input = &input[used..];
+        // All of the head inflated cleanly, into something.
+        if input.is_empty() || (used == 0 && inflater.total_out() == before.1) {
+            return inflater.total_out() > 0;
+        }
+    }
+}
+
 pub fn is_zstd(head: &[u8]) -> bool {
     // A frame, or a skippable frame (pzstd writes one first) followed by a frame.
     let magic = |at: usize| {
@@ -66,6 +98,10 @@ pub fn decoder<'a>(
             XZ_MEMORY_LIMIT_KIB,
         )),
         Kind::Zstd => Box::new(ZstdFrames::new(reader)?),
+        Kind::Zlib => Box::new(ZlibStream {
+            decoder: flate2::bufread::ZlibDecoder::new(BufReader::new(reader)),
+            ended: false,
+        }),
         other => {
             return Err(io::Error::other(format!(
                 "{} is not a compressed stream",
@@ -142,6 +178,28 @@ impl<R: Read> Read for ZstdFrames<R> {
             self.next_frame(reader)?;
         }
         Ok(0)
+    }
+}
+
+/// One zlib stream; bytes after its end are an error, as trailing data is for every format.
+struct ZlibStream<R: BufRead> {
+    decoder: flate2::bufread::ZlibDecoder<R>,
+    ended: bool,
+}
+
+impl<R: BufRead> Read for ZlibStream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
+        let read = self.decoder.read(buf)?;
+        if read == 0 {
+            self.ended = true;
+            if !self.decoder.get_mut().fill_buf()?.is_empty() {
+                return Err(invalid("trailing data after the zlib stream"));
+            }
+        }
+        Ok(read)
     }
 }
 

@@ -390,7 +390,7 @@ impl<'m> ContentScanner<'m> {
             }
         }
         match kind {
-            Kind::Gzip | Kind::Bzip2 | Kind::Xz | Kind::Zstd => {
+            Kind::Gzip | Kind::Bzip2 | Kind::Xz | Kind::Zstd | Kind::Zlib => {
                 self.guarded(kind, frame, walk, |scanner, walk| {
                     scanner.inflate(kind, reader, frame, walk)
                 })

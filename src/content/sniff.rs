@@ -17,6 +17,7 @@ pub enum Kind {
     Bzip2,
     Xz,
     Zstd,
+    Zlib,
     Zip,
     Tar,
     Pickle,
@@ -36,6 +37,7 @@ impl Kind {
             Kind::Bzip2 => "bzip2",
             Kind::Xz => "xz",
             Kind::Zstd => "zstd",
+            Kind::Zlib => "zlib",
             Kind::Zip => "zip",
             Kind::Tar => "tar",
             Kind::Pickle => "pickle",
@@ -54,6 +56,7 @@ impl Kind {
             Kind::Bzip2 => Encoding::Bzip2,
             Kind::Xz => Encoding::Xz,
             Kind::Zstd => Encoding::Zstd,
+            Kind::Zlib => Encoding::Zlib,
             Kind::Pickle => Encoding::Pickle,
             Kind::Marshal => Encoding::Marshal,
             Kind::Utf16Le => Encoding::Utf16Le,
@@ -87,6 +90,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Xz, compress::is_xz),
     (Kind::Zstd, compress::is_zstd),
     (Kind::Zip, archive::is_zip),
+    (Kind::Zlib, compress::is_zlib),
     (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Pickle, pickle::is_pickle),
@@ -131,5 +135,13 @@ mod tests {
         assert_eq!(sniff(b"\x28\xb5\x2f\xfd\x00"), Kind::Zstd);
         assert_eq!(sniff(b"PK\x03\x04\x14\x00"), Kind::Zip);
         assert_eq!(sniff(b"\x80\x04\x95\x10\x00"), Kind::Pickle);
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut zlib, b"blob 12\0hello world\n").unwrap();
+        assert_eq!(sniff(&zlib.finish().unwrap()), Kind::Zlib);
+        // A zlib header on text that does not inflate is text.
+        assert_eq!(
+            sniff(b"x^2 + y^2 = r^2, so the circle's radius follows\n"),
+            Kind::Plain
+        );
     }
 }

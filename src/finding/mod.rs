@@ -131,6 +131,9 @@ pub enum Encoding {
     Xz,
     #[serde(rename = "zstd")]
     Zstd,
+    /// A raw zlib stream (joblib's `compress=`, git's loose objects).
+    #[serde(rename = "zlib")]
+    Zlib,
     /// A zip member compressed with deflate.
     #[serde(rename = "deflate")]
     Deflate,
@@ -158,6 +161,7 @@ impl Encoding {
             Encoding::Bzip2 => "bzip2",
             Encoding::Xz => "xz",
             Encoding::Zstd => "zstd",
+            Encoding::Zlib => "zlib",
             Encoding::Deflate => "deflate",
             Encoding::Zip => "zip",
             Encoding::Pickle => "pickle",
