@@ -45,12 +45,13 @@ pub struct Matcher {
 }
 
 /// How far each alignment class of encoded runs has been decoded in the current search:
-/// base64 has four (the group grid), UTF-16 two (the byte parity). A hit inside a run already
+/// base64 has four (the group grid), UTF-16 two (the byte parity), UTF-32 four. A hit inside a run already
 /// decoded for its class costs nothing more.
 #[derive(Default)]
 struct Decoded {
     base64: [usize; 4],
     utf16: [usize; 2],
+    utf32: [usize; 4],
     buffer: Vec<u8>,
 }
 
@@ -59,6 +60,7 @@ impl Decoded {
         match encoding {
             Encoding::Base64 => &mut self.base64,
             Encoding::Utf16Le => &mut self.utf16,
+            Encoding::Utf32Le => &mut self.utf32,
         }
     }
 }
@@ -179,11 +181,12 @@ impl Matcher {
     ) -> usize {
         let group_start = match prefix.encoding {
             Encoding::Base64 => at.saturating_sub(prefix.chars_before()),
-            Encoding::Utf16Le => at,
+            Encoding::Utf16Le | Encoding::Utf32Le => at,
         };
         let class = match prefix.encoding {
             Encoding::Base64 => group_start % 4,
             Encoding::Utf16Le => at % 2,
+            Encoding::Utf32Le => at % 4,
         };
         let done = decoded.done(prefix.encoding)[class];
         if group_start < done {
@@ -206,14 +209,14 @@ impl Matcher {
         // UTF-16: the other parity cannot hold a prefix inside this run, nor can a plain token
         // (every other byte is NUL). Base64: skip once all four grids are decoded.
         let whole_run_done = match prefix.encoding {
-            Encoding::Utf16Le => true,
+            Encoding::Utf16Le | Encoding::Utf32Le => true,
             Encoding::Base64 => decoded.base64.iter().all(|&done| done == run.end),
         };
         if whole_run_done && run.end > at {
             self.find_plain(haystack, at, run.end, &mut |token| found.push(token));
             match prefix.encoding {
                 Encoding::Base64 => resume_after_base64_run(at, run.end),
-                Encoding::Utf16Le => run.end,
+                Encoding::Utf16Le | Encoding::Utf32Le => run.end,
             }
         } else {
             at + 1
@@ -726,6 +729,48 @@ mod tests {
         ] {
             assert_eq!(tokens_in(&text), vec![token.clone()], "in {text}");
         }
+    }
+
+    /// UTF-32 in either byte order, with a mark or in numpy's zero-padded `U` array cells, is
+    /// decoded like UTF-16; a cell holding a longer word is not a token.
+    #[test]
+    fn utf32_tokens_are_found_in_text_and_numpy_cells() {
+        let token = fake_token(&mut Rng::new(4));
+        let utf32 = |text: &str, big: bool| -> Vec<u8> {
+            text.chars()
+                .flat_map(|c| {
+                    let unit = c as u32;
+                    if big {
+                        unit.to_be_bytes()
+                    } else {
+                        unit.to_le_bytes()
+                    }
+                })
+                .collect()
+        };
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let found = |bytes: &[u8]| -> Vec<String> {
+            matcher
+                .find_all(bytes)
+                .iter()
+                .map(|m| match &m.decoded {
+                    Some((_, token)) => String::from_utf8_lossy(token).into_owned(),
+                    None => String::from_utf8_lossy(&bytes[m.start..m.end]).into_owned(),
+                })
+                .collect()
+        };
+        for big in [false, true] {
+            let text = utf32(&format!("\u{feff}HF_TOKEN={token}\n"), big);
+            assert_eq!(found(&text), [token.clone()], "big-endian: {big}");
+        }
+        // A `<U40` array: each cell 40 code points, zero-padded.
+        let mut cells = Vec::new();
+        for value in ["model", &token, &format!("{token}andmore"), "x"] {
+            let mut cell = utf32(value, false);
+            cell.resize(160, 0);
+            cells.extend(cell);
+        }
+        assert_eq!(found(&cells), [token.clone()]);
     }
 
     /// A token right after a terminal colour (a notebook traceback keeps them, as a byte or

@@ -123,6 +123,9 @@ pub enum Encoding {
     Utf16Le,
     #[serde(rename = "utf-16be")]
     Utf16Be,
+    /// UTF-32 code points (numpy `U` arrays, UTF-32 text), either byte order.
+    #[serde(rename = "utf-32")]
+    Utf32,
     #[serde(rename = "gzip")]
     Gzip,
     #[serde(rename = "bzip2")]
@@ -157,6 +160,7 @@ impl Encoding {
             Encoding::Base64 => "base64",
             Encoding::Utf16Le => "utf-16le",
             Encoding::Utf16Be => "utf-16be",
+            Encoding::Utf32 => "utf-32",
             Encoding::Gzip => "gzip",
             Encoding::Bzip2 => "bzip2",
             Encoding::Xz => "xz",

@@ -1,5 +1,6 @@
 //! Encoded tokens: base64 (Kubernetes secrets, Docker `auth` strings, CI variables pasted
-//! encoded) and UTF-16LE (files written by Windows PowerShell 5's `Out-File`, `reg export`).
+//! encoded), UTF-16LE (files written by Windows PowerShell 5's `Out-File`, `reg export`) and
+//! UTF-32LE (numpy's `U` arrays, UTF-32 text).
 //!
 //! Decoding every base64-looking run would cost a pass over every notebook image. Instead, the
 //! matcher's single regex also looks for what a rule's prefix becomes when encoded: in base64,
@@ -9,7 +10,7 @@
 //! the ordinary matcher, so an encoded token gets the same boundary and placeholder checks as a
 //! plain one, and input made of nothing but encoded prefixes stays linear.
 //!
-//! The registry: each encoding is a file (`base64.rs`, `utf16le.rs`) with the literals its
+//! The registry: each encoding is a file (`base64.rs`, `utf16le.rs`, `utf32le.rs`) with the literals its
 //! prefixes become, how a run around a hit is decoded, and how decoded positions map back;
 //! `Encoding::expansion` says how much longer the encoded form is, and the chunk overlap
 //! (`ENCODED_WINDOW`) follows from the largest. A rule that could match more than
@@ -17,6 +18,7 @@
 
 mod base64;
 mod utf16le;
+mod utf32le;
 
 pub use base64::decode_base64_from;
 /// Standard base64 without padding (prefix literals, the HTML report's policy hashes, tests).
@@ -28,10 +30,11 @@ use crate::detect::rules::MAX_TOKEN_LEN;
 pub enum Encoding {
     Base64,
     Utf16Le,
+    Utf32Le,
 }
 
 /// Every registered encoding.
-pub const DECODERS: [Encoding; 2] = [Encoding::Base64, Encoding::Utf16Le];
+pub const DECODERS: [Encoding; 3] = [Encoding::Base64, Encoding::Utf16Le, Encoding::Utf32Le];
 
 impl Encoding {
     /// Encoded bytes per decoded byte, as a fraction (base64: 4/3; UTF-16: 2/1).
@@ -39,6 +42,7 @@ impl Encoding {
         match self {
             Encoding::Base64 => (4, 3),
             Encoding::Utf16Le => (2, 1),
+            Encoding::Utf32Le => (4, 1),
         }
     }
 
@@ -47,6 +51,7 @@ impl Encoding {
         match self {
             Encoding::Base64 => crate::finding::Encoding::Base64,
             Encoding::Utf16Le => crate::finding::Encoding::Utf16Le,
+            Encoding::Utf32Le => crate::finding::Encoding::Utf32,
         }
     }
 }
@@ -96,6 +101,7 @@ pub fn encoded_prefixes(prefix: &[u8]) -> Vec<EncodedPrefix> {
     }
     let mut prefixes = base64::prefixes(prefix);
     prefixes.push(utf16le::prefix(prefix));
+    prefixes.push(utf32le::prefix(prefix));
     prefixes
 }
 
@@ -116,6 +122,7 @@ impl Run {
         match self.encoding {
             Encoding::Base64 => self.encoded_start + index * 4 / 3,
             Encoding::Utf16Le => self.encoded_start + 2 * index,
+            Encoding::Utf32Le => self.encoded_start + 4 * index,
         }
     }
 
@@ -125,6 +132,7 @@ impl Run {
         match self.encoding {
             Encoding::Base64 => self.encoded_start + (index * 4).div_ceil(3),
             Encoding::Utf16Le => self.encoded_start + 2 * index,
+            Encoding::Utf32Le => self.encoded_start + 4 * index,
         }
     }
 }
@@ -143,6 +151,7 @@ pub fn decode_run(
     match prefix.encoding {
         Encoding::Base64 => base64::decode_run(haystack, at, prefix.chars_before, out),
         Encoding::Utf16Le => Some(utf16le::decode_run(haystack, at, out)),
+        Encoding::Utf32Le => Some(utf32le::decode_run(haystack, at, out)),
     }
 }
 
@@ -158,7 +167,13 @@ mod tests {
                 .map(|p| p.literal)
                 .collect()
         };
-        let expected: [&[u8]; 4] = [b"aGZf", b"hmX", b"oZl", b"h\0f\0_\0"];
+        let expected: [&[u8]; 5] = [
+            b"aGZf",
+            b"hmX",
+            b"oZl",
+            b"h\0f\0_\0",
+            b"h\0\0\0f\0\0\0_\0\0\0",
+        ];
         assert_eq!(literals(b"hf_"), expected);
         let expected: [&[u8]; 3] = [b"YXBpX29yZ1", b"FwaV9vcmdf", b"hcGlfb3JnX"];
         assert_eq!(literals(b"api_org_")[..3], expected);

@@ -1,0 +1,84 @@
+//! Tokens inside the data formats ML tools write (issue 22): each reproduction a file as the
+//! library writes it, built here byte for byte, that the scan used to pass with exit 0.
+
+mod common;
+
+use common::*;
+
+/// A numpy `.npy` file of a `<U40` array: each value UTF-32LE, zero-padded to 40 code points.
+fn npy_unicode(values: &[&str]) -> Vec<u8> {
+    let header = format!(
+        "{{'descr': '<U40', 'fortran_order': False, 'shape': ({},), }}",
+        values.len()
+    );
+    let mut header = header.into_bytes();
+    // Padded with spaces to a 64-byte boundary, ending in a newline, as numpy writes it.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(b' ');
+    }
+    header.push(b'\n');
+    let mut file = b"\x93NUMPY\x01\x00".to_vec();
+    file.extend((header.len() as u16).to_le_bytes());
+    file.extend(header);
+    for value in values {
+        let mut cell: Vec<u8> = value
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        cell.resize(160, 0);
+        file.extend(cell);
+    }
+    file
+}
+
+#[test]
+fn utf32_in_numpy_arrays_and_text_files_is_read() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2201);
+    let (in_array, in_text) = (fake_token(&mut rng), fake_token(&mut rng));
+    write(
+        dir.path(),
+        "config.npy",
+        npy_unicode(&["repo", &in_array, "main"]),
+    );
+    let text: Vec<u8> = format!("\u{feff}HF_TOKEN={in_text}\n")
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    write(dir.path(), "env-utf32.txt", text);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    let mut found: Vec<(String, String, String)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+                f["encoding"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("config.npy".to_string(), in_array, "utf-32".to_string()),
+            ("env-utf32.txt".to_string(), in_text, "utf-32".to_string()),
+        ]
+    );
+}
+
+/// A notebook's traceback keeps terminal colours, written out in JSON (`\u001b[0;31m`): the
+/// token right after one is found.
+#[test]
+fn a_token_after_a_terminal_colour_in_a_notebook_output_is_found() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2202));
+    let notebook = format!(
+        r#"{{"cells": [{{"cell_type": "code", "source": ["login()"], "outputs": [{{"output_type": "error", "traceback": ["\u001b[0;31mHTTPError\u001b[0m: 401 for token \u001b[1;32m{token}\u001b[0m"]}}]}}], "nbformat": 4}}"#
+    );
+    write(dir.path(), "explore.ipynb", notebook);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["secret"], token.as_str());
+}
