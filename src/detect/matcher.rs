@@ -761,7 +761,11 @@ mod tests {
         };
         for big in [false, true] {
             let text = utf32(&format!("\u{feff}HF_TOKEN={token}\n"), big);
-            assert_eq!(found(&text), [token.clone()], "big-endian: {big}");
+            assert_eq!(
+                found(&text),
+                std::slice::from_ref(&token),
+                "big-endian: {big}"
+            );
         }
         // A `<U40` array: each cell 40 code points, zero-padded.
         let mut cells = Vec::new();
@@ -770,7 +774,7 @@ mod tests {
             cell.resize(160, 0);
             cells.extend(cell);
         }
-        assert_eq!(found(&cells), [token.clone()]);
+        assert_eq!(found(&cells), std::slice::from_ref(&token));
     }
 
     /// A token right after a terminal colour (a notebook traceback keeps them, as a byte or
