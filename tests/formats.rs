@@ -5,12 +5,35 @@ mod common;
 
 use common::*;
 
-/// A numpy `.npy` file of a `<U40` array: each value UTF-32LE, zero-padded to 40 code points.
-fn npy_unicode(values: &[&str]) -> Vec<u8> {
-    let header = format!(
-        "{{'descr': '<U40', 'fortran_order': False, 'shape': ({},), }}",
-        values.len()
-    );
+/// A numpy `.npy` file of a `<U{width}` array: each value UTF-32LE, zero-padded.
+fn npy_unicode(values: &[&str], width: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    for value in values {
+        let mut cell: Vec<u8> = value
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        cell.resize(4 * width, 0);
+        data.extend(cell);
+    }
+    npy(&format!("<U{width}"), values.len(), &data)
+}
+
+/// A numpy `.npy` file of a `|S{width}` array: each value its bytes, zero-padded.
+fn npy_bytes(values: &[&str], width: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    for value in values {
+        let mut cell = value.as_bytes().to_vec();
+        cell.resize(width, 0);
+        data.extend(cell);
+    }
+    npy(&format!("|S{width}"), values.len(), &data)
+}
+
+/// A `.npy` file as numpy 1.0 writes it: magic, version, header length, the header dict padded
+/// to 64 bytes, then the data.
+fn npy(descr: &str, count: usize, data: &[u8]) -> Vec<u8> {
+    let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({count},), }}");
     let mut header = header.into_bytes();
     // Padded with spaces to a 64-byte boundary, ending in a newline, as numpy writes it.
     while (10 + header.len() + 1) % 64 != 0 {
@@ -20,14 +43,7 @@ fn npy_unicode(values: &[&str]) -> Vec<u8> {
     let mut file = b"\x93NUMPY\x01\x00".to_vec();
     file.extend((header.len() as u16).to_le_bytes());
     file.extend(header);
-    for value in values {
-        let mut cell: Vec<u8> = value
-            .chars()
-            .flat_map(|c| (c as u32).to_le_bytes())
-            .collect();
-        cell.resize(160, 0);
-        file.extend(cell);
-    }
+    file.extend(data);
     file
 }
 
@@ -39,7 +55,7 @@ fn utf32_in_numpy_arrays_and_text_files_is_read() {
     write(
         dir.path(),
         "config.npy",
-        npy_unicode(&["repo", &in_array, "main"]),
+        npy_unicode(&["repo", &in_array, "main"], 40),
     );
     let text: Vec<u8> = format!("\u{feff}HF_TOKEN={in_text}\n")
         .chars()
@@ -62,7 +78,7 @@ fn utf32_in_numpy_arrays_and_text_files_is_read() {
     assert_eq!(
         found,
         [
-            ("config.npy".to_string(), in_array, "utf-32".to_string()),
+            ("config.npy".to_string(), in_array, "numpy".to_string()),
             ("env-utf32.txt".to_string(), in_text, "utf-32".to_string()),
         ]
     );
@@ -81,4 +97,45 @@ fn a_token_after_a_terminal_colour_in_a_notebook_output_is_found() {
     let (report, code) = json_report(dir.path(), &["--show-secrets"]);
     assert_eq!(code, 1, "{report}");
     assert_eq!(findings(&report)[0]["secret"], token.as_str());
+}
+
+/// Values of a numpy string array sit back to back when each fills its width: the dtype bounds
+/// each, so a token glued to the next value is found, and a longer value that starts like one
+/// is not reported; the same inside an `.npz` (a zip of `.npy` files).
+#[test]
+fn numpy_values_are_bounded_by_their_dtype() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2203);
+    let (first, second) = (fake_token(&mut rng), fake_token(&mut rng));
+    let longer = format!("{}Z", fake_token(&mut rng));
+    // Every value exactly 37 wide: nothing pads them apart.
+    let array = npy_bytes(&[&first, &second, &longer[..37]], 37);
+    write(dir.path(), "tokens.npy", &array);
+    let unicode = npy_unicode(&[&longer, "x"], 38);
+    let mut npz = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    npz.start_file("names.npy", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut npz, &unicode).unwrap();
+    write(dir.path(), "arrays.npz", npz.finish().unwrap().into_inner());
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    let found: Vec<(String, String)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["secret"].as_str().unwrap().to_string(),
+                f["encoding"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The third value is the longer string's first 37 characters: a token-shaped value, so it
+    // is reported; the 38-wide one in the .npz is longer than a token and is not.
+    assert_eq!(
+        found,
+        [
+            (first, "numpy".to_string()),
+            (second, "numpy".to_string()),
+            (longer[..37].to_string(), "numpy".to_string()),
+        ]
+    );
 }

@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, notebook, pickle, tar, utf16};
+use super::{archive, compress, marshal, notebook, numpy, pickle, tar, utf16};
 use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
@@ -22,6 +22,7 @@ pub enum Kind {
     Tar,
     Pickle,
     Marshal,
+    Numpy,
     Utf16Le,
     Utf16Be,
     Notebook,
@@ -42,6 +43,7 @@ impl Kind {
             Kind::Tar => "tar",
             Kind::Pickle => "pickle",
             Kind::Marshal => "marshal",
+            Kind::Numpy => "numpy",
             Kind::Utf16Le => "utf-16le",
             Kind::Utf16Be => "utf-16be",
             Kind::Notebook => "notebook",
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Zlib => Encoding::Zlib,
             Kind::Pickle => Encoding::Pickle,
             Kind::Marshal => Encoding::Marshal,
+            Kind::Numpy => Encoding::Numpy,
             Kind::Utf16Le => Encoding::Utf16Le,
             Kind::Utf16Be => Encoding::Utf16Be,
             Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
@@ -72,6 +75,7 @@ impl Kind {
             self,
             Kind::Pickle
                 | Kind::Marshal
+                | Kind::Numpy
                 | Kind::Utf16Le
                 | Kind::Utf16Be
                 | Kind::Notebook
@@ -93,6 +97,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Zlib, compress::is_zlib),
     (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
+    (Kind::Numpy, numpy::is_npy),
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),
     (Kind::Utf16Be, utf16::is_utf16be),

@@ -147,6 +147,9 @@ pub enum Encoding {
     Pickle,
     #[serde(rename = "marshal")]
     Marshal,
+    /// A numpy array's value, bounded by its dtype's width.
+    #[serde(rename = "numpy")]
+    Numpy,
     /// A container's metadata: a zip or member comment, a gzip header's name or comment, a tar
     /// PAX record or link target.
     #[serde(rename = "metadata")]
@@ -170,6 +173,7 @@ impl Encoding {
             Encoding::Zip => "zip",
             Encoding::Pickle => "pickle",
             Encoding::Marshal => "marshal",
+            Encoding::Numpy => "numpy",
             Encoding::Metadata => "metadata",
         }
     }
