@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use common::*;
 
 /// A numpy `.npy` file of a `<U{width}` array: each value UTF-32LE, zero-padded.
@@ -138,4 +140,57 @@ fn numpy_values_are_bounded_by_their_dtype() {
             (longer[..37].to_string(), "numpy".to_string()),
         ]
     );
+}
+
+/// Makes a SQLite database with Python's own sqlite3 (the library web UIs and trackers use).
+fn sqlite_database(path: &std::path::Path, script: &str) {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.executescript(sys.argv[2])\ndb.commit()\ndb.close()"])
+        .arg(path)
+        .arg(script)
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+}
+
+/// A SQLite settings table: a row's text value glued to its record header, a value long
+/// enough to be split across overflow pages with a token on a page boundary, and a deleted
+/// row whose bytes stay in the page (all three passed with exit 0).
+#[test]
+fn sqlite_records_overflow_chains_and_deleted_rows_are_read() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(2204);
+    let (row, overflow, deleted) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    // With 4096-byte pages a table cell keeps about 4061 bytes locally, then overflow pages
+    // carry 4092 each: the token straddles the first overflow page's end.
+    let long = format!(
+        "{} {overflow} {}",
+        "a".repeat(4061 + 4092 - 10),
+        "b".repeat(100)
+    );
+    let script = format!(
+        "PRAGMA page_size=4096;
+         PRAGMA secure_delete=OFF;
+         CREATE TABLE settings (key TEXT, value TEXT);
+         INSERT INTO settings VALUES ('hf_token', '{row}');
+         INSERT INTO settings VALUES ('notes', '{long}');
+         INSERT INTO settings VALUES ('old', 'was {deleted}');
+         INSERT INTO settings VALUES ('keep', 'nothing');
+         DELETE FROM settings WHERE key = 'old';"
+    );
+    sqlite_database(&dir.path().join("app.db"), &script);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    let found: BTreeSet<String> = findings(&report)
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap().to_string())
+        .collect();
+    assert!(found.contains(&row), "{report}");
+    assert!(found.contains(&overflow), "{report}");
+    assert!(found.contains(&deleted), "a deleted row's bytes: {report}");
+    assert_eq!(report["stats"]["incomplete"], false, "{report}");
 }

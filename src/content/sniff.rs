@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, notebook, numpy, pickle, tar, utf16};
+use super::{archive, compress, marshal, notebook, numpy, pickle, sqlite, tar, utf16};
 use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
@@ -23,6 +23,7 @@ pub enum Kind {
     Pickle,
     Marshal,
     Numpy,
+    Sqlite,
     Utf16Le,
     Utf16Be,
     Notebook,
@@ -44,6 +45,7 @@ impl Kind {
             Kind::Pickle => "pickle",
             Kind::Marshal => "marshal",
             Kind::Numpy => "numpy",
+            Kind::Sqlite => "sqlite",
             Kind::Utf16Le => "utf-16le",
             Kind::Utf16Be => "utf-16be",
             Kind::Notebook => "notebook",
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Pickle => Encoding::Pickle,
             Kind::Marshal => Encoding::Marshal,
             Kind::Numpy => Encoding::Numpy,
+            Kind::Sqlite => Encoding::Sqlite,
             Kind::Utf16Le => Encoding::Utf16Le,
             Kind::Utf16Be => Encoding::Utf16Be,
             Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
@@ -76,6 +79,7 @@ impl Kind {
             Kind::Pickle
                 | Kind::Marshal
                 | Kind::Numpy
+                | Kind::Sqlite
                 | Kind::Utf16Le
                 | Kind::Utf16Be
                 | Kind::Notebook
@@ -98,6 +102,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Numpy, numpy::is_npy),
+    (Kind::Sqlite, sqlite::is_sqlite),
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),
     (Kind::Utf16Be, utf16::is_utf16be),

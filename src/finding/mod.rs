@@ -150,6 +150,9 @@ pub enum Encoding {
     /// A numpy array's value, bounded by its dtype's width.
     #[serde(rename = "numpy")]
     Numpy,
+    /// A SQLite record's value, bounded by its serial type.
+    #[serde(rename = "sqlite")]
+    Sqlite,
     /// A container's metadata: a zip or member comment, a gzip header's name or comment, a tar
     /// PAX record or link target.
     #[serde(rename = "metadata")]
@@ -174,6 +177,7 @@ impl Encoding {
             Encoding::Pickle => "pickle",
             Encoding::Marshal => "marshal",
             Encoding::Numpy => "numpy",
+            Encoding::Sqlite => "sqlite",
             Encoding::Metadata => "metadata",
         }
     }
