@@ -194,3 +194,58 @@ fn sqlite_records_overflow_chains_and_deleted_rows_are_read() {
     assert!(found.contains(&deleted), "a deleted row's bytes: {report}");
     assert_eq!(report["stats"]["incomplete"], false, "{report}");
 }
+
+/// A protobuf length-delimited field: key, length, bytes.
+fn field(number: u8, bytes: &[u8]) -> Vec<u8> {
+    assert!(bytes.len() < 128);
+    let mut out = vec![(number << 3) | 2, bytes.len() as u8];
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// A TFRecord frame around `data`: length, masked CRC-32C of the length, data, masked CRC-32C
+/// of the data.
+fn tfrecord(data: &[u8]) -> Vec<u8> {
+    fn crc32c(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0x82F6_3B78
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let masked = |crc: u32| crc.rotate_right(15).wrapping_add(0xa282_ead8);
+    let length = (data.len() as u64).to_le_bytes();
+    let mut out = length.to_vec();
+    out.extend(masked(crc32c(&length)).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend(masked(crc32c(data)).to_le_bytes());
+    out
+}
+
+/// A TensorBoard text summary holding a token at the end of its words, the next field's tag a
+/// letter (`b`): the string's length bounds it (it was rejected as glued, exit 0).
+#[test]
+fn a_token_in_a_tensorboard_text_summary_is_found() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2206));
+    let text = format!("logged in with {token}");
+    // TensorProto: string_val (8), then field 12 (key byte `b`).
+    let tensor = [field(8, text.as_bytes()), field(12, b"x")].concat();
+    let value = [field(1, b"notes/text_summary"), field(8, &tensor)].concat();
+    let summary = field(1, &value);
+    let event = [field(5, &summary)].concat();
+    let mut file = tfrecord(&field(3, b"brain.Event:2"));
+    file.extend(tfrecord(&event));
+    write(dir.path(), "events.out.tfevents.1700000000.host", &file);
+    let (report, code) = json_report(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["secret"], token.as_str());
+    assert_eq!(findings(&report)[0]["encoding"], "protobuf");
+}

@@ -24,6 +24,7 @@ mod pickle;
 mod sniff;
 mod sqlite;
 mod tar;
+mod tfrecord;
 mod utf16;
 
 use std::cell::Cell;
@@ -421,6 +422,12 @@ impl<'m> ContentScanner<'m> {
                 metered.report(kind.name(), frame, walk);
                 result
             }),
+            Kind::TfRecord => self.guarded(kind, frame, walk, |scanner, walk| {
+                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
+                let result = tfrecord::walk(scanner, &mut metered, frame, walk);
+                metered.report(kind.name(), frame, walk);
+                result
+            }),
             Kind::Marshal => self.guarded(kind, frame, walk, |scanner, walk| {
                 let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
                 let result = marshal::walk(scanner, &mut metered, frame, walk);
@@ -672,9 +679,11 @@ fn cost(encoding: Encoding) -> u64 {
         // bzip2 is the slowest decoder; a zip member's other methods (bzip2, lzma, zstd,
         // deflate64) are taken at the slowest's cost.
         Encoding::Bzip2 | Encoding::Zip => COST_SLOW_DECODER,
-        Encoding::Pickle | Encoding::Marshal | Encoding::Numpy | Encoding::Sqlite => {
-            COST_FORMAT_WALK
-        }
+        Encoding::Pickle
+        | Encoding::Marshal
+        | Encoding::Numpy
+        | Encoding::Sqlite
+        | Encoding::Protobuf => COST_FORMAT_WALK,
         _ => COST_PLAIN,
     }
 }

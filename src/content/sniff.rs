@@ -4,7 +4,7 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, notebook, numpy, pickle, sqlite, tar, utf16};
+use super::{archive, compress, marshal, notebook, numpy, pickle, sqlite, tar, tfrecord, utf16};
 use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
@@ -24,6 +24,7 @@ pub enum Kind {
     Marshal,
     Numpy,
     Sqlite,
+    TfRecord,
     Utf16Le,
     Utf16Be,
     Notebook,
@@ -46,6 +47,7 @@ impl Kind {
             Kind::Marshal => "marshal",
             Kind::Numpy => "numpy",
             Kind::Sqlite => "sqlite",
+            Kind::TfRecord => "tfrecord",
             Kind::Utf16Le => "utf-16le",
             Kind::Utf16Be => "utf-16be",
             Kind::Notebook => "notebook",
@@ -65,6 +67,7 @@ impl Kind {
             Kind::Marshal => Encoding::Marshal,
             Kind::Numpy => Encoding::Numpy,
             Kind::Sqlite => Encoding::Sqlite,
+            Kind::TfRecord => Encoding::Protobuf,
             Kind::Utf16Le => Encoding::Utf16Le,
             Kind::Utf16Be => Encoding::Utf16Be,
             Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
@@ -80,6 +83,7 @@ impl Kind {
                 | Kind::Marshal
                 | Kind::Numpy
                 | Kind::Sqlite
+                | Kind::TfRecord
                 | Kind::Utf16Le
                 | Kind::Utf16Be
                 | Kind::Notebook
@@ -103,6 +107,7 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Numpy, numpy::is_npy),
     (Kind::Sqlite, sqlite::is_sqlite),
+    (Kind::TfRecord, tfrecord::is_tfrecord),
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),
     (Kind::Utf16Be, utf16::is_utf16be),

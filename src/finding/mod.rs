@@ -153,6 +153,9 @@ pub enum Encoding {
     /// A SQLite record's value, bounded by its serial type.
     #[serde(rename = "sqlite")]
     Sqlite,
+    /// A protobuf string in a TFRecord file (TensorBoard event files), bounded by its length.
+    #[serde(rename = "protobuf")]
+    Protobuf,
     /// A container's metadata: a zip or member comment, a gzip header's name or comment, a tar
     /// PAX record or link target.
     #[serde(rename = "metadata")]
@@ -178,6 +181,7 @@ impl Encoding {
             Encoding::Marshal => "marshal",
             Encoding::Numpy => "numpy",
             Encoding::Sqlite => "sqlite",
+            Encoding::Protobuf => "protobuf",
             Encoding::Metadata => "metadata",
         }
     }
