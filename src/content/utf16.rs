@@ -146,13 +146,6 @@ impl<R: Read> Transcoder<R> {
         self.single_byte_from.map(|(transcoded, _)| transcoded)
     }
 
-    fn unit(&self, bytes: [u8; 2]) -> u16 {
-        match self.endian {
-            Endian::Little => u16::from_le_bytes(bytes),
-            Endian::Big => u16::from_be_bytes(bytes),
-        }
-    }
-
     fn emit(&mut self, byte: u8) {
         self.ready.push(byte);
         self.written += 1;
@@ -170,13 +163,32 @@ impl<R: Read> Transcoder<R> {
     /// on, `raw`'s bytes are copied as they are.
     fn transcode(&mut self, raw: &[u8], source_start: u64) {
         let text = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
+        let little = self.endian == Endian::Little;
+        self.ready.reserve(raw.len() / 2 + 2 * ASCII_SWITCH_UNITS);
         for (index, pair) in raw.chunks_exact(2).enumerate() {
             if self.single_byte_from.is_some() {
-                self.ready.extend_from_slice(pair);
-                self.written += 2;
+                // Switched inside this buffer: the rest as it is.
+                let rest = &raw[2 * index..];
+                self.ready.extend_from_slice(rest);
+                self.written += rest.len() as u64;
+                return;
+            }
+            let (low, high) = if little {
+                (pair[0], pair[1])
+            } else {
+                (pair[1], pair[0])
+            };
+            // The common case: an ASCII character, nothing pending.
+            if high == 0
+                && low < 0x80
+                && !self.at_start
+                && !self.high_surrogate
+                && self.ascii_run.is_empty()
+            {
+                self.emit(low);
                 continue;
             }
-            let unit = self.unit([pair[0], pair[1]]);
+            let unit = u16::from(high) << 8 | u16::from(low);
             if std::mem::take(&mut self.at_start) && unit == 0xfeff {
                 self.bom_len = 2;
                 continue;
@@ -192,7 +204,9 @@ impl<R: Read> Transcoder<R> {
                 }
                 continue;
             }
-            self.flush_run();
+            if !self.ascii_run.is_empty() {
+                self.flush_run();
+            }
             if self.high_surrogate
                 && (0xdc00..0xe000).contains(&unit)
                 && self.collapsed.len() < MAX_COLLAPSED
