@@ -249,3 +249,19 @@ fn a_token_in_a_tensorboard_text_summary_is_found() {
     assert_eq!(findings(&report)[0]["secret"], token.as_str());
     assert_eq!(findings(&report)[0]["encoding"], "protobuf");
 }
+
+/// Truncated files of each new format end in a warning naming them, never in an error or a
+/// silent pass.
+#[test]
+fn truncated_databases_arrays_and_records_are_warnings() {
+    let dir = temp_dir();
+    write(dir.path(), "short.db", b"SQLite format 3\0\x10\x00");
+    write(dir.path(), "short.npy", b"\x93NUMPY\x02\x00\x10\x00");
+    write(dir.path(), "cut.npy", npy("<U40", 2, &[b'h', 0, 0]));
+    let (report, code) = json_report(dir.path(), &[]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    for file in ["short.db: sqlite", "short.npy: numpy", "cut.npy: numpy"] {
+        assert!(warnings.contains(file), "{file}: {warnings}");
+    }
+}

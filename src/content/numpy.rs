@@ -74,19 +74,28 @@ pub(super) fn walk(
     frame: &Frame,
     walk: &mut Walk,
 ) -> io::Result<()> {
-    let mut fixed = [0u8; 8];
-    reader.read_exact(&mut fixed)?;
-    let major = fixed[6];
-    let length = if major == 1 {
-        let mut bytes = [0u8; 2];
-        reader.read_exact(&mut bytes)?;
-        u64::from(u16::from_le_bytes(bytes))
-    } else {
-        let mut bytes = [0u8; 4];
-        reader.read_exact(&mut bytes)?;
-        u64::from(u32::from_le_bytes(bytes))
+    let mut fixed = [0u8; 12];
+    let major = {
+        let read = read_up_to(reader, &mut fixed[..8])?;
+        if read < 8 {
+            walk.warn(frame, "numpy: truncated header".into());
+            return Ok(());
+        }
+        fixed[6]
     };
-    let mut position = 8 + if major == 1 { 2 } else { 4 };
+    let width = if major == 1 { 2 } else { 4 };
+    if read_up_to(reader, &mut fixed[8..8 + width])? < width {
+        walk.warn(frame, "numpy: truncated header".into());
+        return Ok(());
+    }
+    let length = if major == 1 {
+        u64::from(u16::from_le_bytes([fixed[8], fixed[9]]))
+    } else {
+        u64::from(u32::from_le_bytes([
+            fixed[8], fixed[9], fixed[10], fixed[11],
+        ]))
+    };
+    let mut position = 8 + width as u64;
     if length > MAX_HEADER {
         walk.warn(
             frame,

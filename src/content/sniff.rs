@@ -102,12 +102,14 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Xz, compress::is_xz),
     (Kind::Zstd, compress::is_zstd),
     (Kind::Zip, archive::is_zip),
-    (Kind::Zlib, compress::is_zlib),
     (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Numpy, numpy::is_npy),
     (Kind::Sqlite, sqlite::is_sqlite),
     (Kind::TfRecord, tfrecord::is_tfrecord),
+    // After every format with a magic of its own: two header bytes and a clean inflate of the
+    // head are strong, but a magic is stronger.
+    (Kind::Zlib, compress::is_zlib),
     (Kind::Pickle, pickle::is_pickle),
     (Kind::Utf16Le, utf16::is_utf16le),
     (Kind::Utf16Be, utf16::is_utf16be),

@@ -104,6 +104,13 @@ pub(super) fn walk(
         let mut rest = io::Cursor::new(held).chain(reader);
         return scanner.plain(&mut rest, frame, 0, walk);
     }
+    if held.len() < 100 {
+        walk.warn(
+            frame,
+            "sqlite: shorter than its header; scanned as raw bytes".into(),
+        );
+        return scanner.plain(&mut io::Cursor::new(&held), frame, 0, walk);
+    }
     let page_size = match u16::from_be_bytes([held[16], held[17]]) {
         1 => 65536,
         size => usize::from(size),
