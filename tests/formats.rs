@@ -265,3 +265,33 @@ fn truncated_databases_arrays_and_records_are_warnings() {
         assert!(warnings.contains(file), "{file}: {warnings}");
     }
 }
+
+/// A database in WAL mode keeps its latest writes in `app.db-wal` until a checkpoint: the
+/// log's frames are pages, read like the database's.
+#[test]
+fn a_sqlite_write_ahead_log_is_read_frame_by_frame() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(2207));
+    let script = format!(
+        "import shutil, sqlite3, sys\n\
+         db = sqlite3.connect(sys.argv[1] + '/work.db')\n\
+         db.execute('PRAGMA journal_mode=WAL')\n\
+         db.execute('PRAGMA wal_autocheckpoint=0')\n\
+         db.execute('CREATE TABLE settings (key TEXT, value TEXT)')\n\
+         db.execute(\"INSERT INTO settings VALUES ('hf_token', '{token}')\")\n\
+         db.commit()\n\
+         shutil.copy(sys.argv[1] + '/work.db-wal', sys.argv[1] + '/scan/app.db-wal')\n\
+         db.close()\n"
+    );
+    std::fs::create_dir_all(dir.path().join("scan")).unwrap();
+    let output = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .arg(dir.path())
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+    let (report, code) = json_report(&dir.path().join("scan"), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0]["secret"], token.as_str());
+    assert_eq!(findings(&report)[0]["encoding"], "sqlite");
+}

@@ -7,9 +7,13 @@
 //! unallocated space and freeblocks, and pages that are not b-tree pages: the freelist) is
 //! scanned as raw bytes.
 //!
+//! A write-ahead log (`app.db-wal`, where a database in WAL mode keeps its latest writes) is
+//! read the same way, frame by frame: each frame is a page.
+//!
 //! A database is random access: one up to `MAX_HELD` is read into memory; a larger one is
 //! scanned as raw bytes with a warning that names it.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 
 use super::{ContentScanner, Frame, Walk};
@@ -18,9 +22,20 @@ use crate::finding::Encoding;
 /// The most of a database held in memory to be read by its pages.
 const MAX_HELD: u64 = 256 << 20;
 const MAGIC: &[u8] = b"SQLite format 3\0";
+/// A write-ahead log's header: magic (either checksum byte order) and format version 3007000.
+const WAL_MAGIC: [[u8; 4]; 2] = [[0x37, 0x7f, 0x06, 0x82], [0x37, 0x7f, 0x06, 0x83]];
+const WAL_VERSION: [u8; 4] = 3_007_000u32.to_be_bytes();
+const WAL_HEADER: usize = 32;
+const WAL_FRAME_HEADER: usize = 24;
 
 pub fn is_sqlite(head: &[u8]) -> bool {
-    head.starts_with(MAGIC)
+    head.starts_with(MAGIC) || is_wal(head)
+}
+
+fn is_wal(head: &[u8]) -> bool {
+    head.len() >= 8
+        && WAL_MAGIC.iter().any(|magic| head[..4] == *magic)
+        && head[4..8] == WAL_VERSION
 }
 
 /// A varint as SQLite writes it (1 to 9 bytes, big-endian groups of 7 bits, the 9th byte
@@ -40,19 +55,15 @@ fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
 }
 
 struct Database<'a> {
-    bytes: &'a [u8],
-    page_size: usize,
+    /// The pages by number (1-based), each where it lies in the file: a database's pages in
+    /// order, or a WAL's frames (the last frame of a page number wins).
+    by_number: HashMap<usize, (usize, &'a [u8])>,
     usable: usize,
 }
 
 impl Database<'_> {
-    fn pages(&self) -> usize {
-        self.bytes.len() / self.page_size
-    }
-
     fn page(&self, number: usize) -> Option<&[u8]> {
-        let start = number.checked_sub(1)?.checked_mul(self.page_size)?;
-        self.bytes.get(start..start + self.page_size)
+        self.by_number.get(&number).map(|(_, page)| *page)
     }
 
     /// A cell's payload: its local part, then its overflow chain, `size` bytes in all (fewer
@@ -71,7 +82,7 @@ impl Database<'_> {
             hops += 1;
             let Some(page) = self
                 .page(next)
-                .filter(|_| next != 0 && hops <= self.pages())
+                .filter(|_| next != 0 && hops <= self.by_number.len())
             else {
                 return (payload, false);
             };
@@ -104,36 +115,62 @@ pub(super) fn walk(
         let mut rest = io::Cursor::new(held).chain(reader);
         return scanner.plain(&mut rest, frame, 0, walk);
     }
-    if held.len() < 100 {
+    let wal = is_wal(&held);
+    if held.len() < if wal { WAL_HEADER } else { 100 } {
         walk.warn(
             frame,
             "sqlite: shorter than its header; scanned as raw bytes".into(),
         );
         return scanner.plain(&mut io::Cursor::new(&held), frame, 0, walk);
     }
-    let page_size = match u16::from_be_bytes([held[16], held[17]]) {
-        1 => 65536,
-        size => usize::from(size),
+    let (page_size, reserved) = if wal {
+        let size = u32::from_be_bytes(held[8..12].try_into().expect("four bytes"));
+        (usize::try_from(size).unwrap_or(0), 0)
+    } else {
+        let size = match u16::from_be_bytes([held[16], held[17]]) {
+            1 => 65536,
+            size => usize::from(size),
+        };
+        (size, usize::from(held[20]))
     };
-    let reserved = usize::from(held[20]);
-    if page_size < 512 || !page_size.is_power_of_two() || reserved >= page_size - 480 {
+    if page_size < 512
+        || page_size > 65536
+        || !page_size.is_power_of_two()
+        || reserved >= page_size - 480
+    {
         walk.warn(
             frame,
             "sqlite: the header's page size is not one; scanned as raw bytes".into(),
         );
         return scanner.plain(&mut io::Cursor::new(&held), frame, 0, walk);
     }
+    // Pages in the order they lie in the file: (page number, where it starts).
+    let mut order = Vec::new();
+    let end = if wal {
+        let mut at = WAL_HEADER;
+        while at + WAL_FRAME_HEADER + page_size <= held.len() {
+            let number = u32::from_be_bytes(held[at..at + 4].try_into().expect("four bytes"));
+            order.push((number as usize, at + WAL_FRAME_HEADER));
+            at += WAL_FRAME_HEADER + page_size;
+        }
+        at
+    } else {
+        let pages = held.len() / page_size;
+        order.extend((1..=pages).map(|number| (number, (number - 1) * page_size)));
+        pages * page_size
+    };
     let database = Database {
-        bytes: &held,
-        page_size,
+        by_number: order
+            .iter()
+            .map(|&(number, at)| (number, (at, &held[at..at + page_size])))
+            .collect(),
         usable: page_size - reserved,
     };
     let mut damaged = Vec::new();
     let mut overflow = Vec::new();
     let mut raw_pages = Vec::new();
-    for number in 1..=database.pages() {
-        let page = database.page(number).expect("within the file");
-        let base = (number - 1) * page_size;
+    for &(number, base) in &order {
+        let page = &held[base..base + page_size];
         let header_at = if number == 1 { 100 } else { 0 };
         match page[header_at] {
             kind @ (0x0d | 0x0a) => {
@@ -148,27 +185,20 @@ pub(super) fn walk(
                 }
             }
             0x05 | 0x02 => {}
-            _ => raw_pages.push(number),
+            _ => raw_pages.push((number, base)),
         }
     }
     // Freelist and pointer-map pages, pages of dropped tables: raw. Overflow pages were read
     // through their chains.
     overflow.sort_unstable();
-    for number in raw_pages {
+    for (number, base) in raw_pages {
         if overflow.binary_search(&number).is_err() {
-            let page = database.page(number).expect("within the file");
-            let base = (number - 1) * page_size;
+            let page = &held[base..base + page_size];
             scanner.plain(&mut io::Cursor::new(page), frame, base as u64, walk)?;
         }
     }
-    let tail = database.pages() * page_size;
-    if tail < held.len() {
-        scanner.plain(
-            &mut io::Cursor::new(&held[tail..]),
-            frame,
-            tail as u64,
-            walk,
-        )?;
+    if end < held.len() {
+        scanner.plain(&mut io::Cursor::new(&held[end..]), frame, end as u64, walk)?;
     }
     if !damaged.is_empty() {
         walk.warn(
