@@ -133,8 +133,7 @@ pub(super) fn walk(
         };
         (size, usize::from(held[20]))
     };
-    if page_size < 512
-        || page_size > 65536
+    if !(512..=65536).contains(&page_size)
         || !page_size.is_power_of_two()
         || reserved >= page_size - 480
     {
