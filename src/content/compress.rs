@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
+use super::read_up_to;
 use super::sniff::Kind;
 
 /// The most an xz block may ask for its dictionary: a header claiming gigabytes is refused
@@ -398,19 +399,6 @@ impl<R: Read> Read for Pushback<R> {
         }
         self.inner.read(buf)
     }
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 fn invalid(message: &str) -> io::Error {

@@ -665,6 +665,21 @@ fn tokens_found_by(bytes: &[u8], expected: Encoding) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Fills `buf` unless the stream ends first; how much was read. Format readers read fixed-size
+/// headers with it, where a short read is the end of the file, not an error.
+fn read_up_to(reader: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
+}
+
 /// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);

@@ -8,7 +8,7 @@
 
 use std::io::{self, Cursor, Read};
 
-use super::{ContentScanner, Frame, Walk};
+use super::{read_up_to, ContentScanner, Frame, Walk};
 use crate::finding::Encoding;
 
 /// The most of a header read: numpy writes a few hundred bytes.
@@ -163,19 +163,6 @@ pub(super) fn walk(
             return Ok(());
         }
     }
-}
-
-fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]

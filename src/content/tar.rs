@@ -11,7 +11,7 @@
 
 use std::io::{self, Cursor, Read};
 
-use super::{cut_label, ContentScanner, Frame, Walk, MAX_MEMBER_NAME};
+use super::{cut_label, read_up_to, ContentScanner, Frame, Walk, MAX_MEMBER_NAME};
 use crate::finding::Encoding;
 
 const BLOCK: usize = 512;
@@ -83,7 +83,7 @@ pub(super) fn walk(
     let mut pending = Pending::default();
     let mut header = [0u8; BLOCK];
     loop {
-        let read = read_full(reader, &mut header)?;
+        let read = read_up_to(reader, &mut header)?;
         if read == 0 {
             return Ok(());
         }
@@ -97,7 +97,7 @@ pub(super) fn walk(
             // (`cat x.tar notes.txt`), scanned as raw bytes.
             loop {
                 position += BLOCK as u64;
-                let read = read_full(reader, &mut header)?;
+                let read = read_up_to(reader, &mut header)?;
                 if read == 0 {
                     return Ok(());
                 }
@@ -280,26 +280,12 @@ fn skip_sparse_extensions(reader: &mut dyn Read) -> io::Result<u64> {
     let mut block = [0u8; BLOCK];
     let mut skipped = 0;
     loop {
-        let read = read_full(reader, &mut block)?;
+        let read = read_up_to(reader, &mut block)?;
         skipped += read as u64;
         if read < BLOCK || block[504] == 0 {
             return Ok(skipped);
         }
     }
-}
-
-/// Fills `buf` unless the stream ends first; how much was read.
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]
