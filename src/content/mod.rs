@@ -89,6 +89,9 @@ impl Default for ContentOptions {
     }
 }
 
+/// A format's reader: its bytes, the frame they sit in, the item's walk.
+type FormatReader = fn(&mut ContentScanner, &mut dyn Read, &Frame, &mut Walk) -> io::Result<()>;
+
 /// Scans content of any kind; one per worker thread (it owns the chunk scanner's buffer).
 pub struct ContentScanner<'m> {
     chunks: ChunkScanner<'m>,
@@ -404,41 +407,35 @@ impl<'m> ContentScanner<'m> {
             Kind::Zip => self.guarded(kind, frame, walk, |scanner, walk| {
                 archive::zip_stream(scanner, reader, frame, walk)
             }),
-            Kind::Pickle => self.guarded(kind, frame, walk, |scanner, walk| {
-                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
-                let result = pickle::walk(scanner, &mut metered, frame, walk);
-                metered.report(kind.name(), frame, walk);
-                result
-            }),
-            Kind::Numpy => self.guarded(kind, frame, walk, |scanner, walk| {
-                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
-                let result = numpy::walk(scanner, &mut metered, frame, walk);
-                metered.report(kind.name(), frame, walk);
-                result
-            }),
-            Kind::Sqlite => self.guarded(kind, frame, walk, |scanner, walk| {
-                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
-                let result = sqlite::walk(scanner, &mut metered, frame, walk);
-                metered.report(kind.name(), frame, walk);
-                result
-            }),
-            Kind::TfRecord => self.guarded(kind, frame, walk, |scanner, walk| {
-                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
-                let result = tfrecord::walk(scanner, &mut metered, frame, walk);
-                metered.report(kind.name(), frame, walk);
-                result
-            }),
-            Kind::Marshal => self.guarded(kind, frame, walk, |scanner, walk| {
-                let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
-                let result = marshal::walk(scanner, &mut metered, frame, walk);
-                metered.report(kind.name(), frame, walk);
-                result
-            }),
+            Kind::Pickle => self.format_walk(kind, pickle::walk, reader, frame, walk),
+            Kind::Marshal => self.format_walk(kind, marshal::walk, reader, frame, walk),
+            Kind::Numpy => self.format_walk(kind, numpy::walk, reader, frame, walk),
+            Kind::Sqlite => self.format_walk(kind, sqlite::walk, reader, frame, walk),
+            Kind::TfRecord => self.format_walk(kind, tfrecord::walk, reader, frame, walk),
             Kind::Utf16Le => self.utf16(utf16::Endian::Little, reader, frame, walk),
             Kind::Utf16Be => self.utf16(utf16::Endian::Big, reader, frame, walk),
             Kind::Notebook => self.notebook(reader, frame, walk),
             Kind::Plain => self.plain(reader, frame, 0, walk),
         }
+    }
+
+    /// A format reader that walks a structure (pickle opcodes, marshal objects, numpy values,
+    /// SQLite pages, TFRecord records): guarded, and its input charged to the item's work
+    /// budget at a format walk's cost.
+    fn format_walk(
+        &mut self,
+        kind: Kind,
+        read: FormatReader,
+        reader: &mut dyn Read,
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        self.guarded(kind, frame, walk, |scanner, walk| {
+            let mut metered = Guard::new(reader, u64::MAX, COST_FORMAT_WALK, &walk.work);
+            let result = read(scanner, &mut metered, frame, walk);
+            metered.report(kind.name(), frame, walk);
+            result
+        })
     }
 
     /// Runs a format reader; if the third-party code under it panics on hostile input, the
