@@ -79,9 +79,9 @@ pub struct Args {
     pub max_archive_bytes: u64,
 
     /// The work one file, blob or standard input may cost, plus 64 times its own size: every
-    /// byte its archives, compressed streams and pickles produce, all layers together, bzip2
-    /// counted 4 times, xz twice, pickle and .pyc walks 8 times. Past it the rest of the item
-    /// is not scanned, with a warning. Accepts K, M, G suffixes.
+    /// byte its archives, compressed streams and formats produce, all layers together, bzip2
+    /// counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times.
+    /// Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes.
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_item_work: u64,
 

@@ -27,7 +27,7 @@ end
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exclude -d 'Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config\'s exclude_paths)' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-depth -d 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-bytes -d 'The most one compressed stream or archive member may inflate to; past it the scan of that member stops, with a warning. Accepts K, M, G suffixes' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-item-work -d 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and pickles produce, all layers together, bzip2 counted 4 times, xz twice, pickle and .pyc walks 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-item-work -d 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and formats produce, all layers together, bzip2 counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l format -d 'Report format' -r -f -a "text\t'For people: one finding per line and a summary'
 json\t'One JSON document, version 1 of the documented schema'
 jsonl\t'One finding object per line'
