@@ -501,7 +501,8 @@ fn mirror(
     if let Some(bundle) = git_ca {
         settings.push(("http.sslCAInfo", bundle.display().to_string()));
         // git's environment variables would win over the setting.
-        git.env_remove("GIT_SSL_CAINFO").env_remove("GIT_SSL_CAPATH");
+        git.env_remove("GIT_SSL_CAINFO")
+            .env_remove("GIT_SSL_CAPATH");
     }
     settings.push(("http.lowSpeedLimit", GIT_LOW_SPEED_BYTES.to_string()));
     settings.push(("http.lowSpeedTime", GIT_LOW_SPEED_SECONDS.to_string()));
