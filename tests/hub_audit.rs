@@ -188,6 +188,28 @@ fn audit(org: &Org, cache: &Path, token: bool, args: &[&str]) -> (Value, i32, St
     (report, output.status.code().unwrap(), stderr(&output))
 }
 
+/// `hf-scan hub` against the stand-in at `url`, JSON, without a token: the report and the exit
+/// code.
+fn audit_json(url: &str, cache: &Path, args: &[&str]) -> (Value, i32) {
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--hf-endpoint",
+            url,
+            "--format",
+            "json",
+            "--cache-dir",
+        ])
+        .arg(cache)
+        .args(args)
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let report =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", stderr(&output)));
+    (report, output.status.code().unwrap())
+}
+
 fn finding<'a>(report: &'a Value, secret: &str) -> &'a Value {
     findings(report)
         .iter()
@@ -709,22 +731,8 @@ fn a_listing_page_larger_than_asked_for_ends_the_listing() {
         ..Setup::default()
     });
     let cache = temp_dir();
-    let output = hf_scan()
-        .args([
-            "hub",
-            "--hf-endpoint",
-            &hub.url,
-            "--format",
-            "json",
-            "--cache-dir",
-        ])
-        .arg(cache.path())
-        .args(["--author", "bob"])
-        .env_remove("HF_TOKEN")
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{report}");
+    let (report, code) = audit_json(&hub.url, cache.path(), &["--author", "bob"]);
+    assert_eq!(code, 2, "{report}");
     let warnings = report["stats"]["warnings"].to_string();
     assert!(
         warnings.contains(
@@ -751,23 +759,12 @@ fn a_stalled_clone_is_stopped_at_its_deadline_and_named() {
     });
     let cache = temp_dir();
     let started = std::time::Instant::now();
-    let output = hf_scan()
-        .args([
-            "hub",
-            "--hf-endpoint",
-            &url,
-            "--format",
-            "json",
-            "--cache-dir",
-        ])
-        .arg(cache.path())
-        .args(["--model", "alice/stalled", "--clone-timeout", "2"])
-        .env_remove("HF_TOKEN")
-        .output()
-        .unwrap();
-    let report: Value =
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", stderr(&output)));
-    assert_eq!(output.status.code(), Some(2), "{report}");
+    let (report, code) = audit_json(
+        &url,
+        cache.path(),
+        &["--model", "alice/stalled", "--clone-timeout", "2"],
+    );
+    assert_eq!(code, 2, "{report}");
     let warnings = report["stats"]["warnings"].to_string();
     assert!(
         warnings.contains("alice/stalled") && warnings.contains("git stopped after 2 s"),
@@ -936,22 +933,8 @@ fn a_repository_id_holding_a_token_is_redacted_in_json() {
         ..Setup::default()
     });
     let cache = temp_dir();
-    let output = hf_scan()
-        .args([
-            "hub",
-            "--hf-endpoint",
-            &hub.url,
-            "--format",
-            "json",
-            "--cache-dir",
-        ])
-        .arg(cache.path())
-        .args(["--model", &id])
-        .env_remove("HF_TOKEN")
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{report}");
+    let (report, code) = audit_json(&hub.url, cache.path(), &["--model", &id]);
+    assert_eq!(code, 1, "{report}");
     let finding = &findings(&report)[0];
     assert!(finding["repo"]["id"]
         .as_str()

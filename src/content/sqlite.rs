@@ -13,7 +13,7 @@
 //! A database is random access: one up to `MAX_HELD` is read into memory; a larger one is
 //! scanned as raw bytes with a warning that names it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 
 use super::{ContentScanner, Frame, Walk};
@@ -67,26 +67,26 @@ impl Database<'_> {
     }
 
     /// A cell's payload: its local part, then its overflow chain, `size` bytes in all (fewer
-    /// when the chain is broken; then also false). The chain's pages go to `overflow`.
+    /// when the chain is broken; then also false). The chain's pages go to `overflow`, and a
+    /// page already there ends the chain: in a sound database each overflow page belongs to
+    /// one chain, and a crafted one whose cells all share one long chain would otherwise cost
+    /// its whole size per cell.
     fn payload(
         &self,
         local: &[u8],
         first_overflow: usize,
         size: usize,
-        overflow: &mut Vec<usize>,
+        overflow: &mut HashSet<usize>,
     ) -> (Vec<u8>, bool) {
         let mut payload = local.to_vec();
         let mut next = first_overflow;
-        let mut hops = 0;
         while payload.len() < size {
-            hops += 1;
-            let Some(page) = self
-                .page(next)
-                .filter(|_| next != 0 && hops <= self.by_number.len())
-            else {
+            let Some(page) = self.page(next).filter(|_| next != 0) else {
                 return (payload, false);
             };
-            overflow.push(next);
+            if !overflow.insert(next) {
+                return (payload, false);
+            }
             let content = &page[4..self.usable.min(page.len())];
             let take = content.len().min(size - payload.len());
             payload.extend_from_slice(&content[..take]);
@@ -166,7 +166,7 @@ pub(super) fn walk(
         usable: page_size - reserved,
     };
     let mut damaged = Vec::new();
-    let mut overflow = Vec::new();
+    let mut overflow = HashSet::new();
     let mut raw_pages = Vec::new();
     for &(number, base) in &order {
         let page = &held[base..base + page_size];
@@ -189,9 +189,8 @@ pub(super) fn walk(
     }
     // Freelist and pointer-map pages, pages of dropped tables: raw. Overflow pages were read
     // through their chains.
-    overflow.sort_unstable();
     for (number, base) in raw_pages {
-        if overflow.binary_search(&number).is_err() {
+        if !overflow.contains(&number) {
             let page = &held[base..base + page_size];
             scanner.plain(&mut io::Cursor::new(page), frame, base as u64, walk)?;
         }
@@ -228,7 +227,7 @@ fn read_leaf(
     scanner: &mut ContentScanner,
     database: &Database,
     leaf: &Leaf,
-    overflow: &mut Vec<usize>,
+    overflow: &mut HashSet<usize>,
     frame: &Frame,
     walk: &mut Walk,
 ) -> io::Result<Result<(), ()>> {
@@ -269,7 +268,7 @@ type Region = (usize, usize);
 fn leaf_values(
     database: &Database,
     leaf: &Leaf,
-    overflow: &mut Vec<usize>,
+    overflow: &mut HashSet<usize>,
 ) -> Option<(Vec<Value>, Vec<Region>)> {
     let (page, header_at, kind) = (leaf.page, leaf.header_at, leaf.kind);
     let header = page.get(header_at..header_at + 8)?;
@@ -396,5 +395,26 @@ mod tests {
         let mut values = Vec::new();
         record_values(&record, 100, &mut values);
         assert_eq!(values, [(105, b"abc".to_vec()), (108, vec![0xde, 0xad])]);
+    }
+
+    /// Each overflow page is read for one chain only: a loop ends the chain, and so does a
+    /// second cell pointing into a chain already read (a crafted database cannot make every
+    /// cell cost the whole file).
+    #[test]
+    fn an_overflow_page_is_read_for_one_chain_only() {
+        let mut looping = vec![0u8; 512];
+        looping[..4].copy_from_slice(&2u32.to_be_bytes());
+        looping[4..8].copy_from_slice(b"data");
+        let database = Database {
+            by_number: HashMap::from([(2, (512, looping.as_slice()))]),
+            usable: 512,
+        };
+        let mut overflow = HashSet::new();
+        let (first, complete) = database.payload(b"local", 2, 1 << 30, &mut overflow);
+        assert!(!complete);
+        assert_eq!(first.len(), 5 + 508, "the page once, then the loop ends it");
+        let (second, complete) = database.payload(b"again", 2, 1 << 30, &mut overflow);
+        assert!(!complete);
+        assert_eq!(second, b"again", "a chain already read is not read again");
     }
 }

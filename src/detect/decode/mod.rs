@@ -137,6 +137,42 @@ impl Run {
     }
 }
 
+/// The run of ASCII characters stored as little-endian code units `width` bytes wide (the
+/// character, then zeros) around a hit at `at`: a few units before it, for the boundary
+/// check, and all after it until anything else. UTF-16LE and UTF-32LE differ only in width.
+fn ascii_units_run(
+    haystack: &[u8],
+    at: usize,
+    width: usize,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Run {
+    let is_ascii_unit = |i: usize| {
+        i + width <= haystack.len()
+            && (1..0x80).contains(&haystack[i])
+            && haystack[i + 1..i + width].iter().all(|&b| b == 0)
+    };
+    let mut start = at;
+    for _ in 0..CONTEXT_CHARS {
+        if start >= width && is_ascii_unit(start - width) {
+            start -= width;
+        } else {
+            break;
+        }
+    }
+    let mut i = start;
+    while is_ascii_unit(i) {
+        out.push(haystack[i]);
+        i += width;
+    }
+    Run {
+        encoding,
+        encoded_start: start,
+        end: i,
+        residue: at % width,
+    }
+}
+
 /// Decodes the whole run that holds a hit of `prefix` at `at`, from the hit (plus a little
 /// context before it, for the boundary check) to where the encoding ends, into `out`. Decoding
 /// a run once, instead of a window per hit, keeps input made of nothing but encoded prefixes

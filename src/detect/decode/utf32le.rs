@@ -4,7 +4,7 @@
 //! decoded byte `i` sits at encoded offset `start + 4i`. UTF-32BE text is the same bytes one
 //! to three places on, so it is found too.
 
-use super::{EncodedPrefix, Encoding, Run, CONTEXT_CHARS};
+use super::{ascii_units_run, EncodedPrefix, Encoding, Run};
 
 /// The literal `prefix` becomes.
 pub(super) fn prefix(prefix: &[u8]) -> EncodedPrefix {
@@ -18,28 +18,5 @@ pub(super) fn prefix(prefix: &[u8]) -> EncodedPrefix {
 /// ASCII characters stored as UTF-32LE (`c`, 0, 0, 0), a few before the hit and all after it
 /// until anything else (a zero code point pads a numpy string: the value ends there).
 pub(super) fn decode_run(haystack: &[u8], at: usize, out: &mut Vec<u8>) -> Run {
-    let is_ascii_unit = |i: usize| {
-        i + 3 < haystack.len()
-            && (1..0x80).contains(&haystack[i])
-            && haystack[i + 1..i + 4] == [0, 0, 0]
-    };
-    let mut start = at;
-    for _ in 0..CONTEXT_CHARS {
-        if start >= 4 && is_ascii_unit(start - 4) {
-            start -= 4;
-        } else {
-            break;
-        }
-    }
-    let mut i = start;
-    while is_ascii_unit(i) {
-        out.push(haystack[i]);
-        i += 4;
-    }
-    Run {
-        encoding: Encoding::Utf32Le,
-        encoded_start: start,
-        end: i,
-        residue: at % 4,
-    }
+    ascii_units_run(haystack, at, 4, Encoding::Utf32Le, out)
 }

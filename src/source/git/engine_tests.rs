@@ -68,6 +68,15 @@ enum Change<'a> {
 }
 
 impl History {
+    fn new() -> Self {
+        Self {
+            stream: Vec::new(),
+            marks: 0,
+            time: 1_700_000_000,
+            commits: Vec::new(),
+        }
+    }
+
     fn mark(&mut self) -> usize {
         self.marks += 1;
         self.marks
@@ -121,12 +130,7 @@ fn generated_repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
     let mut rng = Rng::new(2026);
-    let mut history = History {
-        stream: Vec::new(),
-        marks: 0,
-        time: 1_700_000_000,
-        commits: Vec::new(),
-    };
+    let mut history = History::new();
     let content = |rng: &mut Rng, path: &str| {
         let mut text: String = (0..40)
             .map(|line| format!("{path} line {line} {}\n", rng.below(1000)))
@@ -425,12 +429,7 @@ fn a_long_delta_chain_on_a_large_blob_costs_one_delta_per_version() {
     let mut lines: Vec<String> = (0..(2 << 20) / 64)
         .map(|i| format!("{i:08} {:055}\n", rng.below(1_000_000)))
         .collect();
-    let mut history = History {
-        stream: Vec::new(),
-        marks: 0,
-        time: 1_700_000_000,
-        commits: Vec::new(),
-    };
+    let mut history = History::new();
     let versions = 60;
     let mut parent = Vec::new();
     for version in 0..versions {
