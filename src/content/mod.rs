@@ -16,15 +16,19 @@
 //! short.
 
 mod archive;
+mod arrow;
 mod compress;
+mod lookahead;
 mod marshal;
 mod notebook;
 mod numpy;
+mod parquet;
 mod pickle;
 mod sniff;
 mod sqlite;
 mod tar;
 mod tfrecord;
+mod thrift;
 mod utf16;
 
 use std::cell::Cell;
@@ -412,6 +416,8 @@ impl<'m> ContentScanner<'m> {
             Kind::Numpy => self.format_walk(kind, numpy::walk, reader, frame, walk),
             Kind::Sqlite => self.format_walk(kind, sqlite::walk, reader, frame, walk),
             Kind::TfRecord => self.format_walk(kind, tfrecord::walk, reader, frame, walk),
+            Kind::Parquet => self.format_walk(kind, parquet::walk, reader, frame, walk),
+            Kind::Arrow => self.format_walk(kind, arrow::walk, reader, frame, walk),
             Kind::Utf16Le => self.utf16(utf16::Endian::Little, reader, frame, walk),
             Kind::Utf16Be => self.utf16(utf16::Endian::Big, reader, frame, walk),
             Kind::Notebook => self.notebook(reader, frame, walk),
@@ -614,6 +620,42 @@ impl<'m> ContentScanner<'m> {
         Ok(())
     }
 
+    /// Values a format bounds, as ranges of `bytes`: each scanned on its own (`framed_string`).
+    /// `placement` is where `bytes` start in the member, and whether a value's place in them
+    /// is its place there too (not for decompressed bytes: every value is then placed at
+    /// `bytes`' start). Most pages of values hold no token candidate at all: one search of the
+    /// whole says so at once.
+    fn framed_values(
+        &mut self,
+        bytes: &[u8],
+        values: &[std::ops::Range<usize>],
+        placement: (u64, bool),
+        frame: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        if values.is_empty() || !self.chunks.matcher().may_hold_token(bytes) {
+            return Ok(());
+        }
+        let (base, exact) = placement;
+        for range in values {
+            let value = &bytes[range.clone()];
+            let offset = if exact {
+                base + range.start as u64
+            } else {
+                base
+            };
+            self.framed_string(
+                &mut Cursor::new(value),
+                value.len() as u64,
+                offset,
+                frame,
+                frame.encoding,
+                walk,
+            )?;
+        }
+        Ok(())
+    }
+
     /// A string a format reader framed (`length` bytes of `reader`, starting at `offset` in
     /// the member): scanned on its own, so the format's bytes around it are no boundary.
     /// Returns false when the stream ended before the declared length.
@@ -695,7 +737,9 @@ fn cost(encoding: Encoding) -> u64 {
         | Encoding::Marshal
         | Encoding::Numpy
         | Encoding::Sqlite
-        | Encoding::Protobuf => COST_FORMAT_WALK,
+        | Encoding::Protobuf
+        | Encoding::Parquet
+        | Encoding::Arrow => COST_FORMAT_WALK,
         _ => COST_PLAIN,
     }
 }

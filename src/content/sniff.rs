@@ -4,7 +4,10 @@
 //! The registry: each format's own file says what it recognises; this table says in which
 //! order they are asked, most specific first.
 
-use super::{archive, compress, marshal, notebook, numpy, pickle, sqlite, tar, tfrecord, utf16};
+use super::{
+    archive, arrow, compress, marshal, notebook, numpy, parquet, pickle, sqlite, tar, tfrecord,
+    utf16,
+};
 use crate::finding::Encoding;
 
 /// How many bytes of a stream are looked at before deciding: a tar header's magic sits at
@@ -25,6 +28,8 @@ pub enum Kind {
     Numpy,
     Sqlite,
     TfRecord,
+    Parquet,
+    Arrow,
     Utf16Le,
     Utf16Be,
     Notebook,
@@ -48,6 +53,8 @@ impl Kind {
             Kind::Numpy => "numpy",
             Kind::Sqlite => "sqlite",
             Kind::TfRecord => "tfrecord",
+            Kind::Parquet => "parquet",
+            Kind::Arrow => "arrow",
             Kind::Utf16Le => "utf-16le",
             Kind::Utf16Be => "utf-16be",
             Kind::Notebook => "notebook",
@@ -68,6 +75,8 @@ impl Kind {
             Kind::Numpy => Encoding::Numpy,
             Kind::Sqlite => Encoding::Sqlite,
             Kind::TfRecord => Encoding::Protobuf,
+            Kind::Parquet => Encoding::Parquet,
+            Kind::Arrow => Encoding::Arrow,
             Kind::Utf16Le => Encoding::Utf16Le,
             Kind::Utf16Be => Encoding::Utf16Be,
             Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
@@ -84,6 +93,8 @@ impl Kind {
                 | Kind::Numpy
                 | Kind::Sqlite
                 | Kind::TfRecord
+                | Kind::Parquet
+                | Kind::Arrow
                 | Kind::Utf16Le
                 | Kind::Utf16Be
                 | Kind::Notebook
@@ -107,6 +118,8 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Numpy, numpy::is_npy),
     (Kind::Sqlite, sqlite::is_sqlite),
     (Kind::TfRecord, tfrecord::is_tfrecord),
+    (Kind::Parquet, parquet::is_parquet),
+    (Kind::Arrow, arrow::is_arrow),
     // After every format with a magic of its own: two header bytes and a clean inflate of the
     // head are strong, but a magic is stronger.
     (Kind::Zlib, compress::is_zlib),

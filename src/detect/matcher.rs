@@ -341,6 +341,12 @@ impl Matcher {
             .min()
     }
 
+    /// Whether `haystack` holds anything a token or an encoded token could start with (no
+    /// boundary or placeholder is judged): false means no part of it holds a token.
+    pub fn may_hold_token(&self, haystack: &[u8]) -> bool {
+        self.combined.is_match(haystack)
+    }
+
     /// All tokens in `haystack`.
     pub fn find_all(&self, haystack: &[u8]) -> Vec<RawMatch> {
         let mut found = Vec::new();

@@ -98,6 +98,10 @@ impl<'m> ChunkScanner<'m> {
     }
 
     /// Keeps at most `limit` hits per scan; the rest are counted in `Scanned::dropped_hits`.
+    pub fn matcher(&self) -> &'m Matcher {
+        self.matcher
+    }
+
     pub fn set_hit_limit(&mut self, limit: usize) {
         self.hit_limit = limit;
     }

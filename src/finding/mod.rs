@@ -156,6 +156,14 @@ pub enum Encoding {
     /// A protobuf string in a TFRecord file (TensorBoard event files), bounded by its length.
     #[serde(rename = "protobuf")]
     Protobuf,
+    /// A Parquet value, bounded by its length or its page's delta-encoded lengths, or a
+    /// string of the file's Thrift metadata (page statistics, indexes, the footer).
+    #[serde(rename = "parquet")]
+    Parquet,
+    /// An Arrow IPC value, bounded by its offsets or its view, or a string of the file's
+    /// schema and metadata.
+    #[serde(rename = "arrow")]
+    Arrow,
     /// A container's metadata: a zip or member comment, a gzip header's name or comment, a tar
     /// PAX record or link target.
     #[serde(rename = "metadata")]
@@ -182,6 +190,8 @@ impl Encoding {
             Encoding::Numpy => "numpy",
             Encoding::Sqlite => "sqlite",
             Encoding::Protobuf => "protobuf",
+            Encoding::Parquet => "parquet",
+            Encoding::Arrow => "arrow",
             Encoding::Metadata => "metadata",
         }
     }
