@@ -154,13 +154,16 @@ fn sqlite_database(path: &std::path::Path, script: &str) {
 }
 
 /// A SQLite settings table: a row's text value glued to its record header, a value long
-/// enough to be split across overflow pages with a token on a page boundary, and a deleted
-/// row whose bytes stay in the page (all three passed with exit 0).
+/// enough to be split across overflow pages with a token on a page boundary, and deleted rows
+/// whose bytes stay in the page (all passed with exit 0). A deleted row whose value is exactly
+/// the token lies glued to the value before it (`gonehf_…`): the freeblock header overwrote
+/// the cell's start, and only the serial types left in its record header bound the value.
 #[test]
 fn sqlite_records_overflow_chains_and_deleted_rows_are_read() {
     let dir = temp_dir();
     let mut rng = Rng::new(2204);
-    let (row, overflow, deleted) = (
+    let (row, overflow, deleted, glued) = (
+        fake_token(&mut rng),
         fake_token(&mut rng),
         fake_token(&mut rng),
         fake_token(&mut rng),
@@ -179,8 +182,9 @@ fn sqlite_records_overflow_chains_and_deleted_rows_are_read() {
          INSERT INTO settings VALUES ('hf_token', '{row}');
          INSERT INTO settings VALUES ('notes', '{long}');
          INSERT INTO settings VALUES ('old', 'was {deleted}');
+         INSERT INTO settings VALUES ('gone', '{glued}');
          INSERT INTO settings VALUES ('keep', 'nothing');
-         DELETE FROM settings WHERE key = 'old';"
+         DELETE FROM settings WHERE key IN ('old', 'gone');"
     );
     sqlite_database(&dir.path().join("app.db"), &script);
     let (report, code) = json_report(dir.path(), &["--show-secrets"]);
@@ -192,6 +196,10 @@ fn sqlite_records_overflow_chains_and_deleted_rows_are_read() {
     assert!(found.contains(&row), "{report}");
     assert!(found.contains(&overflow), "{report}");
     assert!(found.contains(&deleted), "a deleted row's bytes: {report}");
+    assert!(
+        found.contains(&glued),
+        "a deleted value glued to the one before: {report}"
+    );
     assert_eq!(report["stats"]["incomplete"], false, "{report}");
 }
 
@@ -258,10 +266,26 @@ fn truncated_databases_arrays_and_records_are_warnings() {
     write(dir.path(), "short.db", b"SQLite format 3\0\x10\x00");
     write(dir.path(), "short.npy", b"\x93NUMPY\x02\x00\x10\x00");
     write(dir.path(), "cut.npy", npy("<U40", 2, &[b'h', 0, 0]));
+    let formats = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
+    for (name, cut) in [
+        ("pyarrow-codecs.parquet", "cut-page.parquet"),
+        ("pyarrow-stream-zstd.arrow", "cut-body.arrow"),
+    ] {
+        let bytes = std::fs::read(formats.join(name)).unwrap();
+        write(dir.path(), cut, &bytes[..bytes.len() / 2]);
+    }
     let (report, code) = json_report(dir.path(), &[]);
-    assert_eq!(code, 2, "{report}");
+    // What was read before each cut is reported (exit 1); the scan says it is incomplete.
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["stats"]["incomplete"], true, "{report}");
     let warnings = report["stats"]["warnings"].to_string();
-    for file in ["short.db: sqlite", "short.npy: numpy", "cut.npy: numpy"] {
+    for file in [
+        "short.db: sqlite",
+        "short.npy: numpy",
+        "cut.npy: numpy",
+        "cut-page.parquet: parquet: the file ends inside the page",
+        "cut-body.arrow: arrow: the bytes from offset",
+    ] {
         assert!(warnings.contains(file), "{file}: {warnings}");
     }
 }
@@ -294,4 +318,95 @@ fn a_sqlite_write_ahead_log_is_read_frame_by_frame() {
     assert_eq!(code, 1, "{report}");
     assert_eq!(findings(&report)[0]["secret"], token.as_str());
     assert_eq!(findings(&report)[0]["encoding"], "sqlite");
+}
+
+/// The files `bench/ml_artifacts.py --fixtures` wrote with pyarrow, polars and numpy (their
+/// bytes, not this project's idea of them): Parquet with every codec pyarrow and polars write,
+/// PLAIN and delta-encoded pages, v1 and v2 data pages, nested columns and footer metadata;
+/// Arrow IPC files and streams, uncompressed, lz4 and zstd, with string, large_string,
+/// dictionary and polars' string_view columns. A library's bytes change between its versions,
+/// so the files are checked for what they hold, then scanned: every token is found, by the
+/// format's own reader.
+#[test]
+fn parquet_arrow_and_numpy_files_written_by_the_libraries_are_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("tokens.json")).unwrap()).unwrap();
+    let expected = expected.as_object().unwrap();
+    let mut plainly_visible = 0;
+    let mut total = 0;
+    for (name, entry) in expected {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        // What each file is, by its own magic.
+        match name.rsplit('.').next().unwrap() {
+            "parquet" => assert!(
+                bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                "{name} is not Parquet"
+            ),
+            "arrow" => assert!(
+                bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff; 4]),
+                "{name} is not Arrow IPC"
+            ),
+            "npy" => assert!(bytes.starts_with(b"\x93NUMPY"), "{name} is not numpy"),
+            "npz" => assert!(bytes.starts_with(b"PK"), "{name} is not a zip"),
+            other => panic!("{name}: no check for .{other}"),
+        }
+        for token in entry["tokens"].as_array().unwrap() {
+            total += 1;
+            let token = token.as_str().unwrap().as_bytes();
+            // Where a token lies in the bytes with a boundary on both sides, a plain search
+            // finds it too; most of these are compressed or glued to their neighbours.
+            let visible = bytes.windows(token.len()).enumerate().any(|(at, window)| {
+                window == token
+                    && !bytes
+                        .get(at.wrapping_sub(1))
+                        .is_some_and(u8::is_ascii_alphanumeric)
+                    && !bytes
+                        .get(at + token.len())
+                        .is_some_and(u8::is_ascii_alphanumeric)
+            });
+            plainly_visible += usize::from(visible);
+        }
+    }
+    assert!(
+        plainly_visible * 4 < total,
+        "{plainly_visible} of {total} tokens are plainly visible: the fixtures test little"
+    );
+    // Copied out: the project config keeps fixtures/ out of the self-scan.
+    let copy = temp_dir();
+    for name in expected.keys() {
+        std::fs::copy(dir.join(name), copy.path().join(name)).unwrap();
+    }
+    let (report, code) = json_report(copy.path(), &["--show-secrets"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["stats"]["incomplete"], false, "{report}");
+    let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+    for finding in findings(&report) {
+        let path = finding["location"]["path"].as_str().unwrap();
+        let encoding = finding["encoding"].as_str().unwrap();
+        let reader = match path.rsplit('.').next().unwrap() {
+            "npy" | "npz" => "numpy",
+            extension => extension,
+        };
+        if encoding == reader {
+            found.insert((
+                path.trim_start_matches("./").to_string(),
+                finding["secret"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    for (name, entry) in expected {
+        for (token, holds) in entry["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(entry["holds"].as_array().unwrap())
+        {
+            let key = (name.clone(), token.as_str().unwrap().to_string());
+            assert!(
+                found.contains(&key),
+                "{name}: the token in {holds} was not found by its reader: {report}"
+            );
+        }
+    }
 }

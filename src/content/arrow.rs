@@ -288,13 +288,44 @@ fn resync(
         });
     let at = input.offset;
     let Some(next) = next else {
-        scanner.plain(&mut input.rest(), frame, at, walk)?;
+        let mut rest = LastBytes {
+            inner: input.rest(),
+            last: Vec::new(),
+        };
+        scanner.plain(&mut rest, frame, at, walk)?;
+        // A file's footer is no message either; anything else is damage or a cut.
+        if !rest.last.is_empty() && !rest.last.ends_with(b"ARROW1") && !walk.work.is_spent() {
+            walk.warn(
+                frame,
+                format!(
+                    "arrow: the bytes from offset {at} are not Arrow messages (a damaged or \
+                     truncated file?); they were scanned as raw bytes"
+                ),
+            );
+        }
         return Ok(false);
     };
     let skipped = available[..next].to_vec();
     scanner.plain(&mut io::Cursor::new(skipped), frame, at, walk)?;
     input.consume(next);
     Ok(true)
+}
+
+/// A reader that keeps the last bytes read through it.
+struct LastBytes<R> {
+    inner: R,
+    last: Vec<u8>,
+}
+
+impl<R: Read> Read for LastBytes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.last
+            .extend_from_slice(&buf[read.saturating_sub(8)..read]);
+        let excess = self.last.len().saturating_sub(8);
+        self.last.drain(..excess);
+        Ok(read)
+    }
 }
 
 /// A batch's body: each buffer opened, values bounded by offsets or views, the rest raw.

@@ -193,6 +193,7 @@ pub(super) fn walk(
         if !overflow.contains(&number) {
             let page = &held[base..base + page_size];
             scanner.plain(&mut io::Cursor::new(page), frame, base as u64, walk)?;
+            carve_deleted(scanner, page, base, frame, walk)?;
         }
     }
     if end < held.len() {
@@ -255,9 +256,61 @@ fn read_leaf(
                 (base + start) as u64,
                 walk,
             )?;
+            carve_deleted(scanner, region, base + start, frame, walk)?;
         }
     }
     Ok(Ok(()))
+}
+
+/// How far before a value a deleted record's serial types are looked for.
+const CARVE_WINDOW: usize = 64;
+/// The value lengths carved: every token the rules describe is within them.
+const CARVE_LENGTHS: std::ops::RangeInclusive<usize> = 20..=160;
+
+/// What a deleted record leaves in free space (a freeblock, a freelist page): its values,
+/// but not the start of its cell, which the freeblock's own header overwrites, and nothing
+/// between one value and the next. Where a rule's prefix starts a run of exactly `n` bytes and
+/// the serial type of an `n`-byte text (`13 + 2n`, as a varint) lies in the record header just
+/// before, those `n` bytes are scanned on their own, as a live value would be.
+fn carve_deleted(
+    scanner: &mut ContentScanner,
+    region: &[u8],
+    base: usize,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
+    let matcher = scanner.chunks.matcher();
+    if !matcher.may_hold_token(region) {
+        return Ok(());
+    }
+    let mut candidates = Vec::new();
+    for rule in matcher.rules().iter() {
+        for start in memchr::memmem::find_iter(region, rule.prefix.as_bytes()) {
+            let window = &region[start.saturating_sub(CARVE_WINDOW)..start];
+            for length in CARVE_LENGTHS.take_while(|length| start + length <= region.len()) {
+                let serial = 13 + 2 * length as u64;
+                let varint: &[u8] = if serial < 0x80 {
+                    &[serial as u8]
+                } else {
+                    &[0x80 | (serial >> 7) as u8, (serial & 0x7f) as u8]
+                };
+                if memchr::memmem::find(window, varint).is_some() {
+                    candidates.push(start..start + length);
+                }
+            }
+        }
+    }
+    for value in candidates {
+        scanner.framed_string(
+            &mut io::Cursor::new(&region[value.clone()]),
+            value.len() as u64,
+            (base + value.start) as u64,
+            frame,
+            Encoding::Sqlite,
+            walk,
+        )?;
+    }
+    Ok(())
 }
 
 /// A text or blob value and where it starts in its page.
