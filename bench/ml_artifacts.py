@@ -219,17 +219,21 @@ def tensorboard(out):
     out.expect("runs/" + name, tok, "a text summary")
 
 
-def seven_zip(out):
+def seven_zip(out, fixtures):
     import py7zr
 
-    for method in ["LZMA2", "LZMA"]:
+    methods = [("default", None), ("lzma2", "LZMA2"), ("lzma", "LZMA")]
+    if not fixtures:
+        methods += [("zstd", "ZSTD"), ("bzip2", "BZIP2"), ("deflate", "DEFLATE")]
+    for label, method in methods:
         tok = token()
-        name = "config-%s.7z" % method.lower()
-        filters = [{"id": getattr(py7zr, "FILTER_" + method)}]
-        with py7zr.SevenZipFile(out.path(name), "w", filters=filters) as archive:
-            archive.writestr("HF_TOKEN=%s\n" % tok, ".env")
+        name = "config-%s.7z" % label
+        # py7zr's default is BCJ x86 over LZMA2, with the header LZMA2-compressed.
+        options = {"filters": [{"id": getattr(py7zr, "FILTER_" + method)}]} if method else {}
+        with py7zr.SevenZipFile(out.path(name), "w", **options) as archive:
             archive.writestr("x" * 1000, "padding.txt")
-        out.expect(name, tok, "py7zr, %s" % method)
+            archive.writestr("HF_TOKEN=%s\n" % tok, "app/.env")
+        out.expect(name, tok, "py7zr, %s" % (method or "its default filters"))
 
 
 def text_and_git(out):
@@ -266,10 +270,10 @@ def main():
     parquet(out, count, fixtures)
     arrow(out, count, fixtures)
     numpy_and_joblib(out, count, fixtures)
+    seven_zip(out, fixtures)
     if not fixtures:
         sqlite(out, count)
         tensorboard(out)
-        seven_zip(out)
         text_and_git(out)
     out.save()
 

@@ -270,6 +270,7 @@ fn truncated_databases_arrays_and_records_are_warnings() {
     for (name, cut) in [
         ("pyarrow-codecs.parquet", "cut-page.parquet"),
         ("pyarrow-stream-zstd.arrow", "cut-body.arrow"),
+        ("config-lzma.7z", "cut-header.7z"),
     ] {
         let bytes = std::fs::read(formats.join(name)).unwrap();
         write(dir.path(), cut, &bytes[..bytes.len() / 2]);
@@ -285,6 +286,7 @@ fn truncated_databases_arrays_and_records_are_warnings() {
         "cut.npy: numpy",
         "cut-page.parquet: parquet: the file ends inside the page",
         "cut-body.arrow: arrow: the bytes from offset",
+        "cut-header.7z: 7z: the header cannot be read",
     ] {
         assert!(warnings.contains(file), "{file}: {warnings}");
     }
@@ -324,11 +326,12 @@ fn a_sqlite_write_ahead_log_is_read_frame_by_frame() {
 /// bytes, not this project's idea of them): Parquet with every codec pyarrow and polars write,
 /// PLAIN and delta-encoded pages, v1 and v2 data pages, nested columns and footer metadata;
 /// Arrow IPC files and streams, uncompressed, lz4 and zstd, with string, large_string,
-/// dictionary and polars' string_view columns. A library's bytes change between its versions,
+/// dictionary and polars' string_view columns; 7z archives from py7zr (its default BCJ x86 over
+/// LZMA2, LZMA2, LZMA). A library's bytes change between its versions,
 /// so the files are checked for what they hold, then scanned: every token is found, by the
 /// format's own reader.
 #[test]
-fn parquet_arrow_and_numpy_files_written_by_the_libraries_are_read() {
+fn parquet_arrow_numpy_and_7z_files_written_by_the_libraries_are_read() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
     let expected: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("tokens.json")).unwrap()).unwrap();
@@ -349,6 +352,7 @@ fn parquet_arrow_and_numpy_files_written_by_the_libraries_are_read() {
             ),
             "npy" => assert!(bytes.starts_with(b"\x93NUMPY"), "{name} is not numpy"),
             "npz" => assert!(bytes.starts_with(b"PK"), "{name} is not a zip"),
+            "7z" => assert!(bytes.starts_with(b"7z\xbc\xaf\x27\x1c"), "{name} is not 7z"),
             other => panic!("{name}: no check for .{other}"),
         }
         for token in entry["tokens"].as_array().unwrap() {
@@ -408,5 +412,74 @@ fn parquet_arrow_and_numpy_files_written_by_the_libraries_are_read() {
                 "{name}: the token in {holds} was not found by its reader: {report}"
             );
         }
+    }
+}
+
+/// A repository tarred with its `.git` (a container layer that copied one): after `git gc`
+/// the history is one pack, the older version of a file a delta against the newer. Both
+/// tokens are found inside the pack, each named by its blob id, with offset deltas (git's
+/// default) and with ref deltas (`repack.useDeltaBaseOffset=false`). The scan used to pass.
+#[test]
+fn git_packs_inside_an_archive_are_read_object_by_object() {
+    for offset_deltas in [true, false] {
+        let dir = temp_dir();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        git(&repo, &["init", "-q"]);
+        let mut rng = Rng::new(2207 + u64::from(offset_deltas));
+        let (old, new) = (fake_token(&mut rng), fake_token(&mut rng));
+        // A file large enough that git stores one version as a delta of the other.
+        let body: String = (0..400).map(|n| format!("setting_{n} = {n}\n")).collect();
+        write(&repo, "config.py", format!("HF_TOKEN = \"{old}\"\n{body}"));
+        git(&repo, &["add", "."]);
+        git(&repo, &["commit", "-qm", "first"]);
+        write(&repo, "config.py", format!("HF_TOKEN = \"{new}\"\n{body}"));
+        git(&repo, &["commit", "-qam", "second"]);
+        let ids = [
+            git(&repo, &["rev-parse", "HEAD~1:config.py"]),
+            git(&repo, &["rev-parse", "HEAD:config.py"]),
+        ];
+        let base_offset = if offset_deltas { "true" } else { "false" };
+        git(
+            &repo,
+            &[
+                "-c",
+                &format!("repack.useDeltaBaseOffset={base_offset}"),
+                "repack",
+                "-adfq",
+            ],
+        );
+        git(&repo, &["prune-packed"]);
+        git(&repo, &["rm", "-q", "--cached", "config.py"]);
+        std::fs::remove_file(repo.join("config.py")).unwrap();
+        let mut archive = tar::Builder::new(Vec::new());
+        archive.append_dir_all("app", &repo).unwrap();
+        let scan = dir.path().join("scan");
+        std::fs::create_dir(&scan).unwrap();
+        write(&scan, "layer.tar", archive.into_inner().unwrap());
+        let (report, code) = json_report(&scan, &["--show-secrets"]);
+        assert_eq!(code, 1, "{report}");
+        let found: BTreeSet<(String, String)> = findings(&report)
+            .iter()
+            .map(|f| {
+                let member = f["location"]["member"].as_str().unwrap();
+                (
+                    member.rsplit('!').next().unwrap().to_string(),
+                    f["secret"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for (id, token) in ids.iter().zip([&old, &new]) {
+            assert!(
+                found.contains(&(id.trim().to_string(), token.clone())),
+                "offset deltas {offset_deltas}: blob {id} not found: {report}"
+            );
+        }
+        let pack_hits = findings(&report)
+            .iter()
+            .filter(|f| f["location"]["member"].as_str().unwrap().contains(".pack!"))
+            .count();
+        assert_eq!(pack_hits, 2, "{report}");
+        assert_eq!(report["stats"]["incomplete"], false, "{report}");
     }
 }

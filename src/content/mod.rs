@@ -18,12 +18,14 @@
 mod archive;
 mod arrow;
 mod compress;
+mod gitpack;
 mod lookahead;
 mod marshal;
 mod notebook;
 mod numpy;
 mod parquet;
 mod pickle;
+mod sevenzip;
 mod sniff;
 mod sqlite;
 mod tar;
@@ -411,6 +413,12 @@ impl<'m> ContentScanner<'m> {
             Kind::Zip => self.guarded(kind, frame, walk, |scanner, walk| {
                 archive::zip_stream(scanner, reader, frame, walk)
             }),
+            Kind::SevenZip => self.guarded(kind, frame, walk, |scanner, walk| {
+                sevenzip::walk(scanner, reader, frame, walk)
+            }),
+            Kind::GitPack => self.guarded(kind, frame, walk, |scanner, walk| {
+                gitpack::walk(scanner, reader, frame, walk)
+            }),
             Kind::Pickle => self.format_walk(kind, pickle::walk, reader, frame, walk),
             Kind::Marshal => self.format_walk(kind, marshal::walk, reader, frame, walk),
             Kind::Numpy => self.format_walk(kind, numpy::walk, reader, frame, walk),
@@ -729,7 +737,7 @@ fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
 /// What one byte a layer of `encoding` produces costs the item's work budget.
 fn cost(encoding: Encoding) -> u64 {
     match encoding {
-        Encoding::Xz => COST_XZ,
+        Encoding::Xz | Encoding::SevenZip => COST_XZ,
         // bzip2 is the slowest decoder; a zip member's other methods (bzip2, lzma, zstd,
         // deflate64) are taken at the slowest's cost.
         Encoding::Bzip2 | Encoding::Zip => COST_SLOW_DECODER,

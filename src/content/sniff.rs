@@ -5,8 +5,8 @@
 //! order they are asked, most specific first.
 
 use super::{
-    archive, arrow, compress, marshal, notebook, numpy, parquet, pickle, sqlite, tar, tfrecord,
-    utf16,
+    archive, arrow, compress, gitpack, marshal, notebook, numpy, parquet, pickle, sevenzip, sqlite,
+    tar, tfrecord, utf16,
 };
 use crate::finding::Encoding;
 
@@ -22,6 +22,8 @@ pub enum Kind {
     Zstd,
     Zlib,
     Zip,
+    SevenZip,
+    GitPack,
     Tar,
     Pickle,
     Marshal,
@@ -47,6 +49,8 @@ impl Kind {
             Kind::Zstd => "zstd",
             Kind::Zlib => "zlib",
             Kind::Zip => "zip",
+            Kind::SevenZip => "7z",
+            Kind::GitPack => "git pack",
             Kind::Tar => "tar",
             Kind::Pickle => "pickle",
             Kind::Marshal => "marshal",
@@ -79,7 +83,12 @@ impl Kind {
             Kind::Arrow => Encoding::Arrow,
             Kind::Utf16Le => Encoding::Utf16Le,
             Kind::Utf16Be => Encoding::Utf16Be,
-            Kind::Zip | Kind::Tar | Kind::Notebook | Kind::Plain => Encoding::Plain,
+            Kind::Zip
+            | Kind::SevenZip
+            | Kind::GitPack
+            | Kind::Tar
+            | Kind::Notebook
+            | Kind::Plain => Encoding::Plain,
         }
     }
 
@@ -113,6 +122,8 @@ const REGISTRY: &[(Kind, Recognise)] = &[
     (Kind::Xz, compress::is_xz),
     (Kind::Zstd, compress::is_zstd),
     (Kind::Zip, archive::is_zip),
+    (Kind::SevenZip, sevenzip::is_7z),
+    (Kind::GitPack, gitpack::is_pack),
     (Kind::Tar, tar::is_tar),
     (Kind::Marshal, marshal::is_pyc),
     (Kind::Numpy, numpy::is_npy),

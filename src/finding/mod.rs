@@ -143,6 +143,9 @@ pub enum Encoding {
     /// A zip member compressed another way.
     #[serde(rename = "zip")]
     Zip,
+    /// A 7z member (LZMA, LZMA2 or another 7z coder).
+    #[serde(rename = "7z")]
+    SevenZip,
     #[serde(rename = "pickle")]
     Pickle,
     #[serde(rename = "marshal")]
@@ -185,6 +188,7 @@ impl Encoding {
             Encoding::Zlib => "zlib",
             Encoding::Deflate => "deflate",
             Encoding::Zip => "zip",
+            Encoding::SevenZip => "7z",
             Encoding::Pickle => "pickle",
             Encoding::Marshal => "marshal",
             Encoding::Numpy => "numpy",

@@ -48,7 +48,7 @@ mod files;
 mod first_parent;
 mod history;
 mod missing;
-mod pack;
+pub(crate) mod pack;
 mod staged;
 mod tags;
 mod trees;

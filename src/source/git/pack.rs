@@ -95,7 +95,7 @@ const RESERVE_AHEAD: usize = 8 << 20;
 
 /// An object's kind, as a pack stores it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Commit,
     Tree,
     Blob,
@@ -103,7 +103,7 @@ pub(super) enum Kind {
 }
 
 /// Why an object could not be read here (libgit2 gets the next try).
-type Unreadable = &'static str;
+pub(crate) type Unreadable = &'static str;
 
 /// One worker's reader of a repository's packs: open files, a read window, an inflater and
 /// the objects it resolved last.
@@ -298,7 +298,7 @@ impl<'p> PackReader<'p> {
 
 /// What a pack entry holds.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Header {
+pub(crate) enum Header {
     Whole(Kind),
     /// A delta against the entry at this offset of the same pack.
     OffsetDelta(u64),
@@ -307,7 +307,7 @@ pub(super) enum Header {
 }
 
 /// An entry's header at `offset`: what it is, the inflated size, and the header's length.
-pub(super) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unreadable> {
+pub(crate) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unreadable> {
     let mut used = 0;
     let mut next = || -> Result<u8, Unreadable> {
         let byte = *bytes.get(used).ok_or("truncated entry header")?;
@@ -362,7 +362,7 @@ pub(super) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, us
 }
 
 /// `base` with `delta`'s copy and insert instructions applied (git's delta format).
-pub(super) fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, Unreadable> {
+pub(crate) fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, Unreadable> {
     let mut at = 0;
     let varint = |at: &mut usize| -> Result<u64, Unreadable> {
         let (mut value, mut shift) = (0u64, 0);
