@@ -21,7 +21,9 @@ for name, entry in sorted(expected.items()):
     lost = [t for t in tokens if t not in got]
     missed += len(lost)
     state = "found" if not lost else "MISSED %d of %d" % (len(lost), len(tokens))
-    holds = ", ".join(h for t, h in zip(tokens, entry["holds"]) if not lost or t in lost)
+    holds = ", ".join(
+        dict.fromkeys(h for t, h in zip(tokens, entry["holds"]) if not lost or t in lost)
+    )
     print("%-45s %-16s %s" % (name, state, holds))
 total = sum(len(e["tokens"]) for e in expected.values())
 print("%d of %d tokens found in %d artifacts" % (total - missed, total, len(expected)))

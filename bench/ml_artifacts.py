@@ -173,16 +173,27 @@ def numpy_and_joblib(out, count, fixtures):
     tok = token()
     np.savez_compressed(out.path("arrays.npz"), names=np.array(around(tok, count)))
     out.expect("arrays.npz", tok, "savez_compressed")
-    if fixtures:
-        return
     import joblib
 
+    # Uncompressed: joblib writes each array's bytes raw inside the pickle, after its wrapper.
+    values, config, more = token(), token(), token()
+    joblib.dump(
+        {
+            "names": np.array(around(values, count)),
+            "config": {"hf_token": config},
+            "ids": np.arange(10),
+            "labels": np.array([v.encode() for v in around(more, count)]),
+        },
+        out.path("arrays.joblib"),
+    )
+    out.expect("arrays.joblib", values, "a <U array inside joblib's pickle")
+    out.expect("arrays.joblib", config, "a string after the arrays")
+    out.expect("arrays.joblib", more, "an |S array after the others")
+    if fixtures:
+        return
     tok = token()
     joblib.dump({"hf_token": tok, "weights": list(range(100))}, out.path("model.joblib"), compress=3)
     out.expect("model.joblib", tok, "joblib compress=3 (zlib)")
-    tok = token()
-    joblib.dump({"names": np.array(around(tok, count))}, out.path("plain.joblib"))
-    out.expect("plain.joblib", tok, "joblib with a numpy array")
 
 
 def sqlite(out, count):

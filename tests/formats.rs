@@ -331,7 +331,7 @@ fn a_sqlite_write_ahead_log_is_read_frame_by_frame() {
 /// so the files are checked for what they hold, then scanned: every token is found, by the
 /// format's own reader.
 #[test]
-fn parquet_arrow_numpy_and_7z_files_written_by_the_libraries_are_read() {
+fn parquet_arrow_numpy_joblib_and_7z_files_written_by_the_libraries_are_read() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
     let expected: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("tokens.json")).unwrap()).unwrap();
@@ -352,6 +352,7 @@ fn parquet_arrow_numpy_and_7z_files_written_by_the_libraries_are_read() {
             ),
             "npy" => assert!(bytes.starts_with(b"\x93NUMPY"), "{name} is not numpy"),
             "npz" => assert!(bytes.starts_with(b"PK"), "{name} is not a zip"),
+            "joblib" => assert!(bytes.starts_with(b"\x80\x04"), "{name} is not a pickle"),
             "7z" => assert!(bytes.starts_with(b"7z\xbc\xaf\x27\x1c"), "{name} is not 7z"),
             other => panic!("{name}: no check for .{other}"),
         }
@@ -388,11 +389,16 @@ fn parquet_arrow_numpy_and_7z_files_written_by_the_libraries_are_read() {
     for finding in findings(&report) {
         let path = finding["location"]["path"].as_str().unwrap();
         let encoding = finding["encoding"].as_str().unwrap();
-        let reader = match path.rsplit('.').next().unwrap() {
-            "npy" | "npz" => "numpy",
-            extension => extension,
+        let readers: &[&str] = match path.rsplit('.').next().unwrap() {
+            "npy" | "npz" => &["numpy"],
+            // joblib's arrays inside its pickle, and the pickle's own strings.
+            "joblib" => &["numpy", "pickle"],
+            "parquet" => &["parquet"],
+            "arrow" => &["arrow"],
+            "7z" => &["7z"],
+            other => panic!("no reader for .{other}"),
         };
-        if encoding == reader {
+        if readers.contains(&encoding) {
             found.insert((
                 path.trim_start_matches("./").to_string(),
                 finding["secret"].as_str().unwrap().to_string(),

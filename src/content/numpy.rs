@@ -23,7 +23,7 @@ pub fn is_npy(head: &[u8]) -> bool {
 
 /// What the header's `descr` says about each value.
 #[derive(Debug, PartialEq, Eq)]
-enum Values {
+pub(super) enum Values {
     /// UTF-32 code points, `n` to a value.
     Unicode { chars: usize, big_endian: bool },
     /// `n` bytes to a value.
@@ -46,6 +46,31 @@ fn values_of(header: &str) -> Values {
     let Some(descr) = rest.split('\'').next() else {
         return Values::Other;
     };
+    values_of_descr(descr)
+}
+
+/// The bytes one value of a simple dtype takes (`<U40`: 160, `i8`: 8, `?`: 1); `None` for
+/// objects, records and anything else whose values have no fixed width here.
+pub(super) fn item_size(descr: &str) -> Option<u64> {
+    let descr = descr.trim_start_matches(['<', '>', '|', '=']);
+    if descr == "?" {
+        return Some(1);
+    }
+    let kind = descr.chars().next()?;
+    let digits: String = descr[1..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let width: u64 = digits.parse().ok().filter(|&w| w > 0)?;
+    match kind {
+        'U' => width.checked_mul(4),
+        'S' | 'a' | 'V' | 'i' | 'u' | 'f' | 'c' | 'b' | 'M' | 'm' => Some(width),
+        _ => None,
+    }
+}
+
+/// What a dtype string (`<U40`, `|S8`, `O`, `U37`) says about each value.
+pub(super) fn values_of_descr(descr: &str) -> Values {
     let (order, kind) = match descr.as_bytes() {
         [order @ (b'<' | b'>' | b'|' | b'='), rest @ ..] => (*order, rest),
         rest => (b'|', rest),
@@ -107,9 +132,23 @@ pub(super) fn walk(
     reader.take(length).read_to_end(&mut header)?;
     position += header.len() as u64;
     let values = values_of(&String::from_utf8_lossy(&header));
+    scan_values(scanner, reader, &values, position, frame, walk)
+}
+
+/// The values of an array's data, `position` bytes into the member: each `U` or `S` value on
+/// its own, object arrays as the pickle they are, anything else as raw bytes. joblib writes
+/// numpy arrays this way inside its pickles (`pickle.rs`).
+pub(super) fn scan_values(
+    scanner: &mut ContentScanner,
+    reader: &mut dyn Read,
+    values: &Values,
+    mut position: u64,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
     let item = match values {
         Values::Unicode { chars, .. } => chars.checked_mul(4),
-        Values::Bytes(width) => Some(width),
+        Values::Bytes(width) => Some(*width),
         Values::Objects => return scanner.stream(reader, frame, walk),
         Values::Other => None,
     };
@@ -128,7 +167,7 @@ pub(super) fn walk(
             Values::Unicode { big_endian, .. } => {
                 for unit in value[..read].chunks_exact(4) {
                     let bytes = unit.try_into().expect("four bytes");
-                    let point = if big_endian {
+                    let point = if *big_endian {
                         u32::from_be_bytes(bytes)
                     } else {
                         u32::from_le_bytes(bytes)

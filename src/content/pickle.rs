@@ -12,8 +12,124 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
+use super::numpy::{self, Values};
 use super::{ContentScanner, Frame, Walk};
 use crate::finding::Encoding;
+
+/// Strings up to this long are kept to follow joblib's array wrappers.
+const SHORT_STRING: u64 = 64;
+/// The most array bytes one joblib wrapper may declare (what is not read as values is read as
+/// the rest of the pickle, then raw bytes).
+const MAX_ARRAY: u64 = 1 << 40;
+
+/// joblib pickles a numpy array as a `NumpyArrayWrapper` whose state names its shape and
+/// dtype, and writes the array's bytes right after that state is built (after a padding of
+/// `0xff` bytes, its length in the byte before it, since joblib 1.2): no opcode frames them.
+/// Followed through the strings and small integers of the state, the wrapper says how many
+/// bytes its array takes and how each value is bounded, and the pickle goes on after them.
+#[derive(Default)]
+struct JoblibArray {
+    /// A `NumpyArrayWrapper` class was named: joblib wrote this pickle.
+    joblib: bool,
+    /// The state of the wrapper being built.
+    state: WrapperState,
+}
+
+#[derive(Default)]
+struct WrapperState {
+    started: bool,
+    after_dtype_key: bool,
+    collecting_shape: bool,
+    shape: Vec<u64>,
+    dtype: Option<String>,
+    /// `allow_mmap` is the state's last key but one: the dtype's own BUILD comes before it.
+    keys_done: bool,
+}
+
+impl JoblibArray {
+    /// A string the pickle pushed, or fetched from its memo (the second wrapper's keys are
+    /// memo references to the first one's).
+    fn string(&mut self, text: &[u8]) {
+        let state = &mut self.state;
+        match text {
+            b"NumpyArrayWrapper" => self.joblib = true,
+            _ if !self.joblib => {}
+            // Each wrapper's state starts with its subclass.
+            b"subclass" => {
+                self.state = WrapperState {
+                    started: true,
+                    ..WrapperState::default()
+                }
+            }
+            _ if !state.started => {}
+            b"shape" => {
+                state.collecting_shape = true;
+                state.shape.clear();
+            }
+            b"dtype" => state.after_dtype_key = true,
+            b"allow_mmap" => state.keys_done = true,
+            _ if state.after_dtype_key && state.dtype.is_none() => {
+                // `numpy.dtype` is called with the descr string (`U37`).
+                if let Ok(text) = std::str::from_utf8(text) {
+                    if text != "numpy" {
+                        state.dtype = Some(text.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn int(&mut self, value: u64) {
+        if self.state.collecting_shape {
+            self.state.shape.push(value);
+        }
+    }
+
+    fn tuple(&mut self) {
+        self.state.collecting_shape = false;
+    }
+
+    /// At BUILD: the array's values and their byte length, if a wrapper's state is complete.
+    fn built(&mut self) -> Option<(Values, u64)> {
+        if !self.state.keys_done || self.state.collecting_shape {
+            return None;
+        }
+        let state = std::mem::take(&mut self.state);
+        let descr = state.dtype?;
+        let item = numpy::item_size(&descr)?;
+        let values = numpy::values_of_descr(&descr);
+        let count = state
+            .shape
+            .iter()
+            .try_fold(1u64, |product, &dim| product.checked_mul(dim))?;
+        let length = count.checked_mul(item).filter(|&l| l <= MAX_ARRAY)?;
+        Some((values, length))
+    }
+}
+
+/// The pickle's memo, as far as short strings go: what MEMOIZE and BINPUT stored, for BINGET.
+#[derive(Default)]
+struct Memo {
+    strings: std::collections::HashMap<u64, Vec<u8>>,
+    next: u64,
+    /// The string on top of the stack, if the last opcode pushed one.
+    top: Option<Vec<u8>>,
+}
+
+/// Memo entries kept (a pickle may memoize millions of objects; joblib's keys come first).
+const MAX_MEMO_STRINGS: usize = 4096;
+
+impl Memo {
+    fn put(&mut self, index: u64) {
+        if let Some(text) = &self.top {
+            if self.strings.len() < MAX_MEMO_STRINGS {
+                self.strings.insert(index, text.clone());
+            }
+        }
+        self.next = self.next.max(index + 1);
+    }
+}
 
 /// A protocol 0 line argument longer than this is not a pickle's.
 const MAX_LINE: u64 = 1 << 20;
@@ -137,11 +253,30 @@ pub(super) fn walk(
             format!("pickle: truncated at byte {at}; what was read before it was scanned"),
         );
     };
+    let mut array = JoblibArray::default();
+    let mut memo = Memo::default();
     loop {
         let at = input.position;
         let Some(opcode) = input.byte()? else {
             return Ok(());
         };
+        let top = memo.top.take();
+        match opcode {
+            0x94 => {
+                // MEMOIZE: the top stays on the stack.
+                memo.top = top;
+                memo.put(memo.next);
+                continue;
+            }
+            0x85..=0x87 | b't' => array.tuple(),
+            b'b' => {
+                if let Some((values, length)) = array.built() {
+                    read_joblib_array(scanner, &mut input, &values, length, frame, walk)?;
+                }
+                continue;
+            }
+            _ => {}
+        }
         let Some(arg) = arg_of(opcode) else {
             // Not (or no longer) a pickle: the rest is raw bytes, this byte included.
             let first = [opcode];
@@ -161,12 +296,52 @@ pub(super) fn walk(
                 }
             }
             Arg::None => true,
+            Arg::Fixed(width)
+                if matches!(opcode, b'K' | b'M' | b'J' | b'q' | b'r' | b'h' | b'j') =>
+            {
+                match input.length(width as u8)? {
+                    Some(value) => {
+                        match opcode {
+                            b'K' | b'M' | b'J' => array.int(value),
+                            // BINPUT: the top stays on the stack.
+                            b'q' | b'r' => {
+                                memo.top = top;
+                                memo.put(value);
+                            }
+                            _ => {
+                                if let Some(text) = memo.strings.get(&value) {
+                                    array.string(text);
+                                    memo.top = Some(text.clone());
+                                }
+                            }
+                        }
+                        true
+                    }
+                    None => false,
+                }
+            }
             Arg::Fixed(count) => input.skip(count)?,
             Arg::CountedNumber(width) => match input.length(width)? {
                 Some(length) => input.skip(length)?,
                 None => false,
             },
             Arg::Counted(width) => match input.length(width)? {
+                Some(length) if length <= SHORT_STRING => {
+                    let start = input.position;
+                    let mut text = Vec::with_capacity(length as usize);
+                    (&mut input.reader).take(length).read_to_end(&mut text)?;
+                    input.position += text.len() as u64;
+                    array.string(&text);
+                    memo.top = Some(text.clone());
+                    scanner.framed_string(
+                        &mut text.as_slice(),
+                        length,
+                        start,
+                        frame,
+                        Encoding::Pickle,
+                        walk,
+                    )?
+                }
                 Some(length) => {
                     let start = input.position;
                     let complete = scanner.framed_string(
@@ -216,6 +391,32 @@ pub(super) fn walk(
             return Ok(());
         }
     }
+}
+
+/// A joblib array's bytes after its wrapper is built: the padding, then `length` bytes of
+/// values, each scanned within its width.
+fn read_joblib_array<R: Read>(
+    scanner: &mut ContentScanner,
+    input: &mut Input<R>,
+    values: &Values,
+    length: u64,
+    frame: &Frame,
+    walk: &mut Walk,
+) -> io::Result<()> {
+    let buffered = input.reader.fill_buf()?;
+    if let Some((&padding, rest)) = buffered.split_first() {
+        let padding = usize::from(padding);
+        if padding <= 64 && rest.len() >= padding && rest[..padding].iter().all(|&b| b == 0xff) {
+            input.reader.consume(1 + padding);
+            input.position += 1 + padding as u64;
+        }
+    }
+    let start = input.position;
+    let mut data = (&mut input.reader).take(length);
+    numpy::scan_values(scanner, &mut data, values, start, frame, walk)?;
+    let left = data.limit();
+    input.position += length - left;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -662,8 +662,17 @@ fn read_folders(
             if left > scanner.options.max_inflated {
                 break;
             }
-            let drained = io::copy(&mut member, &mut io::sink())?;
-            walk.work.charge(drained);
+            match io::copy(&mut member, &mut io::sink()) {
+                Ok(drained) => walk.work.charge(drained),
+                Err(err) => {
+                    // The folder's stream is damaged past this file: its other files are lost.
+                    walk.warn(
+                        frame,
+                        format!("7z: the folder holding {name} does not decode past it ({err})"),
+                    );
+                    break;
+                }
+            }
             if walk.work.is_spent() {
                 return Ok(());
             }
