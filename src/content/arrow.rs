@@ -460,10 +460,12 @@ fn open_buffer(codec: u8, bytes: &[u8], max: u64) -> Option<Cow<'_, [u8]>> {
         0 => lz4_flex::frame::FrameDecoder::new(compressed)
             .take(length + 1)
             .read_to_end(&mut out),
-        1 => ruzstd::decoding::StreamingDecoder::new(compressed)
-            .ok()?
-            .take(length + 1)
-            .read_to_end(&mut out),
+        1 => {
+            // The length is known: one call into libzstd, no window kept.
+            out.resize(length as usize, 0);
+            zstd::bulk::decompress_to_buffer(compressed, &mut out[..])
+                .inspect(|&written| out.truncate(written))
+        }
         _ => return None,
     };
     (read.is_ok() && out.len() as u64 == length).then_some(Cow::Owned(out))

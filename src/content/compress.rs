@@ -117,7 +117,7 @@ pub fn decoder<'a>(
 /// skippable frames passed over, and bytes after the last frame that are not a frame are an
 /// error, as trailing data is for gzip, bzip2 and xz, so the scan says so.
 struct ZstdFrames<R: Read> {
-    frame: Option<ruzstd::decoding::StreamingDecoder<Pushback<R>, ruzstd::decoding::FrameDecoder>>,
+    frame: Option<zstd::stream::read::Decoder<'static, Pushback<BufReader<R>>>>,
 }
 
 /// zstd's frame magic, and the range of skippable-frame magics (little-endian).
@@ -129,13 +129,13 @@ impl<R: Read> ZstdFrames<R> {
         let mut frames = Self { frame: None };
         frames.next_frame(Pushback {
             pending: Vec::new(),
-            inner: reader,
+            inner: BufReader::new(reader),
         })?;
         Ok(frames)
     }
 
     /// Starts the next frame of `reader`, passing over skippable ones; none at its end.
-    fn next_frame(&mut self, mut reader: Pushback<R>) -> io::Result<()> {
+    fn next_frame(&mut self, mut reader: Pushback<BufReader<R>>) -> io::Result<()> {
         loop {
             let mut magic = [0u8; 4];
             let got = read_up_to(&mut reader, &mut magic)?;
@@ -160,8 +160,9 @@ impl<R: Read> ZstdFrames<R> {
                 return Err(invalid("trailing data after the zstd stream"));
             }
             reader.pending = magic.to_vec();
-            let decoder = ruzstd::decoding::StreamingDecoder::new(reader)
-                .map_err(|err| invalid(&err.to_string()))?;
+            // One frame at a time: libzstd takes exactly the frame's bytes from the buffer,
+            // so what follows it is where the next frame (or trailing data) begins.
+            let decoder = zstd::stream::read::Decoder::with_buffer(reader)?.single_frame();
             self.frame = Some(decoder);
             return Ok(());
         }
@@ -175,7 +176,7 @@ impl<R: Read> Read for ZstdFrames<R> {
             if read > 0 || buf.is_empty() {
                 return Ok(read);
             }
-            let reader = self.frame.take().expect("a frame is open").into_inner();
+            let reader = self.frame.take().expect("a frame is open").finish();
             self.next_frame(reader)?;
         }
         Ok(0)
@@ -387,6 +388,24 @@ fn read_to_nul(reader: &mut impl BufRead, keep: usize) -> io::Result<(Vec<u8>, u
 struct Pushback<R> {
     pending: Vec<u8>,
     inner: R,
+}
+
+impl<R: BufRead> BufRead for Pushback<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pending.is_empty() {
+            self.inner.fill_buf()
+        } else {
+            Ok(&self.pending)
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.pending.is_empty() {
+            self.inner.consume(amount);
+        } else {
+            self.pending.drain(..amount.min(self.pending.len()));
+        }
+    }
 }
 
 impl<R: Read> Read for Pushback<R> {

@@ -288,9 +288,11 @@ fn decode(codec: Codec, input: &[u8], size: usize, out: &mut Vec<u8>) -> bool {
             }
         }
         Codec::Zstd => {
-            input.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
-                && ruzstd::decoding::StreamingDecoder::new(input)
-                    .is_ok_and(|mut decoder| read_all(&mut decoder, out))
+            input.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) && {
+                out.resize(start + size, 0);
+                zstd::bulk::decompress_to_buffer(input, &mut out[start..])
+                    .is_ok_and(|written| written == size)
+            }
         }
         Codec::Gzip => {
             input.starts_with(&[0x1f, 0x8b])

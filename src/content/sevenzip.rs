@@ -579,7 +579,7 @@ fn coder_stream<'a>(
         [0x04, 0x01, 0x08] => Box::new(flate2::read::DeflateDecoder::new(input).take(size)),
         [0x04, 0x02, 0x02] => Box::new(bzip2::read::BzDecoder::new(input).take(size)),
         [0x04, 0xf7, 0x11, 0x01] => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(input)
+            zstd::stream::read::Decoder::new(input)
                 .map_err(|_| Damaged("a zstd stream that does not open"))?
                 .take(size),
         ),
