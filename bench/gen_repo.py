@@ -15,7 +15,9 @@ import random
 import string
 import subprocess
 
-ALNUM = string.ascii_letters + string.digits
+# Letters only, as every real Hub token in public view is (digits appear only on the Hub's
+# staging instance): the peers' rules (`hf_[a-zA-Z]{34}`) can match every planted token.
+ALNUM = string.ascii_letters
 WORDS = ("model tokenizer dataset hf_hub_download snapshot_download revision config batch loss "
          "optimizer scheduler epoch step device cuda hf_transfer upload_folder repo_id").split()
 

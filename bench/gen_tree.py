@@ -13,7 +13,9 @@ import os
 import random
 import string
 
-ALNUM = string.ascii_letters + string.digits
+# Letters only, as every real Hub token in public view is (digits appear only on the Hub's
+# staging instance): the peers' rules (`hf_[a-zA-Z]{34}`) can match every planted token.
+ALNUM = string.ascii_letters
 
 CODE_LINES = [
     "from huggingface_hub import hf_hub_download, hf_hub_url, snapshot_download",

@@ -36,8 +36,8 @@ distinct() { grep -oE 'hf_[A-Za-z0-9]{34}' | sort -u | wc -l; }
   --show-secrets > "$work/hf-scan.jsonl" || true
 echo "  distinct tokens found: $(distinct < "$work/hf-scan.jsonl")"
 # kingfisher on the same history, from local clones (the mirrors hf-scan just made).
-# Its Hugging Face rule takes letters only (`hf_[a-zA-Z]{34}`), so tokens with digits — most
-# real ones — are not found: the count below says how many.
+# The planted tokens are letters only, as real ones are, so its rule (`hf_[a-zA-Z]{34}`) can
+# match every one of them.
 /usr/bin/time -o "$work/time" -f "kingfisher (local clones): %e s, %M KB peak" \
   "$kingfisher" scan "$work/cache" --no-validate --no-update-check --format json \
   > "$work/kingfisher.json" 2>/dev/null || true

@@ -424,9 +424,20 @@ pub struct HubAuditArgs {
     /// A Space to audit, `owner/name` (repeatable).
     #[arg(long, value_name = "ID")]
     pub space: Vec<String>,
+    /// A kernel repository to audit, `owner/name` (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub kernel: Vec<String>,
+    /// A Storage Bucket to audit, `owner/name` (repeatable): its files as they are now, each
+    /// up to --max-lfs-size. --author lists the author's buckets too.
+    #[arg(long, value_name = "ID")]
+    pub bucket: Vec<String>,
     /// Also scan every discussion and pull request: titles and comments.
     #[arg(long)]
     pub discussions: bool,
+    /// Also scan each --author's Jobs and scheduled Jobs: their environment values, command
+    /// and arguments (needs a token that may list them).
+    #[arg(long)]
+    pub jobs: bool,
     /// Fetch and scan LFS objects up to this size (K, M, G suffixes); larger ones are listed
     /// in a notice.
     #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
@@ -485,8 +496,13 @@ impl HubAuditArgs {
             && self.model.is_empty()
             && self.dataset.is_empty()
             && self.space.is_empty()
+            && self.kernel.is_empty()
+            && self.bucket.is_empty()
         {
-            bail!("nothing to audit: name --author, --model, --dataset or --space");
+            bail!("nothing to audit: name --author, --model, --dataset, --space, --kernel or --bucket");
+        }
+        if self.jobs && self.author.is_empty() {
+            bail!("--jobs lists the jobs of each --author: name one");
         }
         for author in &self.author {
             if !valid_id(author) || author.contains('/') {
@@ -498,10 +514,12 @@ impl HubAuditArgs {
             (RepoKind::Model, &self.model, "--model"),
             (RepoKind::Dataset, &self.dataset, "--dataset"),
             (RepoKind::Space, &self.space, "--space"),
+            (RepoKind::Kernel, &self.kernel, "--kernel"),
+            (RepoKind::Bucket, &self.bucket, "--bucket"),
         ] {
             for id in ids {
                 if !valid_id(id) {
-                    bail!("{flag} takes a repository id such as owner/name");
+                    bail!("{flag} takes an id such as owner/name");
                 }
                 named.push(HubRepo {
                     kind,
@@ -575,6 +593,7 @@ impl HubAuditArgs {
             authors: self.author,
             named,
             discussions: self.discussions,
+            jobs: self.jobs,
             max_lfs_size: self.max_lfs_size,
             shard: self.shard,
             cache_dir,

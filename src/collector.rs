@@ -199,10 +199,13 @@ impl Stats {
 
 /// `1 file`, `2 files`.
 pub fn plural(count: u64, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
+    let consonant_y = noun
+        .strip_suffix('y')
+        .filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u']));
+    match (count, consonant_y) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{count} {stem}ies"),
+        _ => format!("{count} {noun}s"),
     }
 }
 
@@ -242,9 +245,12 @@ pub fn collect(
                 match origin.source {
                     SourceKind::History | SourceKind::Staged => result.stats.blobs += 1,
                     SourceKind::CommitMessage | SourceKind::TagMessage => {}
-                    SourceKind::File | SourceKind::Stdin | SourceKind::Discussion => {
-                        result.stats.files += 1
-                    }
+                    SourceKind::File
+                    | SourceKind::Stdin
+                    | SourceKind::Discussion
+                    | SourceKind::Bucket
+                    | SourceKind::SpaceVariable
+                    | SourceKind::Job => result.stats.files += 1,
                 }
                 result.stats.bytes += scanned.bytes;
                 result.stats.members += scanned.members;

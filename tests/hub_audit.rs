@@ -655,13 +655,14 @@ fn on_a_terminal_the_progress_line_names_each_repository() {
     assert!(report.contains("hf-user-access-token"), "{report}");
     let drawn = common::terminal::drawn_lines(&terminal);
     for repository in 1..=4 {
-        let prefix = format!("hf-scan: [repository {repository}/4 ");
+        // The gated Space is the fifth: not cloned, but its variables are asked for.
+        let prefix = format!("hf-scan: [repository {repository}/5 ");
         assert!(
             drawn.iter().any(|line| line.starts_with(&prefix)),
             "{prefix} {drawn:?}"
         );
         // Each repository's log line comes after its progress line was cleared.
-        let logged = format!("hf-scan: [{repository}/4] scanned ");
+        let logged = format!("hf-scan: [{repository}/5] scanned ");
         let at = terminal.find(&logged).expect(&logged);
         assert!(terminal[..at].ends_with(common::terminal::CLEAR_LINE));
     }
@@ -943,4 +944,209 @@ fn a_repository_id_holding_a_token_is_redacted_in_json() {
     let text = report.to_string();
     assert!(!text.contains(&named), "{text}");
     assert!(!text.contains(&inside), "{text}");
+}
+
+/// What an account holds besides repositories: alice's buckets (a private one read with the
+/// token, its files behind a same-host redirect then the storage host; a public one), a
+/// Space's variables and her jobs. The token reaches the Hub, never the storage host.
+#[test]
+fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
+    use common::hub::Bucket;
+    let mut rng = Rng::new(473);
+    let access = fake_token(&mut rng);
+    let [in_log, in_pickle, in_public, in_variable, in_job, in_schedule] =
+        std::array::from_fn(|_| fake_token(&mut rng));
+    let root = temp_dir();
+    bare_repo(
+        root.path(),
+        "spaces/alice/demo",
+        &[&[("app.py", "import os\n")]],
+    );
+    let checkpoints = Bucket {
+        id: "alice/checkpoints".into(),
+        private: true,
+        files: vec![
+            (
+                "logs/run 1/train.log".into(),
+                format!("step 1\nlogin with {in_log}\n").into_bytes(),
+            ),
+            ("state/training_args.bin".into(), pickle_with(&in_pickle)),
+            ("weights.bin".into(), vec![b'w'; 4096]),
+        ],
+    };
+    let public = Bucket {
+        id: "alice/public".into(),
+        private: false,
+        files: vec![(
+            "notes.md".into(),
+            format!("HF_TOKEN={in_public}\n").into_bytes(),
+        )],
+    };
+    let storage = FakeHub::with(Setup {
+        lfs: checkpoints
+            .files
+            .iter()
+            .chain(&public.files)
+            .map(|(_, bytes)| (hf_scan::finding::hex_sha256(bytes), bytes.clone()))
+            .collect(),
+        ..Setup::default()
+    });
+    let job = serde_json::json!([{"id": "job1",
+        "owner": {"id": "1", "name": "alice", "type": "user"},
+        "command": ["python", "train.py"], "environment": {"HF_TOKEN": in_job},
+        "secrets": {"WANDB_KEY": null}}]);
+    let scheduled = serde_json::json!([{"id": "sched1", "schedule": "@daily",
+        "jobSpec": {"command": ["python", "eval.py"], "arguments": ["--token", in_schedule]}}]);
+    let hub = FakeHub::with(Setup {
+        repos: vec![repo("spaces", "alice/demo", false, 0)],
+        sees_private: vec![access.clone()],
+        git_root: Some(root.path().to_path_buf()),
+        lfs_cdn: Some(storage.url.clone()),
+        buckets: vec![checkpoints, public],
+        variables: HashMap::from([(
+            "alice/demo".to_string(),
+            vec![(
+                "PUBLIC_TOKEN".to_string(),
+                in_variable.clone(),
+                "pasted here by mistake".to_string(),
+            )],
+        )]),
+        jobs: HashMap::from([("alice".to_string(), job)]),
+        scheduled_jobs: HashMap::from([("alice".to_string(), scheduled)]),
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--author",
+            "alice",
+            "--jobs",
+            "--hf-endpoint",
+            &hub.url,
+        ])
+        .args(["--format", "json", "--show-secrets", "--max-lfs-size", "1K"])
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .env("HF_TOKEN", &access)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("auditing 1 repository and 2 buckets"), "{err}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stats"]["incomplete"], false, "{err}");
+
+    let log = finding(&report, &in_log);
+    assert_eq!(log["source"], "bucket");
+    assert_eq!(
+        log["location"]["path"],
+        "buckets/alice/checkpoints/logs/run 1/train.log"
+    );
+    assert_eq!(log["location"]["line"], 2);
+    assert_eq!(log["repo"]["type"], "bucket");
+    assert_eq!(log["repo"]["id"], "alice/checkpoints");
+    assert_eq!(
+        log["url"],
+        format!(
+            "{}/buckets/alice/checkpoints/resolve/logs/run%201/train.log",
+            hub.url
+        )
+    );
+    let pickled = finding(&report, &in_pickle);
+    assert_eq!(
+        pickled["location"]["path"],
+        "buckets/alice/checkpoints/state/training_args.bin"
+    );
+    assert_eq!(
+        finding(&report, &in_public)["location"]["path"],
+        "buckets/alice/public/notes.md"
+    );
+    assert!(
+        err.contains("not fetched, larger than --max-lfs-size (1.0 KiB): 1 bucket file, 4.0 KiB"),
+        "{err}"
+    );
+
+    let variable = finding(&report, &in_variable);
+    assert_eq!(variable["source"], "space-variable");
+    assert_eq!(
+        variable["location"]["path"],
+        "spaces/alice/demo/variables/PUBLIC_TOKEN"
+    );
+    assert_eq!(
+        variable["url"],
+        format!("{}/spaces/alice/demo/settings", hub.url)
+    );
+
+    let job = finding(&report, &in_job);
+    assert_eq!(job["source"], "job");
+    assert_eq!(job["location"]["path"], "jobs/alice/job1");
+    assert_eq!(job["repo"]["type"], "job");
+    assert_eq!(job["url"], format!("{}/jobs/alice/job1", hub.url));
+    assert_eq!(
+        finding(&report, &in_schedule)["location"]["path"],
+        "jobs/alice/scheduled/sched1"
+    );
+    assert_eq!(findings(&report).len(), 6, "{report}");
+
+    // The token went with every Hub request, and never to the storage host.
+    let bearer = format!("Bearer {access}");
+    let resolved: Vec<_> = hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/bucket-xet/") || r.path.starts_with("/buckets/"))
+        .collect();
+    assert_eq!(resolved.len(), 6, "two hops for each of three files");
+    assert!(resolved
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(bearer.as_str())));
+    let stored = storage.requests();
+    assert_eq!(stored.len(), 3, "the 4 KiB file was not fetched");
+    assert!(stored.iter().all(|r| r.authorization.is_none()));
+    assert!(files_under(cache.path())
+        .iter()
+        .all(|(_, bytes)| !String::from_utf8_lossy(bytes).contains(&access)));
+
+    // Without the token: the private bucket is not listed, the variables are a notice (the
+    // auditor may not read them), and --jobs cannot list the jobs: a warning.
+    let output = hf_scan()
+        .args(["hub", "--author", "alice", "--hf-endpoint", &hub.url])
+        .args(["--format", "json", "--show-secrets", "--cache-dir"])
+        .arg(cache.path())
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(findings(&report).len(), 1, "{report}");
+    finding(&report, &in_public);
+    assert!(
+        err.contains("the variables of 1 Space could not be read with this token (401/403)"),
+        "{err}"
+    );
+    assert_eq!(report["stats"]["incomplete"], false, "{err}");
+    let output = hf_scan()
+        .args([
+            "hub",
+            "--author",
+            "alice",
+            "--jobs",
+            "--bucket",
+            "alice/checkpoints",
+        ])
+        .args(["--hf-endpoint", &hub.url, "--format", "json", "--cache-dir"])
+        .arg(cache.path())
+        .env_remove("HF_TOKEN")
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("jobs/alice: its jobs could not be listed (HTTP 401)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("buckets/alice/checkpoints: its files could not be listed (HTTP 401)"),
+        "{err}"
+    );
 }

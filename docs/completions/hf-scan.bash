@@ -293,7 +293,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__hub)
-            opts="-j -o -q -h --author --model --dataset --space --discussions --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +312,14 @@ _hf__scan() {
                     return 0
                     ;;
                 --space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -108,6 +108,8 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l author -d 'Every
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l model -d 'A model to audit, `owner/name` (repeatable)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l dataset -d 'A dataset to audit, `owner/name` (repeatable)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l space -d 'A Space to audit, `owner/name` (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l kernel -d 'A kernel repository to audit, `owner/name` (repeatable)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l bucket -d 'A Storage Bucket to audit, `owner/name` (repeatable): its files as they are now, each up to --max-lfs-size. --author lists the author\'s buckets too' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l max-lfs-size -d 'Fetch and scan LFS objects up to this size (K, M, G suffixes); larger ones are listed in a notice' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l shard -d 'Audit only every N-th repository of the sorted list, starting at the K-th (`K/N`), so N jobs audit an organisation together' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l cache-dir -d 'Where the bare mirrors are kept, and fetched again on the next run. Default: hub/ in the user\'s cache directory' -r -F
@@ -139,6 +141,7 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l reach-requests -
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l discussions -d 'Also scan every discussion and pull request: titles and comments'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l jobs -d 'Also scan each --author\'s Jobs and scheduled Jobs: their environment values, command and arguments (needs a token that may list them)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-inline-allow -d 'Ignore `hf-scan:allow` comments'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings'

@@ -219,6 +219,12 @@ pub enum SourceKind {
     Stdin,
     /// A discussion or pull request on the Hub (`hf-scan hub --discussions`).
     Discussion,
+    /// A file in a Hub Storage Bucket (`hf-scan hub`).
+    Bucket,
+    /// A Space's variable: its value and description (`hf-scan hub`).
+    SpaceVariable,
+    /// A Hub Job's or scheduled Job's environment, command and arguments (`hf-scan hub --jobs`).
+    Job,
 }
 
 /// Where in the input a token sits. `line`/`column` are 1-based and absent in binary content,
@@ -330,7 +336,7 @@ pub struct Finding {
 /// Where on the Hub a finding is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HubPlace {
-    /// `model`, `dataset` or `space`.
+    /// `model`, `dataset`, `space`, `kernel`, `bucket` or `jobs` (a namespace's jobs).
     #[serde(rename = "type")]
     pub kind: String,
     pub id: String,

@@ -186,33 +186,55 @@ mod cache {
     }
 }
 
-/// The three kinds of Hub repository.
+/// What `hf-scan hub` audits: the git repositories (models, datasets, Spaces, kernels) and
+/// Storage Buckets, which have no git.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RepoKind {
     Model,
     Dataset,
     Space,
+    Kernel,
+    Bucket,
 }
 
 impl RepoKind {
-    pub const ALL: [RepoKind; 3] = [RepoKind::Model, RepoKind::Dataset, RepoKind::Space];
+    /// The kinds listed per author with `GET /api/{models,datasets,spaces}?author=`.
+    pub const LISTED: [RepoKind; 3] = [RepoKind::Model, RepoKind::Dataset, RepoKind::Space];
 
-    /// As the API names its collection: `models`, `datasets`, `spaces`.
+    /// As the API names its collection: `models`, `datasets`, `spaces`, `kernels`, `buckets`.
     pub fn api(self) -> &'static str {
         match self {
             RepoKind::Model => "models",
             RepoKind::Dataset => "datasets",
             RepoKind::Space => "spaces",
+            RepoKind::Kernel => "kernels",
+            RepoKind::Bucket => "buckets",
         }
     }
 
-    /// As findings name it: `model`, `dataset`, `space`.
+    /// As findings and the settings listing name it: `model`, `dataset`, `space`, `kernel`,
+    /// `bucket`.
     pub fn name(self) -> &'static str {
         match self {
             RepoKind::Model => "model",
             RepoKind::Dataset => "dataset",
             RepoKind::Space => "space",
+            RepoKind::Kernel => "kernel",
+            RepoKind::Bucket => "bucket",
         }
+    }
+
+    /// The kind the settings listing's `type` names.
+    pub fn from_name(name: &str) -> Option<RepoKind> {
+        [
+            RepoKind::Model,
+            RepoKind::Dataset,
+            RepoKind::Space,
+            RepoKind::Kernel,
+            RepoKind::Bucket,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 
     /// What precedes the id in the Hub's web and git URLs: nothing for models.
@@ -221,7 +243,14 @@ impl RepoKind {
             RepoKind::Model => "",
             RepoKind::Dataset => "datasets/",
             RepoKind::Space => "spaces/",
+            RepoKind::Kernel => "kernels/",
+            RepoKind::Bucket => "buckets/",
         }
+    }
+
+    /// Whether it is a git repository (everything but a bucket).
+    pub fn is_git(self) -> bool {
+        self != RepoKind::Bucket
     }
 }
 
@@ -276,6 +305,8 @@ pub struct AuditPlan {
     pub authors: Vec<String>,
     pub named: Vec<HubRepo>,
     pub discussions: bool,
+    /// Scan the authors' Jobs and scheduled Jobs.
+    pub jobs: bool,
     /// LFS objects larger than this are listed, not fetched.
     pub max_lfs_size: u64,
     pub shard: Option<(usize, usize)>,
@@ -299,7 +330,7 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
     let mut rejected = Vec::new();
     let mut rejected_more = 0usize;
     for author in &plan.authors {
-        for kind in RepoKind::ALL {
+        for kind in RepoKind::LISTED {
             let mut url = client.endpoint.join(&format!("api/{}", kind.api()));
             url.query_pairs_mut()
                 .append_pair("author", author)
@@ -350,6 +381,28 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
             }
             rejected.clear();
             rejected_more = 0;
+        }
+        let mut buckets = Vec::new();
+        let listed = crate::hub::buckets::list(client, plan.token.as_ref(), author, &mut buckets);
+        if let Err(reason) = listed {
+            warnings.push(format!("listing the buckets of {author}: {reason}"));
+        }
+        let (usable, unusable): (Vec<_>, Vec<_>) = buckets.into_iter().partition(|id| valid_id(id));
+        repos.extend(usable.into_iter().map(|id| HubRepo {
+            kind: RepoKind::Bucket,
+            id,
+        }));
+        for id in unusable.iter().take(MAX_REJECTED_NAMED) {
+            warnings.push(format!(
+                "the Hub listed a bucket with an id hf-scan does not use: {}",
+                crate::sanitize::for_display(id)
+            ));
+        }
+        if unusable.len() > MAX_REJECTED_NAMED {
+            warnings.push(format!(
+                "the Hub listed {} more bucket ids hf-scan does not use",
+                unusable.len() - MAX_REJECTED_NAMED
+            ));
         }
     }
     let sorted = repos.into_iter();
@@ -776,8 +829,18 @@ pub fn run(
             .shard
             .map_or(String::new(), |(k, n)| format!(" (shard {k}/{n})"));
         eprintln!(
-            "hf-scan: auditing {} on {}{}{shard}",
-            crate::collector::plural(repos.len() as u64, "repository"),
+            "hf-scan: auditing {}{} on {}{}{shard}",
+            crate::collector::plural(
+                repos.iter().filter(|repo| repo.kind.is_git()).count() as u64,
+                "repository"
+            ),
+            match repos.iter().filter(|repo| !repo.kind.is_git()).count() {
+                0 => String::new(),
+                buckets => format!(
+                    " and {}",
+                    crate::collector::plural(buckets as u64, "bucket")
+                ),
+            },
             client.endpoint,
             if from_environment {
                 " (from HF_ENDPOINT)"
@@ -786,31 +849,36 @@ pub fn run(
             }
         );
     }
-    let (ready, failed) = mirror_all(client, plan, &repos, progress);
+    let (git_repos, buckets): (Vec<_>, Vec<_>) =
+        repos.into_iter().partition(|repo| repo.kind.is_git());
+    let (ready, failed) = mirror_all(client, plan, &git_repos, progress);
     warnings.extend(failed.iter().map(|(repo, reason)| {
         format!(
             "{}: could not be cloned ({reason}); its files were not scanned",
             repo.display()
         )
     }));
-    // A repository that could not be cloned may still have readable discussions.
+    // A repository that could not be cloned may still have readable discussions, and a Space
+    // its variables.
     let discussions_only = failed
         .into_iter()
-        .filter(|_| plan.discussions)
+        .filter(|(repo, _)| plan.discussions || repo.kind == RepoKind::Space)
         .map(|(repo, _)| (repo, None));
+    let variables_unreadable = std::sync::atomic::AtomicU64::new(0);
     let mut lfs_skipped = (0u64, 0u64);
-    let ready_count = ready.len();
-    let total_work = ready_count + discussions_only.clone().count();
+    let total_work = ready.len() + discussions_only.clone().count() + buckets.len();
     let scanning_started = std::time::Instant::now();
     let mut scanned = 0;
     let work = ready
         .into_iter()
         .map(|(repo, dir)| (repo, Some(dir)))
-        .chain(discussions_only);
+        .chain(discussions_only)
+        .chain(buckets.into_iter().map(|bucket| (bucket, None)));
     for (repo, dir) in work {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
-        let numbers = if plan.discussions {
+        let mut sources: Vec<Box<dyn Source + Send + '_>> = Vec::new();
+        let numbers = if plan.discussions && repo.kind.is_git() {
             discussion_numbers(client, plan.token.as_ref(), &repo, &mut repo_warnings)
         } else {
             Vec::new()
@@ -840,6 +908,7 @@ pub fn run(
             repo: &repo,
             pointers,
         };
+        let cloned = dir.is_some();
         let targets: Vec<Target> = dir
             .map(|dir| Target::History(dir, CommitRange::All))
             .into_iter()
@@ -853,7 +922,26 @@ pub fn run(
             }
         };
         let label = format!("repository {}/{total_work} {display}{eta}", scanned + 1);
-        let mut result = scan(&targets, vec![Box::new(source), Box::new(lfs)], label);
+        if repo.kind == RepoKind::Bucket {
+            sources.push(Box::new(crate::hub::buckets::BucketSource {
+                client,
+                token: plan.token.as_ref(),
+                id: &repo.id,
+                max_size: plan.max_lfs_size,
+            }));
+        } else {
+            sources.push(Box::new(source));
+            sources.push(Box::new(lfs));
+        }
+        if repo.kind == RepoKind::Space {
+            sources.push(Box::new(crate::hub::account::SpaceVariableSource {
+                client,
+                token: plan.token.as_ref(),
+                space: &repo.id,
+                unreadable: &variables_unreadable,
+            }));
+        }
+        let mut result = scan(&targets, sources, label);
         for finding in &mut result.findings {
             place(finding, &repo, client);
         }
@@ -866,16 +954,52 @@ pub fn run(
             .collect();
         result.stats.incomplete |= !result.stats.warnings.is_empty();
         scanned += 1;
-        if progress && scanned <= ready_count {
+        if progress {
+            let read = if cloned {
+                crate::collector::plural(result.stats.commits, "commit")
+            } else if repo.kind == RepoKind::Bucket {
+                crate::collector::plural(result.stats.files, "file")
+            } else {
+                "not cloned, only what the API shows".to_string()
+            };
             eprintln!(
-                "hf-scan: [{scanned}/{ready_count}] scanned {display}: {}, {}, {}",
-                crate::collector::plural(result.stats.commits, "commit"),
+                "hf-scan: [{scanned}/{total_work}] scanned {display}: {read}, {}, {}",
                 crate::collector::human_bytes(result.stats.bytes),
                 crate::collector::plural(result.findings.len() as u64, "finding")
             );
         }
         total.findings.append(&mut result.findings);
         total.stats.absorb(result.stats);
+    }
+    if plan.jobs {
+        for author in &plan.authors {
+            let source = crate::hub::account::JobsSource {
+                client,
+                token: plan.token.as_ref(),
+                namespace: author,
+            };
+            let mut result = scan(&[], vec![Box::new(source)], format!("the jobs of {author}"));
+            for finding in &mut result.findings {
+                place_job(finding, author, client);
+            }
+            result.stats.warnings = result
+                .stats
+                .warnings
+                .into_iter()
+                .map(|warning| format!("jobs/{author}: {warning}"))
+                .collect();
+            result.stats.incomplete |= !result.stats.warnings.is_empty();
+            total.findings.append(&mut result.findings);
+            total.stats.absorb(result.stats);
+        }
+    }
+    let unreadable = variables_unreadable.into_inner();
+    if unreadable > 0 {
+        // Reading variables needs write access to the Space: not having it is expected.
+        total.stats.notices.push(format!(
+            "the variables of {} could not be read with this token (401/403): not scanned",
+            crate::collector::plural(unreadable, "Space")
+        ));
     }
     if lfs_skipped.0 > 0 {
         // The limit is the user's choice: a notice, not an incomplete scan.
@@ -904,6 +1028,13 @@ fn place(finding: &mut Finding, repo: &HubRepo, client: &HubClient) {
     let inner = finding.location.path.clone().unwrap_or_default();
     let url = match (&finding.source, &finding.commit) {
         (SourceKind::Discussion, _) => client.endpoint.join(&inner).to_string(),
+        (SourceKind::Bucket, _) => {
+            crate::hub::buckets::file_url(client, &repo.id, &inner).to_string()
+        }
+        (SourceKind::SpaceVariable, _) => client
+            .endpoint
+            .join(&format!("{display}/settings"))
+            .to_string(),
         (SourceKind::History, Some(commit)) => {
             // The file's path comes from the repository: each part is a path segment,
             // percent-encoded, so `#` and `?` stay in the link's path instead of changing it.
@@ -938,6 +1069,24 @@ fn place(finding: &mut Finding, repo: &HubRepo, client: &HubClient) {
         id: repo.id.clone(),
         url,
     });
+}
+
+/// Names a Job finding's place: `jobs/{namespace}/{id}` (or `…/scheduled/{id}`), linked to
+/// the job's page.
+fn place_job(finding: &mut Finding, namespace: &str, client: &HubClient) {
+    let inner = finding.location.path.clone().unwrap_or_default();
+    let path = format!("jobs/{namespace}/{inner}");
+    let id = inner.rsplit('/').next().unwrap_or_default();
+    finding.hub = Some(HubPlace {
+        kind: "job".into(),
+        id: format!("{namespace}/{id}"),
+        url: client
+            .endpoint
+            .join(&format!("jobs/{namespace}/{id}"))
+            .to_string(),
+    });
+    finding.location.path = Some(path.clone());
+    finding.location.repo_path = Some(path);
 }
 
 #[cfg(test)]

@@ -619,6 +619,66 @@ pub fn list_pages<T: serde::de::DeserializeOwned>(
     Ok(())
 }
 
+/// Redirects followed per download.
+const MAX_REDIRECTS: usize = 5;
+
+/// Downloads a file of at most `limit` bytes (an LFS object, a bucket file), following
+/// redirects itself: the token and `headers` (never an `Authorization` among them) go only to
+/// the endpoint's own origin, so a redirect to a storage host or CDN is followed without them.
+/// More than `limit` bytes is an error, not a cut.
+pub fn download(
+    client: &HubClient,
+    token: Option<&Secret>,
+    mut url: Url,
+    headers: &std::collections::HashMap<String, String>,
+    limit: u64,
+) -> Result<Vec<u8>, String> {
+    let origin = client.endpoint.join("");
+    for _ in 0..=MAX_REDIRECTS {
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err("a location that is not http(s)".into());
+        }
+        let own = same_origin(&url, &origin);
+        let mut get = client.get(url.clone());
+        if own {
+            if let Some(token) = token {
+                get = get.bearer_auth(token.expose());
+            }
+            for (name, value) in headers {
+                if !name.eq_ignore_ascii_case("authorization") {
+                    get = get.header(name, value);
+                }
+            }
+        }
+        let response = get.send().map_err(|err| describe_error(&err))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .ok_or("a redirect without a location")?;
+            url = url
+                .join(location)
+                .map_err(|_| "a bad redirect".to_string())?;
+            continue;
+        }
+        if status != StatusCode::OK {
+            return Err(format!("HTTP {}", status.as_u16()));
+        }
+        let mut bytes = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| "the download was cut off".to_string())?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("more than the {limit} bytes announced"));
+        }
+        return Ok(bytes);
+    }
+    Err("too many redirects".into())
+}
+
 /// Whether two URLs share scheme, host and port.
 pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
     a.scheme() == b.scheme()

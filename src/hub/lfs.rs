@@ -8,24 +8,19 @@
 //! download elsewhere (the Hub's CDN, by `href` or by redirect) goes without it.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-use reqwest::StatusCode;
 use serde::Deserialize;
 
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::finding::{hex_sha256, CommitInfo, Secret, SourceKind};
 use crate::hub::audit::HubRepo;
-use crate::hub::client::same_origin;
-use crate::hub::client::HubClient;
+use crate::hub::client::{download, HubClient};
 use crate::source::{ScanContext, Source};
 
 /// Objects asked for per batch request.
 const BATCH: usize = 100;
-/// Redirects followed per download.
-const MAX_REDIRECTS: usize = 5;
 const POINTER_HEADER: &[u8] = b"version https://git-lfs.github.com/spec/v1\n";
 
 /// One LFS object, where it first appeared.
@@ -223,7 +218,6 @@ pub fn fetch_each(
     mut on_object: impl FnMut(&Pointer, Vec<u8>),
     mut on_warning: impl FnMut(String),
 ) {
-    let origin = client.endpoint.join("");
     let batch_url = client
         .endpoint
         .join(&format!("{}.git/info/lfs/objects/batch", repo.display()));
@@ -281,7 +275,14 @@ pub fn fetch_each(
             let Some(action) = object.actions.and_then(|a| a.download) else {
                 continue;
             };
-            match download(client, token, &origin, &action, pointer.size) {
+            let url = match reqwest::Url::parse(&action.href) {
+                Ok(url) => url,
+                Err(_) => {
+                    on_warning(format!("the LFS object of {} has a bad href", pointer.path));
+                    continue;
+                }
+            };
+            match download(client, token, url, &action.header, pointer.size) {
                 Ok(bytes) if hex_sha256(&bytes) == pointer.oid => on_object(pointer, bytes),
                 Ok(_) => on_warning(format!(
                     "the LFS object of {} does not match its SHA-256; not scanned",
@@ -294,63 +295,6 @@ pub fn fetch_each(
             }
         }
     }
-}
-
-/// Downloads one object, following redirects itself: the token goes only to the endpoint's
-/// own origin.
-fn download(
-    client: &HubClient,
-    token: Option<&Secret>,
-    origin: &reqwest::Url,
-    action: &BatchAction,
-    size: u64,
-) -> Result<Vec<u8>, String> {
-    let mut url = reqwest::Url::parse(&action.href).map_err(|_| "a bad href".to_string())?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err("an href that is not http(s)".into());
-    }
-    for _ in 0..=MAX_REDIRECTS {
-        let own = same_origin(&url, origin);
-        let mut get = client.get(url.clone());
-        if own {
-            if let Some(token) = token {
-                get = get.bearer_auth(token.expose());
-            }
-            for (name, value) in &action.header {
-                if !name.eq_ignore_ascii_case("authorization") {
-                    get = get.header(name, value);
-                }
-            }
-        }
-        let response = get
-            .send()
-            .map_err(|err| crate::hub::client::describe_error(&err))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .ok_or("a redirect without a location")?;
-            url = url
-                .join(location)
-                .map_err(|_| "a bad redirect".to_string())?;
-            if !matches!(url.scheme(), "https" | "http") {
-                return Err("a redirect that is not http(s)".into());
-            }
-            continue;
-        }
-        if status != StatusCode::OK {
-            return Err(format!("HTTP {}", status.as_u16()));
-        }
-        let mut bytes = Vec::new();
-        response
-            .take(size + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|_| "the download was cut off".to_string())?;
-        return Ok(bytes);
-    }
-    Err("too many redirects".into())
 }
 
 /// A repository's LFS objects as a source: each is downloaded, checked and scanned like the

@@ -4,7 +4,9 @@
 //! runs; `incident` is the `hf-scan verify`/`revoke` commands. What the Hub answers becomes
 //! `finding::Verification`, a plain value the rest of the crate reads.
 
+pub mod account;
 pub mod audit;
+pub mod buckets;
 pub mod cache;
 pub mod client;
 pub mod incident;

@@ -4,13 +4,17 @@
 //! - `GET /api/{models,datasets,spaces}?author=…` lists scripted repositories, the private ones
 //!   only to a token allowed to see them, most downloaded first, paginated with
 //!   `Link: <…>; rel="next"`;
+//! - the rest of an account: `GET /api/buckets/{ns}` and a bucket's `tree` (paginated), its
+//!   files through `/buckets/{id}/resolve/…` with the Hub's two redirects (same host with the
+//!   token, then a storage host that must not see it), a Space's `variables` (401 to a token
+//!   that may not see private things) and `/api/jobs/{ns}`, `/api/scheduled-jobs/{ns}`;
 //! - `POST /api/credentials/revoke` answers 202.
 //!
 //! It can serve over TLS with the test CA (`fixtures/tls`), and it answers proxy-style
 //! requests (`GET http://host/path`), recording the absolute target, so it doubles as the
 //! proxy in `--proxy` tests. It records every request and the most it ever had in flight.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -94,6 +98,15 @@ pub struct Discussion {
     pub comments: Vec<String>,
 }
 
+/// A Storage Bucket the stand-in serves: listed under its namespace, its files in the tree
+/// listing and through `/buckets/{id}/resolve/{path}`.
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub id: String,
+    pub private: bool,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
 /// Everything a test scripts.
 #[derive(Default)]
 pub struct Setup {
@@ -122,6 +135,17 @@ pub struct Setup {
     pub lfs: HashMap<String, Vec<u8>>,
     /// Where downloads redirect to (another stand-in, as the Hub's CDN); none: served here.
     pub lfs_cdn: Option<String>,
+    /// Storage Buckets. A file is resolved through a redirect on this host (which keeps the
+    /// token and checks it) and then, with `lfs_cdn`, a redirect to the CDN's `/cdn/{sha256}`
+    /// (the CDN stand-in's `lfs` must hold it).
+    pub buckets: Vec<Bucket>,
+    /// Space variables by Space id: (key, value, description), readable with a token in
+    /// `sees_private` (else 401, as for an auditor without write access).
+    pub variables: HashMap<String, Vec<(String, String, String)>>,
+    /// Jobs (`/api/jobs/{ns}`) and scheduled jobs (`/api/scheduled-jobs/{ns}`) by namespace,
+    /// as JSON arrays the Hub would send, listed to a token in `sees_private` (else 401).
+    pub jobs: HashMap<String, Value>,
+    pub scheduled_jobs: HashMap<String, Value>,
 }
 
 #[derive(Default)]
@@ -346,6 +370,12 @@ fn respond(request: &Request, state: &State) -> Response {
         if let Some(found) = discussion(kind, state) {
             return found;
         }
+        if let Some(found) = account(kind, request, &token, state) {
+            return found;
+        }
+    }
+    if let Some(found) = bucket_file(&request.path, &token, state) {
+        return found;
     }
     if request.path.ends_with(".git/info/lfs/objects/batch") && request.method == "POST" {
         let asked: serde_json::Value =
@@ -452,6 +482,168 @@ fn discussion(path: &str, state: &State) -> Option<Response> {
             }))
         }
     }
+}
+
+/// A page of `items` from the `cursor` query parameter, with a `Link` to the next one.
+fn page_of(items: Vec<Value>, request: &Request, state: &State) -> Response {
+    let cursor: usize = request
+        .query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("cursor="))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let page = state.setup.page;
+    let shown: Vec<_> = items.iter().skip(cursor).take(page).cloned().collect();
+    let link = if cursor + page < items.len() {
+        let query: Vec<&str> = request
+            .query
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("cursor="))
+            .collect();
+        let mut query = query.join("&");
+        if !query.is_empty() {
+            query.push('&');
+        }
+        format!(
+            "Link: <{}{}?{query}cursor={}>; rel=\"next\"\r\n",
+            state.base,
+            request.path,
+            cursor + page
+        )
+    } else {
+        String::new()
+    };
+    ("200 OK".into(), link, serde_json::to_vec(&shown).unwrap())
+}
+
+/// Buckets, Space variables and jobs under `/api/`.
+fn account(path: &str, request: &Request, token: &str, state: &State) -> Option<Response> {
+    let allowed = state.setup.sees_private.iter().any(|t| t == token);
+    let unauthorized = || {
+        Some((
+            "401 Unauthorized".to_string(),
+            String::new(),
+            b"{\"error\":\"Unauthorized\"}".to_vec(),
+        ))
+    };
+    if let Some(rest) = path.strip_prefix("buckets/") {
+        let parts: Vec<&str> = rest.split('/').collect();
+        return match parts.as_slice() {
+            [namespace] => {
+                let items = state
+                    .setup
+                    .buckets
+                    .iter()
+                    .filter(|b| b.id.split('/').next() == Some(namespace))
+                    .filter(|b| !b.private || allowed)
+                    .map(|b| {
+                        serde_json::json!({"id": b.id, "private": b.private,
+                            "createdAt": "2026-01-01T00:00:00.000Z",
+                            "size": b.files.iter().map(|f| f.1.len()).sum::<usize>(),
+                            "totalFiles": b.files.len()})
+                    })
+                    .collect();
+                Some(page_of(items, request, state))
+            }
+            [namespace, name, "tree", ..] => {
+                let id = format!("{namespace}/{name}");
+                let bucket = state.setup.buckets.iter().find(|b| b.id == id)?;
+                if bucket.private && !allowed {
+                    return unauthorized();
+                }
+                let mut items = Vec::new();
+                let mut directories = BTreeSet::new();
+                for (file, bytes) in &bucket.files {
+                    if let Some((directory, _)) = file.rsplit_once('/') {
+                        if directories.insert(directory.to_string()) {
+                            items.push(serde_json::json!({"type": "directory",
+                                "path": directory, "uploadedAt": "2026-01-01T00:00:00.000Z"}));
+                        }
+                    }
+                    items.push(serde_json::json!({"type": "file", "path": file,
+                        "size": bytes.len(), "xetHash": hex_sha256(bytes),
+                        "mtime": "2026-01-01T00:00:00.000Z"}));
+                }
+                Some(page_of(items, request, state))
+            }
+            _ => None,
+        };
+    }
+    if let Some(space) = path
+        .strip_prefix("spaces/")
+        .and_then(|rest| rest.strip_suffix("/variables"))
+    {
+        if !allowed {
+            return unauthorized();
+        }
+        let mut answer = serde_json::Map::new();
+        for (key, value, description) in state.setup.variables.get(space).into_iter().flatten() {
+            answer.insert(
+                key.clone(),
+                serde_json::json!({"value": value, "description": description,
+                    "updatedAt": "2026-01-01T00:00:00.000Z"}),
+            );
+        }
+        return Some((
+            "200 OK".into(),
+            String::new(),
+            Value::Object(answer).to_string().into_bytes(),
+        ));
+    }
+    for (prefix, table) in [
+        ("jobs/", &state.setup.jobs),
+        ("scheduled-jobs/", &state.setup.scheduled_jobs),
+    ] {
+        if let Some(namespace) = path.strip_prefix(prefix) {
+            if !allowed {
+                return unauthorized();
+            }
+            let items = table
+                .get(namespace)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            return Some(page_of(items, request, state));
+        }
+    }
+    None
+}
+
+/// `/buckets/{ns}/{name}/resolve/{path}` redirects on this host to `/bucket-xet/{sha256}`,
+/// which checks the token of a private bucket and serves the bytes, or redirects to the CDN.
+fn bucket_file(path: &str, token: &str, state: &State) -> Option<Response> {
+    let allowed = state.setup.sees_private.iter().any(|t| t == token);
+    if let Some(rest) = path.strip_prefix("/buckets/") {
+        let (id, file) = rest.split_once("/resolve/")?;
+        let bucket = state.setup.buckets.iter().find(|b| b.id == id)?;
+        let file = file.replace("%20", " ");
+        let (_, bytes) = bucket.files.iter().find(|(name, _)| *name == file)?;
+        return Some((
+            "302 Found".into(),
+            format!("Location: /bucket-xet/{}\r\n", hex_sha256(bytes)),
+            Vec::new(),
+        ));
+    }
+    let sha = path.strip_prefix("/bucket-xet/")?;
+    let (bucket, bytes) = state.setup.buckets.iter().find_map(|bucket| {
+        let (_, bytes) = bucket.files.iter().find(|(_, b)| hex_sha256(b) == sha)?;
+        Some((bucket, bytes))
+    })?;
+    if bucket.private && !allowed {
+        return Some(("401 Unauthorized".into(), String::new(), Vec::new()));
+    }
+    Some(match &state.setup.lfs_cdn {
+        Some(cdn) => (
+            "302 Found".into(),
+            format!("Location: {cdn}/cdn/{sha}\r\n"),
+            Vec::new(),
+        ),
+        None => ("200 OK".into(), String::new(), bytes.clone()),
+    })
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    hf_scan::finding::hex_sha256(bytes)
 }
 
 /// Runs `git http-backend` (CGI) for one smart-HTTP request and returns its answer.
