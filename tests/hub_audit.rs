@@ -954,13 +954,19 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
     use common::hub::Bucket;
     let mut rng = Rng::new(473);
     let access = fake_token(&mut rng);
-    let [in_log, in_pickle, in_public, in_variable, in_job, in_schedule] =
+    let [in_log, in_pickle, in_public, in_variable, in_job, in_schedule, in_kernel] =
         std::array::from_fn(|_| fake_token(&mut rng));
     let root = temp_dir();
     bare_repo(
         root.path(),
         "spaces/alice/demo",
         &[&[("app.py", "import os\n")]],
+    );
+    let kernel_file = format!("# built with {in_kernel}\n");
+    bare_repo(
+        root.path(),
+        "kernels/alice/attention",
+        &[&[("build.toml", &kernel_file)]],
     );
     let checkpoints = Bucket {
         id: "alice/checkpoints".into(),
@@ -1133,8 +1139,17 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
             "--jobs",
             "--bucket",
             "alice/checkpoints",
+            "--kernel",
+            "alice/attention",
         ])
-        .args(["--hf-endpoint", &hub.url, "--format", "json", "--cache-dir"])
+        .args([
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .arg("--cache-dir")
         .arg(cache.path())
         .env_remove("HF_TOKEN")
         .output()
@@ -1149,4 +1164,16 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
         err.contains("buckets/alice/checkpoints: its files could not be listed (HTTP 401)"),
         "{err}"
     );
+    // A kernel is a git repository like a model, under `kernels/`.
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kernel = finding(&report, &in_kernel);
+    assert_eq!(kernel["repo"]["type"], "kernel");
+    assert_eq!(
+        kernel["location"]["path"],
+        "kernels/alice/attention/build.toml"
+    );
+    assert!(kernel["url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}/kernels/alice/attention/blob/", hub.url)));
 }
