@@ -18,6 +18,7 @@ use crate::content::{self, ContentOptions};
 use crate::detect::matcher::Matcher;
 use crate::detect::rules::Rules;
 use crate::files::OutputFile;
+use crate::finding::Secret;
 use crate::github_event::{self, ConfigSource, EventScan};
 use crate::hook::{self, Hook};
 use crate::hub::client::{Endpoint, EndpointOrigin, Transport, DEFAULT_ENDPOINT};
@@ -387,6 +388,13 @@ pub enum Command {
         /// What to scan with --from-scan.
         #[arg(value_name = "PATH", requires = "from_scan")]
         paths: Vec<PathBuf>,
+        /// Cut the tokens off from this Enterprise organisation only, with its
+        /// administrator's token (HF_TOKEN or --token-file): they keep working elsewhere.
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
+        /// With --org: read the administrator's token from FILE instead of HF_TOKEN.
+        #[arg(long, value_name = "FILE", requires = "org")]
+        token_file: Option<PathBuf>,
         #[command(flatten)]
         hub: HubArgs,
     },
@@ -533,24 +541,7 @@ impl HubAuditArgs {
         // long as the audit runs; --verify-deadline bounds verification only.
         audit_hub.deadline = Duration::from_secs(7 * 24 * 3600);
         let client = audit_hub.client()?;
-        let token = match (&self.token_file, std::env::var("HF_TOKEN")) {
-            (Some(path), _) => {
-                let text = crate::files::read_bounded(path, 64 << 10)
-                    .with_context(|| format!("reading --token-file {}", path.display()))?;
-                Some(text.trim().to_string())
-            }
-            (None, Ok(token)) => Some(token.trim().to_string()),
-            (None, Err(_)) => None,
-        }
-        .filter(|token| !token.is_empty());
-        if let Some(token) = &token {
-            if token
-                .bytes()
-                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-            {
-                bail!("the token (HF_TOKEN or --token-file) must be one line without spaces");
-            }
-        }
+        let token = own_token(self.token_file.as_deref())?;
         let cache_dir = match self.cache_dir {
             Some(dir) => dir,
             None => crate::hub::cache::default_dir()
@@ -611,6 +602,30 @@ pub enum VerifyFormat {
     Json,
 }
 
+/// The caller's own token, for the Hub requests made with it (an audit's, an organisation
+/// revocation's): from `--token-file` if given, else `HF_TOKEN`; `None` when neither is set.
+fn own_token(token_file: Option<&Path>) -> anyhow::Result<Option<String>> {
+    let token = match (token_file, std::env::var("HF_TOKEN")) {
+        (Some(path), _) => {
+            let text = crate::files::read_bounded(path, 64 << 10)
+                .with_context(|| format!("reading --token-file {}", path.display()))?;
+            Some(text.trim().to_string())
+        }
+        (None, Ok(token)) => Some(token.trim().to_string()),
+        (None, Err(_)) => None,
+    }
+    .filter(|token| !token.is_empty());
+    if let Some(token) = &token {
+        if token
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            bail!("the token (HF_TOKEN or --token-file) must be one line without spaces");
+        }
+    }
+    Ok(token)
+}
+
 /// What the command line asks for.
 pub enum Invocation {
     Scan(Box<Config>),
@@ -624,6 +639,8 @@ pub enum Invocation {
         hub: VerifyConfig,
         /// `--from-scan`: the scan whose findings to revoke.
         from_scan: Option<Box<Config>>,
+        /// `--org`: the organisation to cut the tokens off from, and its administrator's token.
+        org: Option<(String, Secret)>,
     },
     Hub {
         config: Box<Config>,
@@ -737,8 +754,28 @@ impl Args {
                 yes,
                 from_scan,
                 paths,
+                org,
+                token_file,
                 hub,
             }) => {
+                let org = match org {
+                    Some(org) => {
+                        if !crate::hub::audit::valid_id(&org) || org.contains('/') {
+                            bail!(
+                                "--org {}: not an organisation name",
+                                crate::sanitize::for_display(&org)
+                            );
+                        }
+                        let Some(admin) = own_token(token_file.as_deref())? else {
+                            bail!(
+                                "revoke --org {org} acts with the organisation administrator's \
+                                 token: set HF_TOKEN or pass --token-file"
+                            );
+                        };
+                        Some((org, Secret::new(admin, 3)))
+                    }
+                    None => None,
+                };
                 let from_scan = if from_scan {
                     // The same checked configuration a plain scan of PATHs gets (project
                     // config, exclusions, inline allows), quiet: only the count is shown.
@@ -755,6 +792,7 @@ impl Args {
                     yes,
                     hub: hub.into_config(true)?,
                     from_scan,
+                    org,
                 })
             }
             Some(Command::Completions { shell }) => Ok(Invocation::Completions(shell)),

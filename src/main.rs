@@ -20,7 +20,8 @@ fn main() -> ExitCode {
                 yes,
                 hub,
                 from_scan,
-            } => hf_scan::hub::incident::revoke(&hub, yes, from_scan.as_deref()),
+                org,
+            } => hf_scan::hub::incident::revoke(&hub, yes, from_scan.as_deref(), org.as_ref()),
             Invocation::Hub {
                 config,
                 plan,

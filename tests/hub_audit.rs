@@ -1157,11 +1157,11 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("jobs/alice: its jobs could not be listed (HTTP 401)"),
+        err.contains("jobs/alice: its jobs could not be listed (HTTP 401: Unauthorized)"),
         "{err}"
     );
     assert!(
-        err.contains("buckets/alice/checkpoints: its files could not be listed (HTTP 401)"),
+        err.contains("buckets/alice/checkpoints: its files could not be listed (HTTP 401: Unauthorized)"),
         "{err}"
     );
     // A kernel is a git repository like a model, under `kernels/`.

@@ -13,7 +13,11 @@ use serde_json::Value;
 /// alice writes; she is admin of acme and a reader of readers. acme's most downloaded model,
 /// her private models and acme's private dataset are what an attacker could change.
 fn alice_hub(token: &str) -> FakeHub {
-    FakeHub::with(Setup {
+    FakeHub::with(alice_setup(token))
+}
+
+fn alice_setup(token: &str) -> Setup {
+    Setup {
         answers: HashMap::from([(
             token.to_string(),
             Answer::Valid(whoami(
@@ -35,7 +39,7 @@ fn alice_hub(token: &str) -> FakeHub {
         sees_private: vec![token.to_string()],
         page: 2,
         ..Setup::default()
-    })
+    }
 }
 
 fn namespace<'a>(reach: &'a Value, name: &str) -> &'a Value {
@@ -118,6 +122,61 @@ fn reach_counts_what_a_live_token_can_read_and_write() {
     );
     assert!(
         out.contains("most downloaded it can write to: model acme/big (1000000 downloads)"),
+        "{out}"
+    );
+}
+
+/// An Enterprise organisation's administrator revoked alice's token there: whoami still
+/// answers, acme's listings answer 403 with the reason. The token is valid, cut off from acme
+/// (no longer its admin's power there), and still reaches alice's own repositories.
+#[test]
+fn a_token_cut_off_by_an_organisation_is_valid_and_says_so() {
+    let t = tokens(451, 1);
+    let revoked = "Your token has been revoked by the organization administrator, you can no \
+                   longer access organization resources. Please contact them for more information.";
+    let hub = FakeHub::with(Setup {
+        cut_off: HashMap::from([((t[0].clone(), "acme".to_string()), revoked.to_string())]),
+        ..alice_setup(&t[0])
+    });
+    let (report, code, _) = scan_verified(&hub, &t, &[]);
+    assert_eq!(code, 1);
+    let verification = &by_secret(&report, &t[0])["verification"];
+    assert_eq!(verification["status"], "valid");
+    assert_eq!(
+        verification["power"], "write-repos",
+        "admin of acme, but acme refuses the token: {verification}"
+    );
+    let reach = &verification["reach"];
+    let acme = namespace(reach, "acme");
+    assert!(
+        acme["cut_off"].as_str().unwrap().contains("revoked"),
+        "{acme}"
+    );
+    assert_eq!(acme["writable"], false);
+    assert_eq!(acme["models"]["total"], 0);
+    assert_eq!(namespace(reach, "alice")["models"]["total"], 3);
+    assert_eq!(reach["complete"], true, "{reach}");
+    let top = reach["top_writable"].to_string();
+    assert!(!top.contains("acme/"), "{top}");
+    // One listing told it; the other two kinds were not asked for.
+    let acme_listings = hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.query.contains("author=acme"))
+        .count();
+    assert_eq!(acme_listings, 1);
+
+    let dir = temp_dir();
+    write(dir.path(), "a.env", &t[0]);
+    let text = hf_scan()
+        .current_dir(dir.path())
+        .args(["--verify", "--hf-endpoint", &hub.url, "--no-verify-cache"])
+        .output()
+        .unwrap();
+    let out = stdout(&text);
+    assert!(out.contains("VALID  alice"), "{out}");
+    assert!(
+        out.contains("cut off from acme by its administrator (revoked"),
         "{out}"
     );
 }
@@ -277,4 +336,123 @@ fn revoke_from_scan_revokes_what_the_scan_reports_in_batches_without_printing_it
         .unwrap();
     assert_eq!(nothing.status.code(), Some(0));
     assert!(stderr(&nothing).contains("nothing to revoke"));
+}
+
+/// `revoke --org`: the administrator's token cuts each token off from the organisation, one
+/// request per token, and the output says "cut off", never "revoked". The Hub's refusals (the
+/// admin's own token; a non-admin's token) are said per token, and exit 2.
+#[test]
+fn revoke_org_cuts_tokens_off_from_an_organisation_with_its_admins_token() {
+    let t = tokens(454, 4);
+    let (admin, leaked) = (&t[0], &t[1..3]);
+    let hub = FakeHub::with(Setup {
+        org_admins: HashMap::from([("acme".to_string(), admin.clone())]),
+        ..Setup::default()
+    });
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "leak.env",
+        format!("A={}\nB={}\n", leaked[0], leaked[1]),
+    );
+    let admin_file = write(dir.path(), "admin-token", format!("{admin}\n"));
+    let revoke = |extra: &[&str], token: Option<&str>| {
+        let mut command = hf_scan();
+        command
+            .current_dir(dir.path())
+            .args(["revoke", "--org", "acme", "--hf-endpoint", &hub.url])
+            .args(extra)
+            .env_remove("HF_TOKEN");
+        if let Some(token) = token {
+            command.env("HF_TOKEN", token);
+        }
+        command.output().unwrap()
+    };
+
+    let no_admin = revoke(&["--from-scan", "--yes"], None);
+    assert_eq!(no_admin.status.code(), Some(2));
+    assert!(
+        stderr(&no_admin).contains("administrator's token: set HF_TOKEN or pass --token-file"),
+        "{}",
+        stderr(&no_admin)
+    );
+    let unconfirmed = revoke(&["--from-scan"], Some(admin));
+    assert_eq!(
+        unconfirmed.status.code(),
+        Some(2),
+        "no terminal to confirm on"
+    );
+    assert!(hub.requests().is_empty());
+
+    let output = revoke(
+        &[
+            "--from-scan",
+            "--yes",
+            "--token-file",
+            admin_file.to_str().unwrap(),
+            "leak.env",
+        ],
+        None,
+    );
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    let posts = hub.requests_to("/api/organizations/acme/settings/tokens/revoke");
+    assert_eq!(posts.len(), 2, "one request per token");
+    let mut sent: Vec<String> = posts
+        .iter()
+        .map(|post| {
+            assert_eq!(
+                post.authorization.as_deref(),
+                Some(format!("Bearer {admin}").as_str())
+            );
+            let body: Value = serde_json::from_str(&post.body).unwrap();
+            body["token"].as_str().unwrap().to_string()
+        })
+        .collect();
+    sent.sort();
+    let mut expected = leaked.to_vec();
+    expected.sort();
+    assert_eq!(sent, expected);
+    assert_eq!(out.matches("cut off from acme").count(), 3, "{out}");
+    assert!(out.contains("2 of 2 token(s) cut off from acme"), "{out}");
+    assert!(!out.to_lowercase().contains("revoked"), "{out}");
+    for token in &t {
+        assert!(!out.contains(token.as_str()) && !stderr(&output).contains(token.as_str()));
+    }
+
+    // From standard input, including the administrator's own token, which the Hub refuses.
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args([
+            "revoke",
+            "--org",
+            "acme",
+            "--yes",
+            "--hf-endpoint",
+            &hub.url,
+        ])
+        .env("HF_TOKEN", admin)
+        .write_stdin(format!("{}\n{admin}\n", t[3]))
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains(
+            "NOT cut off from acme (HTTP 400: An administrator cannot revoke their own token)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 of 2 token(s) cut off from acme"), "{out}");
+
+    // A token that is not an administrator's: refused, and the rest are not sent.
+    let before = hub.requests().len();
+    let output = revoke(&["--from-scan", "--yes", "leak.env"], Some(&t[3]));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(hub.requests().len() - before, 1, "stopped at the first 403");
+    assert!(
+        stderr(&output).contains("acme refused the administrator's token (403)"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -92,6 +92,8 @@ Register-ArgumentCompleter -Native -CommandName 'hf-scan' -ScriptBlock {
             break
         }
         'hf-scan;revoke' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Cut the tokens off from this Enterprise organisation only, with its administrator''s token (HF_TOKEN or --token-file): they keep working elsewhere')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'With --org: read the administrator''s token from FILE instead of HF_TOKEN')
             [CompletionResult]::new('--hf-endpoint', '--hf-endpoint', [CompletionResultType]::ParameterName, 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused')
             [CompletionResult]::new('--verify-concurrency', '--verify-concurrency', [CompletionResultType]::ParameterName, 'Verification requests in flight at once (the Hub rate-limits whoami strictly)')
             [CompletionResult]::new('--verify-max', '--verify-max', [CompletionResultType]::ParameterName, 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit')

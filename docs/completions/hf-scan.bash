@@ -445,12 +445,20 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__revoke)
-            opts="-h --yes --from-scan --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-h --yes --from-scan --org --token-file --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --hf-endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -87,6 +87,8 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
             cand --help 'Print help'
         }
         &'hf-scan;revoke'= {
+            cand --org 'Cut the tokens off from this Enterprise organisation only, with its administrator''s token (HF_TOKEN or --token-file): they keep working elsewhere'
+            cand --token-file 'With --org: read the administrator''s token from FILE instead of HF_TOKEN'
             cand --hf-endpoint 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused'
             cand --verify-concurrency 'Verification requests in flight at once (the Hub rate-limits whoami strictly)'
             cand --verify-max 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub''s rate limit'

@@ -93,6 +93,8 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l proxy -d 'Sen
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l show-secrets -d 'Show tokens in full instead of redacted'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach -d 'Incident response: count each live token\'s reach with a larger budget (at least 200 listing requests per token)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l org -d 'Cut the tokens off from this Enterprise organisation only, with its administrator\'s token (HF_TOKEN or --token-file): they keep working elsewhere' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l token-file -d 'With --org: read the administrator\'s token from FILE instead of HF_TOKEN' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r

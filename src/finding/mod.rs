@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 mod verification;
 pub use verification::{
-    Identity, NamespaceReach, OrgMembership, Power, Reach, RepoCount, RepoRef, ScopedPermissions,
-    Scopes, Verification,
+    Identity, NamespaceReach, OrgMembership, Power, Reach, RepoCount, RepoRef, ResourceGroupRole,
+    ScopedPermissions, Scopes, Verification,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

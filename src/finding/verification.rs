@@ -104,6 +104,9 @@ impl Reach {
             .namespaces
             .iter()
             .map(|namespace| {
+                if let Some(why) = &namespace.cut_off {
+                    return format!("cut off from {} {why}", namespace.name);
+                }
                 let mut what = namespace.kind.clone();
                 if let Some(role) = &namespace.role {
                     what.push_str(&format!(", {role}"));
@@ -190,6 +193,11 @@ pub struct NamespaceReach {
     pub role: Option<String>,
     /// Whether the token can push to repositories here.
     pub writable: bool,
+    /// Why the organisation refuses this token although it works elsewhere (its
+    /// administrator denied or revoked it, it awaits approval, or the organisation's token
+    /// policy refuses its kind): the organisation answered 403.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_off: Option<String>,
     pub models: RepoCount,
     pub datasets: RepoCount,
     pub spaces: RepoCount,
@@ -218,8 +226,26 @@ pub struct RepoRef {
     pub writable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The owner's membership of one organisation, as whoami lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgMembership {
+    pub name: String,
+    pub role: Option<String>,
+    /// The organisation's plan (`team`, `enterprise`, …), when whoami says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// What the organisation enforces on its members (as the Hub names it, e.g. `mfa`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_restrictions: Vec<String>,
+    /// The resource groups the owner belongs to there, with the owner's role in each: a role
+    /// there can exceed the organisation-wide one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_groups: Vec<ResourceGroupRole>,
+}
+
+/// A resource group of an organisation and the owner's role in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceGroupRole {
     pub name: String,
     pub role: Option<String>,
 }
@@ -230,11 +256,18 @@ pub struct Scopes {
     pub scoped: Vec<ScopedPermissions>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a fine-grained token may do on one entity: a repository (`model`, `dataset`,
+/// `space`, `kernel`), a `bucket`, a `collection`, an `org` or `user` namespace, a
+/// `resource-group` or an `oauth-app`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopedPermissions {
     pub entity_type: Option<String>,
     pub entity: Option<String>,
     pub permissions: Vec<String>,
+    /// Inference endpoints the token may act on inside the entity, as wildcard patterns
+    /// (`acme/*`); none means every endpoint of the entity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint_patterns: Vec<String>,
 }
 
 /// What a valid token lets its holder do, from least to most. A token's power is bounded by
@@ -268,8 +301,9 @@ impl Power {
             Power::Manage
         } else if matches!(
             permission.as_str(),
-            "repo.write" | "repo.content.write" | "write-repos"
+            "repo.write" | "repo.content.write" | "write-repos" | "bucket.write"
         ) {
+            // A bucket holds what others download (checkpoints, datasets) like a repository.
             Power::WriteRepos
         } else if permission.ends_with(".write") || permission.starts_with("write-") {
             Power::WriteOther
@@ -318,15 +352,74 @@ impl Identity {
             .and_then(Power::of_role)
             .or(from_permissions)
             .unwrap_or(Power::Unknown);
+        // An organisation that refuses the token (its administrator cut it off) is not
+        // reached through it, whatever the owner's role there.
+        let cut_off = |name: &str| {
+            self.reach.as_ref().is_some_and(|reach| {
+                reach
+                    .namespaces
+                    .iter()
+                    .any(|namespace| namespace.name == name && namespace.cut_off.is_some())
+            })
+        };
         let administers = self
             .orgs
             .iter()
-            .any(|org| org.role.as_deref() == Some("admin"));
+            .any(|org| org.role.as_deref() == Some("admin") && !cut_off(&org.name));
         if power == Power::WriteRepos && administers && self.scopes.is_none() {
             Power::Manage
         } else {
             power
         }
+    }
+
+    /// What the token can change, a line each, from its permissions (fine-grained, OAuth)
+    /// and the owner's resource groups and organisations' restrictions:
+    /// `can write bucket acme/checkpoints`, `can manage inference endpoints acme/*`,
+    /// `write in resource group acme/research`. Reading is left to the role and reach lines.
+    pub fn capability_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(scopes) = &self.scopes {
+            for permission in &scopes.global {
+                lines.extend(capability(permission, None, &[]));
+            }
+            for scoped in &scopes.scoped {
+                let scope = match (&scoped.entity_type, &scoped.entity) {
+                    (Some(kind), Some(name)) => Some((kind.as_str(), name.as_str())),
+                    // An app granted a bare name: a namespace.
+                    (None, Some(name)) => Some(("namespace", name.as_str())),
+                    _ => None,
+                };
+                for permission in &scoped.permissions {
+                    lines.extend(capability(permission, scope, &scoped.endpoint_patterns));
+                }
+            }
+        }
+        for org in &self.orgs {
+            for group in &org.resource_groups {
+                lines.push(format!(
+                    "{} in resource group {} of {}",
+                    group.role.as_deref().unwrap_or("member"),
+                    group.name,
+                    org.name
+                ));
+            }
+            if !org.security_restrictions.is_empty() {
+                lines.push(format!(
+                    "{} enforces {}",
+                    org.name,
+                    org.security_restrictions.join(", ")
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        lines.retain(|line| seen.insert(line.clone()));
+        if lines.len() > MAX_CAPABILITY_LINES {
+            let more = lines.len() - MAX_CAPABILITY_LINES;
+            lines.truncate(MAX_CAPABILITY_LINES);
+            lines.push(format!("and {more} more (all of them in JSON)"));
+        }
+        lines
     }
 
     fn describe(&self) -> String {
@@ -377,5 +470,58 @@ impl Identity {
             details.push(format!("{count} fine-grained permissions"));
         }
         details.join("; ")
+    }
+}
+
+/// Capability lines shown per token; JSON keeps every permission.
+const MAX_CAPABILITY_LINES: usize = 12;
+
+/// What one write permission lets the token do, as a verb and the plural of what it acts on.
+fn permission_action(permission: &str) -> Option<(&'static str, String)> {
+    let permission = permission.to_ascii_lowercase();
+    let known = match permission.as_str() {
+        "repo.write" | "repo.content.write" | "write-repos" => ("write", "repositories"),
+        "bucket.write" => ("write", "buckets"),
+        "inference.endpoints.write" => ("manage", "inference endpoints"),
+        "inference.endpoints.infer.write" => ("call", "inference endpoints"),
+        "inference.serverless.write" => ("spend on", "serverless inference"),
+        "collection.write" => ("write", "collections"),
+        "discussion.write" => ("post in", "discussions"),
+        "job.write" | "jobs.write" => ("run", "jobs"),
+        "org.write" => ("manage", "organisation settings"),
+        "user.webhooks.write" | "org.webhooks.write" | "repo.webhooks.write" => {
+            ("manage", "webhooks")
+        }
+        other => {
+            let object = other.strip_suffix(".write")?;
+            return Some(("write", object.replace(['.', '-', '_'], " ")));
+        }
+    };
+    Some((known.0, known.1.to_string()))
+}
+
+/// The line for one permission on one scope (`None`: every namespace the owner has).
+fn capability(permission: &str, scope: Option<(&str, &str)>, patterns: &[String]) -> Vec<String> {
+    let Some((verb, object)) = permission_action(permission) else {
+        return Vec::new();
+    };
+    // The plural a scoped entity's kind is one of: `bucket acme/x` is one of the buckets.
+    let one_of = |kind: &str| match kind {
+        "model" | "dataset" | "space" | "kernel" => "repositories",
+        "bucket" => "buckets",
+        "collection" => "collections",
+        _ => "",
+    };
+    match scope {
+        None => vec![format!("can {verb} {object}")],
+        Some((_, _)) if !patterns.is_empty() => patterns
+            .iter()
+            .map(|pattern| format!("can {verb} {object} {pattern}"))
+            .collect(),
+        Some(("org" | "user" | "namespace", name)) => {
+            vec![format!("can {verb} the {object} of {name}")]
+        }
+        Some((kind, name)) if one_of(kind) == object => vec![format!("can {verb} {kind} {name}")],
+        Some((kind, name)) => vec![format!("can {verb} the {object} of {kind} {name}")],
     }
 }

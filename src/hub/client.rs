@@ -547,9 +547,11 @@ pub fn request(client: &HubClient, url: Url, secret: Option<&Secret>) -> Result<
         }
         let next_page = next_link(response.headers());
         if !status.is_success() {
+            // Kept for its message (`{"error": …}`: why a token is refused); a body that
+            // cannot be read is no message.
             return Ok(Reply {
                 status,
-                body: Vec::new(),
+                body: read_body(response).unwrap_or_default(),
                 next_page: None,
             });
         }
@@ -598,7 +600,10 @@ pub fn list_pages<T: serde::de::DeserializeOwned>(
         before_request()?;
         let reply = request(client, url, token)?;
         if !reply.status.is_success() {
-            return Err(format!("HTTP {}", reply.status.as_u16()));
+            return Err(match hub_error_message(&reply.body) {
+                Some(message) => format!("HTTP {}: {message}", reply.status.as_u16()),
+                None => format!("HTTP {}", reply.status.as_u16()),
+            });
         }
         let items = serde_json::from_slice::<Vec<T>>(&reply.body)
             .map_err(|_| "an answer that is not a listing".to_string())?;
@@ -617,6 +622,27 @@ pub fn list_pages<T: serde::de::DeserializeOwned>(
         next = reply.next_page.filter(|page| same_origin(page, &origin));
     }
     Ok(())
+}
+
+/// Characters of a Hub error message kept in a warning.
+const MAX_ERROR_MESSAGE: usize = 200;
+
+/// The message of a Hub error answer (`{"error": "…"}`), cut to a line and escaped for a
+/// terminal: it says why (a token revoked by an organisation, a gated repository).
+pub fn hub_error_message(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct HubError {
+        error: String,
+    }
+    let message = serde_json::from_slice::<HubError>(body).ok()?.error;
+    let message: String = message
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(MAX_ERROR_MESSAGE)
+        .collect();
+    (!message.is_empty()).then(|| crate::sanitize::for_display(&message))
 }
 
 /// Redirects followed per download.

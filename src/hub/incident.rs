@@ -99,11 +99,12 @@ pub fn verify_stdin(
                 crate::sanitize::for_display(&row.verification.describe())
             )?;
             if let Verification::Valid(identity) = row.verification {
-                for line in identity
-                    .reach
-                    .iter()
-                    .flat_map(|reach| reach.describe_lines())
-                {
+                for line in identity.capability_lines().into_iter().chain(
+                    identity
+                        .reach
+                        .iter()
+                        .flat_map(|reach| reach.describe_lines()),
+                ) {
                     writeln!(out, "    {}", crate::sanitize::for_display(&line))?;
                 }
             }
@@ -134,7 +135,12 @@ pub fn verify_stdin(
 
 /// `hf-scan revoke`: the tokens on standard input, or those a scan finds (`from_scan`);
 /// confirmation on a terminal, or `--yes`.
-pub fn revoke(hub: &VerifyConfig, yes: bool, from_scan: Option<&Config>) -> anyhow::Result<u8> {
+pub fn revoke(
+    hub: &VerifyConfig,
+    yes: bool,
+    from_scan: Option<&Config>,
+    org: Option<&(String, Secret)>,
+) -> anyhow::Result<u8> {
     // Revoking sends live tokens: to an endpoint the user named, never to one that came from
     // the environment unseen.
     if hub.endpoint.origin == EndpointOrigin::Environment {
@@ -162,7 +168,27 @@ pub fn revoke(hub: &VerifyConfig, yes: bool, from_scan: Option<&Config>) -> anyh
         None => read_tokens()?,
     };
     let listed: Vec<String> = tokens.iter().map(Secret::redacted).collect();
-    if !yes && !confirm(&listed, hub)? {
+    if let Some((org, admin)) = org {
+        let question = format!(
+            "Cut {} token(s) ({}) off from {org} through {}? They keep working outside {org}; \
+             the Hub emails each owner. [y/N] ",
+            listed.len(),
+            listed.join(", "),
+            hub.endpoint
+        );
+        if !yes && !confirm(&question)? {
+            eprintln!("hf-scan: nothing was cut off");
+            return Ok(2);
+        }
+        return cut_off(hub, org, admin, &tokens, &listed);
+    }
+    let question = format!(
+        "Revoke {} token(s) ({}) through {}? The Hub emails each owner. [y/N] ",
+        listed.len(),
+        listed.join(", "),
+        hub.endpoint
+    );
+    if !yes && !confirm(&question)? {
         eprintln!("hf-scan: nothing revoked");
         return Ok(2);
     }
@@ -190,8 +216,51 @@ pub fn revoke(hub: &VerifyConfig, yes: bool, from_scan: Option<&Config>) -> anyh
     Ok(0)
 }
 
-/// Asks on the controlling terminal (standard input holds the tokens).
-fn confirm(listed: &[String], hub: &VerifyConfig) -> anyhow::Result<bool> {
+/// `revoke --org`: cuts each token off from `org`, one request each, and says per token what
+/// the organisation answered. Exit status 0 when every token was cut off, else 2.
+fn cut_off(
+    hub: &VerifyConfig,
+    org: &str,
+    admin: &Secret,
+    tokens: &[Secret],
+    listed: &[String],
+) -> anyhow::Result<u8> {
+    let answers = verify::revoke_from_org(hub, org, admin, tokens)?;
+    let mut cut = 0;
+    for (shown, answer) in listed.iter().zip(&answers) {
+        if answer.status.is_success() {
+            cut += 1;
+            println!("{shown}  cut off from {org}");
+        } else {
+            let why = match &answer.message {
+                Some(message) => format!("HTTP {}: {message}", answer.status.as_u16()),
+                None => format!("HTTP {}", answer.status.as_u16()),
+            };
+            println!("{shown}  NOT cut off from {org} ({why})");
+        }
+    }
+    if let Some(last) = answers.last() {
+        if matches!(last.status.as_u16(), 401 | 403) {
+            eprintln!(
+                "hf-scan: error: {org} refused the administrator's token ({}): revoke --org needs \
+                 the token of an administrator of an Enterprise organisation; {} token(s) were \
+                 not sent",
+                last.status.as_u16(),
+                tokens.len() - answers.len()
+            );
+        }
+    }
+    println!(
+        "{cut} of {} token(s) cut off from {org}. They still work outside {org}: once the owner \
+         is reached, or if they cannot be, revoke them everywhere with `hf-scan revoke` (no \
+         --org).",
+        tokens.len()
+    );
+    Ok(if cut == tokens.len() { 0 } else { 2 })
+}
+
+/// Asks `question` on the controlling terminal (standard input holds the tokens).
+fn confirm(question: &str) -> anyhow::Result<bool> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -202,13 +271,7 @@ fn confirm(listed: &[String], hub: &VerifyConfig) -> anyhow::Result<bool> {
     if !tty.is_terminal() {
         bail!("revoke asks for confirmation on a terminal; without one, pass --yes");
     }
-    write!(
-        tty,
-        "Revoke {} token(s) ({}) through {}? The Hub emails each owner. [y/N] ",
-        listed.len(),
-        listed.join(", "),
-        hub.endpoint
-    )?;
+    write!(tty, "{question}")?;
     tty.flush()?;
     let mut answer = String::new();
     io::BufReader::new(&tty).read_line(&mut answer)?;

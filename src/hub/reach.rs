@@ -176,6 +176,23 @@ pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: 
                 },
             );
             if let Err(reason) = listed {
+                // An organisation that refuses a token whoami accepts has cut it off: the
+                // token is valid, and reaches nothing there.
+                if namespace.kind == "org"
+                    && namespace.name != identity.user.as_deref().unwrap_or("")
+                {
+                    if let Some(why) = cut_off(&reason) {
+                        namespace.cut_off = Some(why);
+                        namespace.writable = false;
+                        writable_repos.retain(|repo| {
+                            repo.id.split('/').next() != Some(namespace.name.as_str())
+                        });
+                        for count in count_all(namespace) {
+                            *count = RepoCount::default();
+                        }
+                        break;
+                    }
+                }
                 count.at_least = true;
                 reach.complete = false;
                 reach.note.get_or_insert_with(|| {
@@ -200,6 +217,29 @@ pub fn assess(client: &HubClient, secret: &Secret, identity: &Identity, budget: 
     reach.top_writable = writable_repos;
     reach.namespaces = namespaces;
     reach
+}
+
+/// Why an organisation refuses the token, from its 403 (the Hub's messages, as its "Tokens
+/// Management" documentation gives them); `None` for any other failure.
+fn cut_off(reason: &str) -> Option<String> {
+    let message = reason
+        .strip_prefix("HTTP 403")?
+        .trim_start_matches(':')
+        .trim();
+    let lower = message.to_ascii_lowercase();
+    Some(if lower.contains("revoked") {
+        "by its administrator (revoked: for good, in that organisation only)".into()
+    } else if lower.contains("denied") {
+        "by its administrator (denied; an administrator can still approve it)".into()
+    } else if lower.contains("pending") || lower.contains("approv") {
+        "until its administrator approves the token (pending)".into()
+    } else if lower.contains("fine-grained") || lower.contains("fine grained") {
+        "by its token policy (only fine-grained tokens are accepted)".into()
+    } else if message.is_empty() {
+        "(HTTP 403)".into()
+    } else {
+        format!("(HTTP 403: {message})")
+    })
 }
 
 fn count_all(namespace: &mut NamespaceReach) -> [&mut RepoCount; 3] {
@@ -230,6 +270,7 @@ mod tests {
         OrgMembership {
             name: name.into(),
             role: Some(role.into()),
+            ..OrgMembership::default()
         }
     }
 
@@ -272,11 +313,13 @@ mod tests {
                         entity_type: Some("org".into()),
                         entity: Some("acme".into()),
                         permissions: vec!["repo.content.read".into(), "repo.write".into()],
+                        ..ScopedPermissions::default()
                     },
                     ScopedPermissions {
                         entity_type: Some("model".into()),
                         entity: Some("bob/m".into()),
                         permissions: vec!["repo.write".into()],
+                        ..ScopedPermissions::default()
                     },
                 ],
             }),

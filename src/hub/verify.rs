@@ -22,7 +22,8 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 
 use crate::finding::{
-    Finding, Identity, OrgMembership, ScopedPermissions, Scopes, Secret, Verification,
+    Finding, Identity, OrgMembership, ResourceGroupRole, ScopedPermissions, Scopes, Secret,
+    Verification,
 };
 use crate::hub::cache::VerifyCache;
 use crate::hub::client::{
@@ -115,6 +116,9 @@ struct WhoAmI {
 #[derive(Deserialize)]
 struct WhoAmIAppScope {
     role: Option<String>,
+    /// What the app may act on: `{type, name}` objects, or plain names.
+    #[serde(default)]
+    entities: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +126,17 @@ struct WhoAmIOrg {
     name: Option<String>,
     #[serde(rename = "roleInOrg")]
     role_in_org: Option<String>,
+    plan: Option<String>,
+    #[serde(default, rename = "securityRestrictions")]
+    security_restrictions: Vec<serde_json::Value>,
+    #[serde(default, rename = "resourceGroups")]
+    resource_groups: Vec<WhoAmIResourceGroup>,
+}
+
+#[derive(Deserialize)]
+struct WhoAmIResourceGroup {
+    name: Option<String>,
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +179,17 @@ struct WhoAmIScoped {
     entity: Option<WhoAmIEntity>,
     #[serde(default)]
     permissions: Vec<String>,
+    /// Inference endpoints by wildcard pattern (`resourceType: "inference-endpoint"`).
+    #[serde(default)]
+    patterns: Vec<WhoAmIPattern>,
+}
+
+#[derive(Deserialize)]
+struct WhoAmIPattern {
+    #[serde(rename = "resourceType")]
+    resource_type: Option<String>,
+    #[serde(default, rename = "wildcardPatterns")]
+    wildcard_patterns: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,7 +223,25 @@ fn parse_identity(body: &[u8]) -> Identity {
         ),
         None => (None, None, None, None, None),
     };
-    let role = role.or_else(|| who.scope.and_then(|scope| scope.role));
+    let (app_role, app_entities) = match who.scope {
+        Some(scope) => (
+            scope.role,
+            scope
+                .entities
+                .into_iter()
+                .filter_map(|entity| match entity {
+                    serde_json::Value::String(name) => Some((None, name)),
+                    serde_json::Value::Object(object) => Some((
+                        object.get("type")?.as_str().map(str::to_string),
+                        object.get("name")?.as_str()?.to_string(),
+                    )),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => (None, Vec::new()),
+    };
+    let role = role.or_else(|| app_role.clone());
     let can_read_gated_repos = fine_grained.as_ref().and_then(|fg| fg.can_read_gated_repos);
     let scopes = match fine_grained {
         Some(fg) => Some(Scopes {
@@ -209,6 +253,34 @@ fn parse_identity(body: &[u8]) -> Identity {
                     entity_type: s.entity.as_ref().and_then(|e| e.kind.clone()),
                     entity: s.entity.and_then(|e| e.name),
                     permissions: s.permissions,
+                    endpoint_patterns: s
+                        .patterns
+                        .into_iter()
+                        .filter(|p| p.resource_type.as_deref() == Some("inference-endpoint"))
+                        .flat_map(|p| p.wildcard_patterns)
+                        .collect(),
+                })
+                .collect(),
+        }),
+        // An OAuth app acting as its user: the role applies to each entity it was granted.
+        None if app_entities.iter().any(|(_, name)| !name.is_empty()) => Some(Scopes {
+            global: permissions,
+            scoped: app_entities
+                .into_iter()
+                .map(|(kind, name)| ScopedPermissions {
+                    entity_type: kind,
+                    entity: Some(name),
+                    permissions: app_role
+                        .iter()
+                        .map(|role| match role.as_str() {
+                            // The role an app was granted on an entity, as the permission
+                            // a fine-grained token would hold for it.
+                            "write" | "contributor" | "admin" => "repo.write".to_string(),
+                            "read" => "repo.content.read".to_string(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                    endpoint_patterns: Vec::new(),
                 })
                 .collect(),
         }),
@@ -235,6 +307,22 @@ fn parse_identity(body: &[u8]) -> Identity {
                 Some(OrgMembership {
                     name: org.name?,
                     role: org.role_in_org,
+                    plan: org.plan,
+                    security_restrictions: org
+                        .security_restrictions
+                        .into_iter()
+                        .filter_map(|restriction| restriction.as_str().map(str::to_string))
+                        .collect(),
+                    resource_groups: org
+                        .resource_groups
+                        .into_iter()
+                        .filter_map(|group| {
+                            Some(ResourceGroupRole {
+                                name: group.name?,
+                                role: group.role,
+                            })
+                        })
+                        .collect(),
                 })
             })
             .collect(),
@@ -372,6 +460,8 @@ fn verify_one(client: &HubClient, reach_requests: u32, secret: &Secret) -> Verif
             let mut identity = parse_identity(&reply.body);
             if reach_requests > 0 {
                 identity.reach = Some(reach::assess(client, secret, &identity, reach_requests));
+                // An organisation that cut the token off no longer lends it its role.
+                identity.power = identity.assess();
             }
             Verification::Valid(Box::new(identity))
         }
@@ -427,6 +517,56 @@ pub fn revoke(config: &VerifyConfig, secrets: &[Secret]) -> anyhow::Result<Vec<S
     Ok(statuses)
 }
 
+/// What an organisation said to one request to cut a token off.
+pub struct OrgRevocation {
+    pub status: StatusCode,
+    /// The Hub's message, when it refused.
+    pub message: Option<String>,
+}
+
+/// Cuts each token off from organisation `org` with its administrator's token: one
+/// `POST /api/organizations/{org}/settings/tokens/revoke` with `{"token": …}` per token (the
+/// Hub's "Tokens Management" API). The tokens keep working outside `org`. A 401 or 403 means
+/// the administrator's token cannot do this: the rest are not sent.
+pub fn revoke_from_org(
+    config: &VerifyConfig,
+    org: &str,
+    admin: &Secret,
+    secrets: &[Secret],
+) -> anyhow::Result<Vec<OrgRevocation>> {
+    let client = config.client()?;
+    let mut url = client.endpoint.join("api/organizations/");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments
+            .pop_if_empty()
+            .extend([org, "settings", "tokens", "revoke"]);
+    }
+    let mut answers = Vec::new();
+    for secret in secrets {
+        let response = client
+            .post(url.clone())
+            .bearer_auth(admin.expose())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::json!({ "token": secret.expose() }).to_string())
+            .send()
+            .map_err(|err| {
+                anyhow::anyhow!("the request to {org} failed: {}", describe_error(&err))
+            })?;
+        let status = response.status();
+        let message = if status.is_success() {
+            None
+        } else {
+            let body = crate::hub::client::read_body(response).unwrap_or_default();
+            crate::hub::client::hub_error_message(&body)
+        };
+        answers.push(OrgRevocation { status, message });
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            break;
+        }
+    }
+    Ok(answers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,6 +597,81 @@ mod tests {
         // The account's creation date is not the token's.
         let identity = parse_identity(br#"{"type":"user","createdAt":"2019-01-01T00:00:00Z"}"#);
         assert_eq!(identity.created_at, None);
+    }
+
+    /// Every scoped entity type, endpoint patterns, resource groups and restrictions become
+    /// what the report says the token can do.
+    #[test]
+    fn the_whole_whoami_answer_says_what_the_token_can_do() {
+        let body = serde_json::json!({"type": "user", "name": "alice",
+        "orgs": [{"id": "1", "type": "org", "name": "acme", "roleInOrg": "read",
+            "plan": "enterprise", "securityRestrictions": ["mfa", "token-policy"],
+            "resourceGroups": [{"id": "g", "name": "research", "role": "write"}]}],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "ci",
+            "role": "fineGrained", "createdAt": "2026-01-01T00:00:00.000Z",
+            "fineGrained": {"canReadGatedRepos": false,
+                "global": ["inference.serverless.write", "discussion.write"],
+                "scoped": [
+                    {"entity": {"_id": "b1", "type": "bucket", "name": "acme/checkpoints"},
+                     "permissions": ["bucket.read", "bucket.write"]},
+                    {"entity": {"_id": "o1", "type": "org", "name": "acme"},
+                     "permissions": ["inference.endpoints.write", "repo.content.read"],
+                     "patterns": [{"resourceType": "inference-endpoint",
+                         "wildcardPatterns": ["acme/*"]}]},
+                    {"entity": {"_id": "k1", "type": "kernel", "name": "acme/attention"},
+                     "permissions": ["repo.write"]},
+                    {"entity": {"_id": "r1", "type": "resource-group", "name": "research"},
+                     "permissions": ["repo.content.read"]},
+                    {"entity": {"_id": "c1", "type": "collection", "name": "acme/best-abc"},
+                     "permissions": ["collection.write"]},
+                    {"entity": {"_id": "u1", "type": "user", "name": "alice"},
+                     "permissions": ["user.webhooks.write"]},
+                    {"entity": {"_id": "a1", "type": "oauth-app", "name": "tracker"},
+                     "permissions": ["oauth-app.write"]}
+                ]}}}});
+        let identity = parse_identity(body.to_string().as_bytes());
+        assert_eq!(
+            identity.power,
+            Power::WriteRepos,
+            "bucket.write writes content"
+        );
+        let lines = identity.capability_lines();
+        for expected in [
+            "can spend on serverless inference",
+            "can post in discussions",
+            "can write bucket acme/checkpoints",
+            "can manage inference endpoints acme/*",
+            "can write kernel acme/attention",
+            "can write collection acme/best-abc",
+            "can manage the webhooks of alice",
+            "can write the oauth app of oauth-app tracker",
+            "write in resource group research of acme",
+            "acme enforces mfa, token-policy",
+        ] {
+            assert!(
+                lines.iter().any(|line| line == expected),
+                "{expected}: {lines:?}"
+            );
+        }
+        assert!(!lines.iter().any(|line| line.contains("read")), "{lines:?}");
+        let org = &identity.orgs[0];
+        assert_eq!(org.plan.as_deref(), Some("enterprise"));
+
+        // An app acting as its user, granted write on two entities.
+        let body = serde_json::json!({"type": "app", "name": "tracker",
+            "scope": {"role": "write", "entities": [{"type": "model", "name": "acme/m"}, "acme"]},
+            "auth": {"type": "app_token"}});
+        let identity = parse_identity(body.to_string().as_bytes());
+        assert_eq!(identity.role.as_deref(), Some("write"));
+        let lines = identity.capability_lines();
+        assert_eq!(
+            lines,
+            [
+                "can write model acme/m",
+                "can write the repositories of acme"
+            ],
+            "{lines:?}"
+        );
     }
 
     /// The power table, from the shapes whoami-v2 returns.

@@ -363,10 +363,20 @@ fn row(page: &mut String, finding: &Finding, web: Option<&WebRepo>, options: &Re
         Some(Verification::Valid(identity)) => {
             let _ = write!(
                 page,
-                "<td>{}<span class=\"sub\">{}</span></td>",
+                "<td>{}<span class=\"sub\">{}</span>",
                 shown(identity.user.as_deref().unwrap_or("?")),
                 shown(&identity.details())
             );
+            for line in identity.capability_lines().into_iter().chain(
+                identity
+                    .reach
+                    .iter()
+                    .flat_map(|reach| reach.describe_lines())
+                    .filter(|line| line.starts_with("cut off")),
+            ) {
+                let _ = write!(page, "<span class=\"sub\">{}</span>", shown(&line));
+            }
+            page.push_str("</td>");
         }
         Some(Verification::Invalid { reason } | Verification::Unknown { reason }) => {
             let _ = write!(

@@ -62,11 +62,12 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
                 paint.wrap(style, &options.display(&verification.describe()))
             )?;
             if let Verification::Valid(identity) = verification {
-                for line in identity
-                    .reach
-                    .iter()
-                    .flat_map(|reach| reach.describe_lines())
-                {
+                for line in identity.capability_lines().into_iter().chain(
+                    identity
+                        .reach
+                        .iter()
+                        .flat_map(|reach| reach.describe_lines()),
+                ) {
                     writeln!(out, "    {}", options.display(&line))?;
                 }
             }

@@ -8,7 +8,8 @@
 //!   files through `/buckets/{id}/resolve/…` with the Hub's two redirects (same host with the
 //!   token, then a storage host that must not see it), a Space's `variables` (401 to a token
 //!   that may not see private things) and `/api/jobs/{ns}`, `/api/scheduled-jobs/{ns}`;
-//! - `POST /api/credentials/revoke` answers 202.
+//! - `POST /api/credentials/revoke` answers 202; `POST /api/organizations/{org}/settings/
+//!   tokens/revoke` answers an organisation's administrator (`org_admins`) as the Hub does.
 //!
 //! It can serve over TLS with the test CA (`fixtures/tls`), and it answers proxy-style
 //! requests (`GET http://host/path`), recording the absolute target, so it doubles as the
@@ -146,6 +147,12 @@ pub struct Setup {
     /// as JSON arrays the Hub would send, listed to a token in `sees_private` (else 401).
     pub jobs: HashMap<String, Value>,
     pub scheduled_jobs: HashMap<String, Value>,
+    /// Organisations that refuse a token whoami accepts (an Enterprise administrator denied
+    /// or revoked it): (token, organisation) → the Hub's 403 message for its listings.
+    pub cut_off: HashMap<(String, String), String>,
+    /// Enterprise organisations and their administrator's token, for
+    /// `POST /api/organizations/{org}/settings/tokens/revoke`.
+    pub org_admins: HashMap<String, String>,
 }
 
 #[derive(Default)]
@@ -353,6 +360,29 @@ fn respond(request: &Request, state: &State) -> Response {
         .and_then(|a| a.strip_prefix("Bearer "))
         .unwrap_or_default()
         .to_string();
+    if let Some(org) = request
+        .path
+        .strip_prefix("/api/organizations/")
+        .and_then(|rest| rest.strip_suffix("/settings/tokens/revoke"))
+        .filter(|_| request.method == "POST")
+    {
+        let error = |status: &str, message: &str| {
+            let body = serde_json::json!({ "error": message }).to_string();
+            (status.to_string(), String::new(), body.into_bytes())
+        };
+        if state.setup.org_admins.get(org) != Some(&token) {
+            return error("403 Forbidden", "You must be an admin of this organization");
+        }
+        let revoked: Value = serde_json::from_slice(&request.raw_body).unwrap_or_default();
+        return match revoked["token"].as_str() {
+            None => error("400 Bad Request", "Missing token"),
+            Some(own) if own == token => error(
+                "400 Bad Request",
+                "An administrator cannot revoke their own token",
+            ),
+            Some(_) => ("200 OK".into(), String::new(), b"{}".to_vec()),
+        };
+    }
     if let Some(kind) = request.path.strip_prefix("/api/") {
         if matches!(kind, "models" | "datasets" | "spaces") {
             let limited = state.listings.fetch_add(1, Ordering::SeqCst);
@@ -716,6 +746,18 @@ fn listing(kind: &str, request: &Request, token: &str, state: &State) -> Respons
     let Some(author) = params.get("author") else {
         return ("400 Bad Request".into(), String::new(), b"{}".to_vec());
     };
+    if let Some(message) = state
+        .setup
+        .cut_off
+        .get(&(token.to_string(), author.to_string()))
+    {
+        let body = serde_json::json!({ "error": message });
+        return (
+            "403 Forbidden".into(),
+            String::new(),
+            body.to_string().into_bytes(),
+        );
+    }
     let sees_private = state.setup.sees_private.iter().any(|t| t == token);
     let mut repos: Vec<&Repo> = state
         .setup
