@@ -1161,7 +1161,9 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
         "{err}"
     );
     assert!(
-        err.contains("buckets/alice/checkpoints: its files could not be listed (HTTP 401: Unauthorized)"),
+        err.contains(
+            "buckets/alice/checkpoints: its files could not be listed (HTTP 401: Unauthorized)"
+        ),
         "{err}"
     );
     // A kernel is a git repository like a model, under `kernels/`.
@@ -1176,4 +1178,111 @@ fn buckets_space_variables_and_jobs_of_an_author_are_audited() {
         .as_str()
         .unwrap()
         .starts_with(&format!("{}/kernels/alice/attention/blob/", hub.url)));
+}
+
+/// An organisation's administrator (and any user, for their own namespace) can read the
+/// settings listing: every repository and bucket, kernels included, in one listing. It is
+/// used where the token may read it, the per-type listings elsewhere, and the summary says
+/// which for each author.
+#[test]
+fn the_settings_listing_is_used_where_the_token_may_read_it() {
+    use common::hub::{whoami, Answer, Bucket};
+    let mut rng = Rng::new(474);
+    let access = fake_token(&mut rng);
+    let [in_own, in_kernel, in_model, in_bucket, in_bob] =
+        std::array::from_fn(|_| fake_token(&mut rng));
+    let root = temp_dir();
+    for (path, token) in [
+        ("alice/notes", &in_own),
+        ("kernels/acme/attention", &in_kernel),
+        ("acme/model", &in_model),
+        ("bob/model", &in_bob),
+    ] {
+        let text = format!("token = \"{token}\"\n");
+        bare_repo(root.path(), path, &[&[("config.py", &text)]]);
+    }
+    let hub = FakeHub::with(Setup {
+        answers: HashMap::from([(
+            access.clone(),
+            Answer::Valid(whoami("alice", "write", &[("acme", "admin")])),
+        )]),
+        repos: vec![
+            repo("models", "alice/notes", true, 0),
+            repo("kernels", "acme/attention", false, 0),
+            repo("models", "acme/model", false, 0),
+            repo("models", "bob/model", false, 0),
+        ],
+        sees_private: vec![access.clone()],
+        git_root: Some(root.path().to_path_buf()),
+        buckets: vec![Bucket {
+            id: "acme/checkpoints".into(),
+            private: true,
+            files: vec![(
+                "run/env".into(),
+                format!("HF_TOKEN={in_bucket}\n").into_bytes(),
+            )],
+        }],
+        settings_readers: HashMap::from([
+            ("alice".to_string(), access.clone()),
+            ("acme".to_string(), access.clone()),
+        ]),
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let output = hf_scan()
+        .args([
+            "hub", "--author", "alice", "--author", "acme", "--author", "bob",
+        ])
+        .args([
+            "--hf-endpoint",
+            &hub.url,
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .env("HF_TOKEN", &access)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stats"]["incomplete"], false, "{err}");
+    for token in [&in_own, &in_kernel, &in_model, &in_bucket, &in_bob] {
+        finding(&report, token);
+    }
+    assert_eq!(finding(&report, &in_kernel)["repo"]["type"], "kernel");
+    assert!(
+        err.contains(
+            "listed from the settings listing (every repository and bucket, private ones \
+             included): alice, acme"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "listed through the per-type listings (models, datasets, Spaces, buckets; no \
+             kernels): bob (HTTP 403: You must be an admin of this organization)"
+        ),
+        "{err}"
+    );
+    let paths: Vec<String> = hub
+        .requests()
+        .into_iter()
+        .map(|r| format!("{}?{}", r.path, r.query))
+        .collect();
+    assert!(paths
+        .iter()
+        .any(|p| p.starts_with("/api/settings/repositories")));
+    assert!(paths
+        .iter()
+        .any(|p| p.starts_with("/api/organizations/acme/settings/repositories")));
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.contains("author=acme") || p.starts_with("/api/buckets/acme?")),
+        "no per-type listing where the settings listing answered: {paths:?}"
+    );
+    assert!(paths.iter().any(|p| p.contains("author=bob")));
 }

@@ -323,13 +323,127 @@ struct Listed {
     id: Option<String>,
 }
 
+/// One entry of the settings listing (`list_user_repos`): every repository and bucket of a
+/// namespace with its storage.
+#[derive(Deserialize)]
+struct SettingsEntry {
+    id: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// Entries one page of the settings listing may hold (the Hub chooses its page size).
+const SETTINGS_PAGE: usize = 10_000;
+
+/// The name of the user the audit's token belongs to, if whoami says.
+fn token_user(client: &HubClient, token: &Secret) -> Option<String> {
+    #[derive(Deserialize)]
+    struct WhoAmI {
+        name: Option<String>,
+    }
+    let reply = request(client, client.endpoint.join("api/whoami-v2"), Some(token)).ok()?;
+    if !reply.status.is_success() {
+        return None;
+    }
+    serde_json::from_slice::<WhoAmI>(&reply.body).ok()?.name
+}
+
+/// Every repository and bucket of `author` from the settings listing, which an
+/// organisation's administrator (`/api/organizations/{author}/settings/repositories`) or the
+/// token's own user (`/api/settings/repositories`) may read: one listing, private ones
+/// included. `Err` says why it could not be used.
+fn settings_listing(
+    client: &HubClient,
+    token: &Secret,
+    author: &str,
+    own: bool,
+) -> Result<Vec<(RepoKind, String)>, String> {
+    let mut url = client.endpoint.join("api/");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty();
+        if own {
+            segments.extend(["settings", "repositories"]);
+        } else {
+            segments.extend(["organizations", author, "settings", "repositories"]);
+        }
+    }
+    let mut entries = Vec::new();
+    let mut pages = 0;
+    list_pages::<SettingsEntry>(
+        client,
+        url,
+        SETTINGS_PAGE,
+        Some(token),
+        || {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(format!("stopped after {MAX_PAGES} pages"));
+            }
+            Ok(())
+        },
+        |items| {
+            entries.extend(
+                items.into_iter().filter_map(|item| {
+                    Some((RepoKind::from_name(item.kind.as_deref()?)?, item.id?))
+                }),
+            )
+        },
+    )?;
+    Ok(entries)
+}
+
 /// Lists every repository of `plan.authors`, adds the named ones, and keeps this shard's
-/// share of the sorted whole. Warnings name what could not be listed.
-pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String>) -> Vec<HubRepo> {
+/// share of the sorted whole. Each author is listed from the settings listing when the token
+/// may read it, else through the per-type listings; `notices` says which. Warnings name what
+/// could not be listed.
+pub fn enumerate(
+    client: &HubClient,
+    plan: &AuditPlan,
+    notices: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<HubRepo> {
     let mut repos: BTreeSet<HubRepo> = plan.named.iter().cloned().collect();
     let mut rejected = Vec::new();
     let mut rejected_more = 0usize;
+    let user = match (&plan.token, plan.authors.is_empty()) {
+        (Some(token), false) => token_user(client, token),
+        _ => None,
+    };
+    let (mut from_settings, mut per_type) = (Vec::new(), Vec::new());
     for author in &plan.authors {
+        if let Some(token) = &plan.token {
+            let own = user.as_deref() == Some(author.as_str());
+            match settings_listing(client, token, author, own) {
+                Ok(entries) => {
+                    let mut unusable = Vec::new();
+                    for (kind, id) in entries {
+                        // The settings listing is the namespace's own: anything else is not.
+                        if valid_id(&id) && id.split('/').next() == Some(author.as_str()) {
+                            repos.insert(HubRepo { kind, id });
+                        } else {
+                            unusable.push(id);
+                        }
+                    }
+                    for id in unusable.iter().take(MAX_REJECTED_NAMED) {
+                        warnings.push(format!(
+                            "the settings listing of {author} held an id hf-scan does not use: {}",
+                            crate::sanitize::for_display(id)
+                        ));
+                    }
+                    if unusable.len() > MAX_REJECTED_NAMED {
+                        warnings.push(format!(
+                            "the settings listing of {author} held {} more ids hf-scan does not use",
+                            unusable.len() - MAX_REJECTED_NAMED
+                        ));
+                    }
+                    from_settings.push(author.clone());
+                    continue;
+                }
+                Err(reason) => per_type.push(format!("{author} ({reason})")),
+            }
+        } else {
+            per_type.push(author.clone());
+        }
         for kind in RepoKind::LISTED {
             let mut url = client.endpoint.join(&format!("api/{}", kind.api()));
             url.query_pairs_mut()
@@ -404,6 +518,20 @@ pub fn enumerate(client: &HubClient, plan: &AuditPlan, warnings: &mut Vec<String
                 unusable.len() - MAX_REJECTED_NAMED
             ));
         }
+    }
+    if !from_settings.is_empty() {
+        notices.push(format!(
+            "listed from the settings listing (every repository and bucket, private ones \
+             included): {}",
+            from_settings.join(", ")
+        ));
+    }
+    if !per_type.is_empty() {
+        notices.push(format!(
+            "listed through the per-type listings (models, datasets, Spaces, buckets; no \
+             kernels): {}",
+            per_type.join(", ")
+        ));
     }
     let sorted = repos.into_iter();
     match plan.shard {
@@ -819,7 +947,7 @@ pub fn run(
     let progress = config.reporting.progress;
     let mut total = ScanResult::default();
     let mut warnings = Vec::new();
-    let repos = enumerate(client, plan, &mut warnings);
+    let repos = enumerate(client, plan, &mut total.stats.notices, &mut warnings);
     // An endpoint from HF_ENDPOINT (often a download mirror) is named even with --quiet: the
     // token goes there.
     let from_environment =

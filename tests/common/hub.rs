@@ -153,6 +153,10 @@ pub struct Setup {
     /// Enterprise organisations and their administrator's token, for
     /// `POST /api/organizations/{org}/settings/tokens/revoke`.
     pub org_admins: HashMap<String, String>,
+    /// Who may read a namespace's settings listing (`/api/organizations/{ns}/settings/
+    /// repositories`, or `/api/settings/repositories` for the token's own): namespace → token.
+    /// It lists every repository of `repos` (kernels too) and every bucket of the namespace.
+    pub settings_readers: HashMap<String, String>,
 }
 
 #[derive(Default)]
@@ -556,6 +560,56 @@ fn account(path: &str, request: &Request, token: &str, state: &State) -> Option<
             b"{\"error\":\"Unauthorized\"}".to_vec(),
         ))
     };
+    let settings_of = match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["settings", "repositories"] => Some(
+            state
+                .setup
+                .settings_readers
+                .iter()
+                .find(|(_, reader)| *reader == token)
+                .map(|(namespace, _)| namespace.clone()),
+        ),
+        ["organizations", namespace, "settings", "repositories"] => Some(
+            (state
+                .setup
+                .settings_readers
+                .get(*namespace)
+                .map(String::as_str)
+                == Some(token))
+            .then(|| namespace.to_string()),
+        ),
+        _ => None,
+    };
+    if let Some(namespace) = settings_of {
+        let Some(namespace) = namespace else {
+            let body = serde_json::json!({"error": "You must be an admin of this organization"});
+            return Some((
+                "403 Forbidden".into(),
+                String::new(),
+                body.to_string().into_bytes(),
+            ));
+        };
+        let mine = |id: &str| id.split('/').next() == Some(namespace.as_str());
+        let mut items: Vec<Value> = state
+            .setup
+            .repos
+            .iter()
+            .filter(|r| mine(&r.id))
+            .map(|r| {
+                serde_json::json!({"id": r.id, "type": r.kind.trim_end_matches('s'),
+                    "visibility": if r.private { "private" } else { "public" },
+                    "storage": 1024, "storagePercent": 0.1,
+                    "updatedAt": "2026-01-01T00:00:00.000Z"})
+            })
+            .collect();
+        items.extend(state.setup.buckets.iter().filter(|b| mine(&b.id)).map(|b| {
+            serde_json::json!({"id": b.id, "type": "bucket",
+                "visibility": if b.private { "private" } else { "public" },
+                "storage": b.files.iter().map(|f| f.1.len()).sum::<usize>(),
+                "updatedAt": "2026-01-01T00:00:00.000Z"})
+        }));
+        return Some(page_of(items, request, state));
+    }
     if let Some(rest) = path.strip_prefix("buckets/") {
         let parts: Vec<&str> = rest.split('/').collect();
         return match parts.as_slice() {
