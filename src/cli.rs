@@ -591,6 +591,8 @@ impl HubAuditArgs {
             clone_jobs: usize::from(self.clone_jobs),
             clone_timeout: std::time::Duration::from_secs(self.clone_timeout),
             token: token.map(|token| crate::finding::Secret::new(token, 3)),
+            progress: config.reporting.progress,
+            quiet: config.reporting.quiet,
         };
         Ok((config, plan, client))
     }

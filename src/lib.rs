@@ -16,6 +16,7 @@ pub mod finding;
 pub mod github_event;
 pub mod hook;
 pub mod hub;
+pub mod incident;
 pub mod manual;
 pub mod progress;
 pub mod project;
@@ -118,8 +119,8 @@ pub fn run_hub(
         }
     }
     let started = Instant::now();
-    let result = hub::audit::run(&config, &plan, &client, |targets, sources, label| {
-        scan_sources(&config, targets, sources, Some(label))
+    let result = hub::audit::run(&plan, &client, |sources, label| {
+        scan_sources(&config, &[], sources, Some(label))
     });
     finish(config, result, started)
 }

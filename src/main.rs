@@ -15,13 +15,13 @@ fn main() -> ExitCode {
                 format,
                 show_secrets,
                 hub,
-            } => hf_scan::hub::incident::verify_stdin(&hub, format, show_secrets),
+            } => hf_scan::incident::verify_stdin(&hub, format, show_secrets),
             Invocation::Revoke {
                 yes,
                 hub,
                 from_scan,
                 org,
-            } => hf_scan::hub::incident::revoke(&hub, yes, from_scan.as_deref(), org.as_ref()),
+            } => hf_scan::incident::revoke(&hub, yes, from_scan.as_deref(), org.as_ref()),
             Invocation::Hub {
                 config,
                 plan,

@@ -27,7 +27,6 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use crate::cli::{Config, Target};
 use crate::collector::{Event, EventSender, EventSink, Origin, ScanResult};
 use crate::finding::{Finding, HubPlace, Secret, SourceKind};
 use crate::hub::client::{list_pages, request, HubClient};
@@ -316,6 +315,10 @@ pub struct AuditPlan {
     /// The longest one clone or fetch may take (`--clone-timeout`).
     pub clone_timeout: std::time::Duration,
     pub token: Option<Secret>,
+    /// Announce each repository on a terminal (the progress line is the scan's own).
+    pub progress: bool,
+    /// No announcement of what is audited (an endpoint from `HF_ENDPOINT` is still named).
+    pub quiet: bool,
 }
 
 #[derive(Deserialize)]
@@ -939,12 +942,12 @@ impl Source for DiscussionSource<'_> {
 /// The whole audit: list, mirror, then scan each repository (its history, every ref; its
 /// discussions) and name each finding's repository and link.
 pub fn run(
-    config: &Config,
     plan: &AuditPlan,
     client: &HubClient,
-    scan: impl Fn(&[Target], Vec<Box<dyn Source + Send + '_>>, String) -> ScanResult,
+    scan: impl Fn(Vec<Box<dyn Source + Send + '_>>, String) -> ScanResult,
 ) -> ScanResult {
-    let progress = config.reporting.progress;
+    let progress = plan.progress;
+    let every_ref = CommitRange::All;
     let mut total = ScanResult::default();
     let mut warnings = Vec::new();
     let repos = enumerate(client, plan, &mut total.stats.notices, &mut warnings);
@@ -952,7 +955,7 @@ pub fn run(
     // token goes there.
     let from_environment =
         client.endpoint.origin == crate::hub::client::EndpointOrigin::Environment;
-    if !config.reporting.quiet || from_environment {
+    if !plan.quiet || from_environment {
         let shard = plan
             .shard
             .map_or(String::new(), |(k, n)| format!(" (shard {k}/{n})"));
@@ -1037,10 +1040,6 @@ pub fn run(
             pointers,
         };
         let cloned = dir.is_some();
-        let targets: Vec<Target> = dir
-            .map(|dir| Target::History(dir, CommitRange::All))
-            .into_iter()
-            .collect();
         // The progress line says which repository, and when all of them should be done.
         let eta = match (scanned, scanning_started.elapsed().as_secs_f64()) {
             (0, _) => String::new(),
@@ -1058,6 +1057,12 @@ pub fn run(
                 max_size: plan.max_lfs_size,
             }));
         } else {
+            if let Some(gitdir) = dir.as_deref() {
+                sources.push(Box::new(crate::source::git::HistorySource {
+                    gitdir,
+                    range: &every_ref,
+                }));
+            }
             sources.push(Box::new(source));
             sources.push(Box::new(lfs));
         }
@@ -1069,7 +1074,7 @@ pub fn run(
                 unreadable: &variables_unreadable,
             }));
         }
-        let mut result = scan(&targets, sources, label);
+        let mut result = scan(sources, label);
         for finding in &mut result.findings {
             place(finding, &repo, client);
         }
@@ -1106,7 +1111,7 @@ pub fn run(
                 token: plan.token.as_ref(),
                 namespace: author,
             };
-            let mut result = scan(&[], vec![Box::new(source)], format!("the jobs of {author}"));
+            let mut result = scan(vec![Box::new(source)], format!("the jobs of {author}"));
             for finding in &mut result.findings {
                 place_job(finding, author, client);
             }
