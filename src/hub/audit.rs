@@ -420,12 +420,13 @@ pub fn enumerate(
                 Ok(entries) => {
                     let mut unusable = Vec::new();
                     for (kind, id) in entries {
-                        // The settings listing is the namespace's own: anything else is not.
-                        if valid_id(&id) && id.split('/').next() == Some(author.as_str()) {
-                            repos.insert(HubRepo { kind, id });
-                        } else {
+                        if !valid_id(&id) {
                             unusable.push(id);
+                        } else if id.split('/').next() == Some(author.as_str()) {
+                            repos.insert(HubRepo { kind, id });
                         }
+                        // Another namespace's entry is not this author's: it is listed when
+                        // that namespace is audited.
                     }
                     for id in unusable.iter().take(MAX_REJECTED_NAMED) {
                         warnings.push(format!(

@@ -561,13 +561,17 @@ fn account(path: &str, request: &Request, token: &str, state: &State) -> Option<
         ))
     };
     let settings_of = match path.split('/').collect::<Vec<_>>().as_slice() {
+        // The token's own user, as its whoami answer names it.
         ["settings", "repositories"] => Some(
-            state
-                .setup
-                .settings_readers
-                .iter()
-                .find(|(_, reader)| *reader == token)
-                .map(|(namespace, _)| namespace.clone()),
+            match state.setup.answers.get(token) {
+                Some(Answer::Valid(body)) => serde_json::from_str::<Value>(body)
+                    .ok()
+                    .and_then(|who| who["name"].as_str().map(str::to_string)),
+                _ => None,
+            }
+            .filter(|user| {
+                state.setup.settings_readers.get(user).map(String::as_str) == Some(token)
+            }),
         ),
         ["organizations", namespace, "settings", "repositories"] => Some(
             (state
