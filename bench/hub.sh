@@ -6,7 +6,8 @@
 # for hf-scan (a fresh --cache-dir, so the cloning is measured).
 #
 # Usage: bench/hub.sh [N] (default 60). Needs git, python3, /usr/bin/time and kingfisher
-# (`pip install kingfisher-bin`; KINGFISHER=path to choose one).
+# (`pip install kingfisher-bin`; KINGFISHER=path to choose one). HF_SCAN=path times another
+# hf-scan binary as well (a build before a change), cold, after this one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 count=${1:-60}
@@ -31,10 +32,22 @@ for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
 url=$(cat "$work/url")
 echo "$count repositories on $url, $planted distinct tokens planted"
 distinct() { grep -oE 'hf_[A-Za-z0-9]{34}' | sort -u | wc -l; }
-/usr/bin/time -f "hf-scan hub: %e s, %M KB peak" \
-  "$bin" hub --author acme --hf-endpoint "$url" --cache-dir "$work/cache" -q --format jsonl \
-  --show-secrets > "$work/hf-scan.jsonl" || true
-echo "  distinct tokens found: $(distinct < "$work/hf-scan.jsonl")"
+audit() { # binary, cache directory, label
+  /usr/bin/time -f "$3: %e s wall, %U s user + %S s system (with its git children), %M KB peak" \
+    "$1" hub --author acme --hf-endpoint "$url" --cache-dir "$2" -q --format jsonl \
+    --show-secrets > "$work/found.jsonl" || true
+  echo "  distinct tokens found: $(distinct < "$work/found.jsonl")"
+}
+server_cpu() { awk '{print $14 + $15 + $16 + $17}' "/proc/$server/stat"; }
+cpu_since() { awk -v a="$1" -v b="$(server_cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}'; }
+before=$(server_cpu)
+audit "$bin" "$work/cache" hf-scan
+echo "  the stand-in (python and its git http-backend children): $(cpu_since "$before") s CPU"
+if [ -n "${HF_SCAN:-}" ]; then
+  before=$(server_cpu)
+  audit "$HF_SCAN" "$work/cache-other" "HF_SCAN=$HF_SCAN"
+  echo "  the stand-in: $(cpu_since "$before") s CPU"
+fi
 # kingfisher on the same history, from local clones (the mirrors hf-scan just made).
 # The planted tokens are letters only, as real ones are, so its rule (`hf_[a-zA-Z]{34}`) can
 # match every one of them.

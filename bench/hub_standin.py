@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A Hub stand-in on 127.0.0.1 for `bench/hub.sh`: the listing API for one author and git's
-smart HTTP through `git http-backend` over the bare repositories under ROOT
+smart HTTP through `git http-backend` over the bare repositories under ROOT (and no buckets)
 (`ROOT/<owner>/<name>` models, `ROOT/datasets/…`, `ROOT/spaces/…`). Prints its URL, then serves
 until killed. For benchmarks only; the tests have their own stand-in (tests/common/hub.rs).
 
@@ -51,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
             author = parse_qs(url.query).get("author", [""])[0]
             body = json.dumps([{"id": repo} for repo in repos(parts[1], author)]).encode()
             return self.answer(200, [("Content-Type", "application/json")], body)
+        if len(parts) == 3 and parts[:2] == ["api", "buckets"]:
+            return self.answer(200, [("Content-Type", "application/json")], b"[]")
         if url.path.endswith(("/info/refs", "/git-upload-pack")):
             return self.git(url)
         self.answer(404, [], b"")

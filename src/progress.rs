@@ -36,8 +36,23 @@ pub struct Progress {
     label: Option<String>,
     started: Instant,
     after: Duration,
-    /// Held while writing, so the ticker and a phase change never interleave a line.
-    terminal: Mutex<()>,
+}
+
+/// Held while writing to the terminal, so a ticker, a phase change and a log line from
+/// another thread (`hf-scan hub`'s clones) never interleave.
+static TERMINAL: Mutex<()> = Mutex::new(());
+/// Whether a progress line is on the terminal now, for `log_line` to clear first.
+static LINE_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Prints `text` as a line of its own on standard error (which is a terminal: callers log
+/// only when the progress line is on), clearing the progress line first (the ticker draws it
+/// again on its next tick).
+pub fn log_line(text: &str) {
+    let _guard = TERMINAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    LINE_SHOWN.store(false, Ordering::Relaxed);
+    let _ = writeln!(std::io::stderr().lock(), "{CLEAR_LINE}{text}");
 }
 
 #[derive(Clone, Copy)]
@@ -86,7 +101,6 @@ impl Progress {
             label,
             started: now,
             after,
-            terminal: Mutex::new(()),
         }
     }
 
@@ -129,8 +143,10 @@ impl Progress {
             std::thread::sleep(TICK);
             self.draw();
         }
-        let _guard = self.terminal.lock().unwrap();
-        if self.drawn.load(Ordering::Relaxed) {
+        let _guard = TERMINAL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.drawn.load(Ordering::Relaxed) && LINE_SHOWN.swap(false, Ordering::Relaxed) {
             let _ = std::io::stderr().write_all(CLEAR_LINE.as_bytes());
         }
     }
@@ -143,7 +159,9 @@ impl Progress {
         if self.started.elapsed() < self.after {
             return;
         }
-        let _guard = self.terminal.lock().unwrap();
+        let _guard = TERMINAL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if self.done.load(Ordering::Relaxed) {
             return;
         }
@@ -162,6 +180,7 @@ impl Progress {
         let line = render(&snapshot, terminal_width());
         let _ = std::io::stderr().write_all(format!("{CLEAR_LINE}{line}").as_bytes());
         self.drawn.store(true, Ordering::Relaxed);
+        LINE_SHOWN.store(true, Ordering::Relaxed);
     }
 }
 

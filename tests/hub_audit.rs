@@ -654,22 +654,37 @@ fn on_a_terminal_the_progress_line_names_each_repository() {
     assert_eq!(code, 1, "{terminal}");
     assert!(report.contains("hf-user-access-token"), "{report}");
     let drawn = common::terminal::drawn_lines(&terminal);
-    for repository in 1..=4 {
-        // The gated Space is the fifth: not cloned, but its variables are asked for.
-        let prefix = format!("hf-scan: [repository {repository}/5 ");
+    // Mirrors are scanned as they arrive, in any order: each cloned one has its progress line
+    // (the gated Space, not cloned, has only its variables asked for), and every one its log
+    // line, printed on a line of its own.
+    for name in [
+        "alice/model-a",
+        "alice/private-model",
+        "datasets/alice/data",
+        "spaces/alice/demo",
+    ] {
         assert!(
-            drawn.iter().any(|line| line.starts_with(&prefix)),
-            "{prefix} {drawn:?}"
+            drawn
+                .iter()
+                .any(|line| line.starts_with("hf-scan: [repository ")
+                    && line.contains(&format!("/5 {name}"))),
+            "{name} {drawn:?}"
         );
-        // Each repository's log line comes after its progress line was cleared.
+    }
+    for repository in 1..=5 {
         let logged = format!("hf-scan: [{repository}/5] scanned ");
         let at = terminal.find(&logged).expect(&logged);
         assert!(terminal[..at].ends_with(common::terminal::CLEAR_LINE));
+        let logged = format!("hf-scan: [{repository}/5] ");
+        assert!(
+            terminal.contains(&logged),
+            "its clone announced: {terminal}"
+        );
     }
     assert!(
         drawn
             .iter()
-            .any(|line| line.contains("] scanning blobs 0/1 (0%)")),
+            .any(|line| line.contains("] scanning blobs 0/")),
         "{drawn:?}"
     );
     assert!(
@@ -1285,4 +1300,52 @@ fn the_settings_listing_is_used_where_the_token_may_read_it() {
         "no per-type listing where the settings listing answered: {paths:?}"
     );
     assert!(paths.iter().any(|p| p.contains("author=bob")));
+}
+
+/// Mirrors are scanned as they arrive, while others are still cloning, and small ones side by
+/// side: while alice/model's clone is slow, both Spaces are cloned and scanned, their
+/// (slow) variables asked for at the same time. Cloning everything first, then scanning one
+/// at a time, never has more than one of these slow requests waiting.
+#[test]
+fn mirrors_are_scanned_while_others_clone_and_small_ones_side_by_side() {
+    let mut rng = Rng::new(475);
+    let tokens: [String; 3] = std::array::from_fn(|_| fake_token(&mut rng));
+    let root = temp_dir();
+    for (path, token) in ["alice/model", "spaces/alice/a", "spaces/alice/b"]
+        .iter()
+        .zip(&tokens)
+    {
+        let text = format!("HF_TOKEN={token}\n");
+        bare_repo(root.path(), path, &[&[(".env", &text)]]);
+    }
+    let slow = |path: &str, ms: u64| (path.to_string(), std::time::Duration::from_millis(ms));
+    let hub = FakeHub::with(Setup {
+        repos: vec![
+            repo("models", "alice/model", false, 0),
+            repo("spaces", "alice/a", false, 0),
+            repo("spaces", "alice/b", false, 0),
+        ],
+        git_root: Some(root.path().to_path_buf()),
+        slow: vec![
+            slow("/alice/model/git-upload-pack", 3000),
+            slow("/api/spaces/alice/a/variables", 1500),
+            slow("/api/spaces/alice/b/variables", 1500),
+        ],
+        ..Setup::default()
+    });
+    let cache = temp_dir();
+    let (report, code) = audit_json(
+        &hub.url,
+        cache.path(),
+        &["--author", "alice", "--clone-jobs", "2", "--show-secrets"],
+    );
+    assert_eq!(code, 1, "{report}");
+    for token in &tokens {
+        finding(&report, token);
+    }
+    assert_eq!(
+        hub.max_slow_in_flight(),
+        3,
+        "the slow clone and both Spaces' scans at once"
+    );
 }

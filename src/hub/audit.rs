@@ -555,20 +555,18 @@ pub fn mirror_dir(cache_dir: &Path, repo: &HubRepo) -> PathBuf {
         .join(format!("{}.git", repo.id))
 }
 
-/// Mirrors ready to scan, and the repositories that could not be mirrored, with why.
-pub type Mirrored = (Vec<(HubRepo, PathBuf)>, Vec<(HubRepo, String)>);
-
-/// Clones (or, when the cache has it, fetches) every repository, `jobs` at a time. Returns the
-/// mirrors that are ready, in `repos` order, and why each other one is not.
-pub fn mirror_all(
+/// Clones (or, when the cache has it, fetches) every repository, `plan.clone_jobs` at a time,
+/// handing each result to `done` as soon as it is known (from the cloning threads), so the
+/// audit scans a mirror while others are still cloning.
+pub fn mirror_each(
     client: &HubClient,
     plan: &AuditPlan,
     repos: &[HubRepo],
     progress: bool,
-) -> Mirrored {
+    done: impl Fn(HubRepo, Result<PathBuf, String>) + Sync,
+) {
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
+    let finished = AtomicUsize::new(0);
     // The roots git trusts, made once for every clone.
     let git_ca = match &client.ca_file {
         Some(ca_file) => cache::root(&plan.cache_dir)
@@ -579,8 +577,10 @@ pub fn mirror_all(
     let git_ca = match git_ca {
         Ok(git_ca) => git_ca,
         Err(reason) => {
-            let failed = repos.iter().map(|repo| (repo.clone(), reason.clone()));
-            return (Vec::new(), failed.collect());
+            for repo in repos {
+                done(repo.clone(), Err(reason.clone()));
+            }
+            return;
         }
     };
     std::thread::scope(|scope| {
@@ -591,10 +591,10 @@ pub fn mirror_all(
                     return;
                 };
                 let mirrored = mirror(client, plan, repo, git_ca.as_deref());
-                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
                 if progress {
-                    eprintln!(
-                        "hf-scan: [{finished}/{}] {} {}",
+                    crate::progress::log_line(&format!(
+                        "hf-scan: [{count}/{}] {} {}",
                         repos.len(),
                         if mirrored.is_ok() {
                             "mirrored"
@@ -602,23 +602,73 @@ pub fn mirror_all(
                             "failed"
                         },
                         repo.display()
-                    );
+                    ));
                 }
-                results.lock().unwrap().push((index, mirrored));
+                done(repo.clone(), mirrored);
             });
         }
     });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|(index, _)| *index);
-    let mut ready = Vec::new();
-    let mut failed = Vec::new();
-    for (index, result) in results {
-        match result {
-            Ok(dir) => ready.push((repos[index].clone(), dir)),
-            Err(reason) => failed.push((repos[index].clone(), reason)),
+}
+
+/// Mirrors larger than this (their packs on disk) are scanned alone, not side by side: a
+/// history scan holds its largest blobs per thread, so two large ones at once would double
+/// what the audit holds.
+const SIDE_BY_SIDE_MAX: u64 = 256 << 20;
+
+/// Scans at once when no progress line is drawn (on a terminal, one at a time, each with its
+/// line).
+const SCAN_LANES: usize = 2;
+
+/// Lanes for scans: a small mirror takes one, a large one all of them.
+struct Lanes {
+    in_use: Mutex<usize>,
+    freed: std::sync::Condvar,
+    capacity: usize,
+}
+
+impl Lanes {
+    fn take(&self, weight: usize) -> LaneGuard<'_> {
+        let weight = weight.min(self.capacity);
+        let mut in_use = self.in_use.lock().unwrap();
+        while *in_use + weight > self.capacity {
+            in_use = self.freed.wait(in_use).unwrap();
+        }
+        *in_use += weight;
+        LaneGuard {
+            lanes: self,
+            weight,
         }
     }
-    (ready, failed)
+}
+
+struct LaneGuard<'a> {
+    lanes: &'a Lanes,
+    weight: usize,
+}
+
+impl Drop for LaneGuard<'_> {
+    fn drop(&mut self) {
+        *self.lanes.in_use.lock().unwrap() -= self.weight;
+        self.lanes.freed.notify_all();
+    }
+}
+
+/// The bytes of a mirror's packs and loose objects.
+fn mirror_size(gitdir: &Path) -> u64 {
+    fn walk(dir: &Path, depth: usize) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|entry| match entry.file_type() {
+                Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |m| m.len()),
+                Ok(kind) if kind.is_dir() && depth > 0 => walk(&entry.path(), depth - 1),
+                _ => 0,
+            })
+            .sum()
+    }
+    walk(&gitdir.join("objects"), 2)
 }
 
 /// Where systems keep the CA bundle git trusts by default (Debian and Ubuntu, Fedora and
@@ -945,7 +995,7 @@ impl Source for DiscussionSource<'_> {
 pub fn run(
     plan: &AuditPlan,
     client: &HubClient,
-    scan: impl Fn(Vec<Box<dyn Source + Send + '_>>, String) -> ScanResult,
+    scan: impl Fn(Vec<Box<dyn Source + Send + '_>>, String) -> ScanResult + Sync,
 ) -> ScanResult {
     let progress = plan.progress;
     let every_ref = CommitRange::All;
@@ -983,30 +1033,15 @@ pub fn run(
     }
     let (git_repos, buckets): (Vec<_>, Vec<_>) =
         repos.into_iter().partition(|repo| repo.kind.is_git());
-    let (ready, failed) = mirror_all(client, plan, &git_repos, progress);
-    warnings.extend(failed.iter().map(|(repo, reason)| {
-        format!(
-            "{}: could not be cloned ({reason}); its files were not scanned",
-            repo.display()
-        )
-    }));
-    // A repository that could not be cloned may still have readable discussions, and a Space
-    // its variables.
-    let discussions_only = failed
-        .into_iter()
-        .filter(|(repo, _)| plan.discussions || repo.kind == RepoKind::Space)
-        .map(|(repo, _)| (repo, None));
     let variables_unreadable = std::sync::atomic::AtomicU64::new(0);
-    let mut lfs_skipped = (0u64, 0u64);
-    let total_work = ready.len() + discussions_only.clone().count() + buckets.len();
+    let lfs_skipped = Mutex::new((0u64, 0u64));
+    let total_work = git_repos.len() + buckets.len();
     let scanning_started = std::time::Instant::now();
-    let mut scanned = 0;
-    let work = ready
-        .into_iter()
-        .map(|(repo, dir)| (repo, Some(dir)))
-        .chain(discussions_only)
-        .chain(buckets.into_iter().map(|bucket| (bucket, None)));
-    for (repo, dir) in work {
+    let scanned = AtomicUsize::new(0);
+    let shared = Mutex::new((std::mem::take(&mut total), warnings));
+    // One repository's (or bucket's) scan: its history, discussions, LFS objects, variables
+    // or files, each finding placed on the Hub.
+    let scan_one = |repo: HubRepo, dir: Option<PathBuf>| {
         let display = repo.display();
         let mut repo_warnings = Vec::new();
         let mut sources: Vec<Box<dyn Source + Send + '_>> = Vec::new();
@@ -1032,8 +1067,11 @@ pub fn run(
         let (pointers, too_large): (Vec<_>, Vec<_>) = pointers
             .into_iter()
             .partition(|pointer| pointer.size <= plan.max_lfs_size);
-        lfs_skipped.0 += too_large.len() as u64;
-        lfs_skipped.1 += too_large.iter().map(|pointer| pointer.size).sum::<u64>();
+        {
+            let mut skipped = lfs_skipped.lock().unwrap();
+            skipped.0 += too_large.len() as u64;
+            skipped.1 += too_large.iter().map(|pointer| pointer.size).sum::<u64>();
+        }
         let lfs = crate::hub::lfs::LfsSource {
             client,
             token: plan.token.as_ref(),
@@ -1042,14 +1080,15 @@ pub fn run(
         };
         let cloned = dir.is_some();
         // The progress line says which repository, and when all of them should be done.
-        let eta = match (scanned, scanning_started.elapsed().as_secs_f64()) {
+        let started = scanned.load(Ordering::Relaxed);
+        let eta = match (started, scanning_started.elapsed().as_secs_f64()) {
             (0, _) => String::new(),
             (done, seconds) => {
-                let left = seconds / done as f64 * (total_work - done) as f64;
+                let left = seconds / done as f64 * total_work.saturating_sub(done) as f64;
                 format!(", all in ~{}", crate::progress::duration(left))
             }
         };
-        let label = format!("repository {}/{total_work} {display}{eta}", scanned + 1);
+        let label = format!("repository {}/{total_work} {display}{eta}", started + 1);
         if repo.kind == RepoKind::Bucket {
             sources.push(Box::new(crate::hub::buckets::BucketSource {
                 client,
@@ -1087,7 +1126,7 @@ pub fn run(
             .map(|warning| format!("{display}: {warning}"))
             .collect();
         result.stats.incomplete |= !result.stats.warnings.is_empty();
-        scanned += 1;
+        let done = scanned.fetch_add(1, Ordering::Relaxed) + 1;
         if progress {
             let read = if cloned {
                 crate::collector::plural(result.stats.commits, "commit")
@@ -1096,15 +1135,77 @@ pub fn run(
             } else {
                 "not cloned, only what the API shows".to_string()
             };
-            eprintln!(
-                "hf-scan: [{scanned}/{total_work}] scanned {display}: {read}, {}, {}",
+            crate::progress::log_line(&format!(
+                "hf-scan: [{done}/{total_work}] scanned {display}: {read}, {}, {}",
                 crate::collector::human_bytes(result.stats.bytes),
                 crate::collector::plural(result.findings.len() as u64, "finding")
-            );
+            ));
         }
-        total.findings.append(&mut result.findings);
-        total.stats.absorb(result.stats);
-    }
+        let mut shared = shared.lock().unwrap();
+        shared.0.findings.append(&mut result.findings);
+        shared.0.stats.absorb(result.stats);
+    };
+    // Mirrors are scanned as they arrive, while the rest are still cloning. Without a
+    // progress line, small mirrors are scanned side by side (each scan has the worker
+    // threads, so a lane's idle moments — opening the repository, walking refs, asking the
+    // API — are another's busy ones); a large mirror takes every lane.
+    let lanes = Lanes {
+        in_use: Mutex::new(0),
+        freed: std::sync::Condvar::new(),
+        capacity: if progress { 1 } else { SCAN_LANES },
+    };
+    let (work, arrived) = std::sync::mpsc::channel::<(HubRepo, Option<PathBuf>)>();
+    let arrived = Mutex::new(arrived);
+    std::thread::scope(|scope| {
+        for _ in 0..lanes.capacity {
+            scope.spawn(|| loop {
+                let next = arrived.lock().unwrap().recv();
+                let Ok((repo, dir)) = next else {
+                    return;
+                };
+                let weight = match &dir {
+                    Some(gitdir) if mirror_size(gitdir) > SIDE_BY_SIDE_MAX => lanes.capacity,
+                    _ => 1,
+                };
+                let _lane = lanes.take(weight);
+                scan_one(repo, dir);
+            });
+        }
+        // Buckets need no clone: they are first in line.
+        for bucket in buckets {
+            let _ = work.send((bucket, None));
+        }
+        let failed = Mutex::new(Vec::new());
+        mirror_each(client, plan, &git_repos, progress, |repo, mirrored| {
+            match mirrored {
+                Ok(dir) => {
+                    let _ = work.send((repo, Some(dir)));
+                }
+                Err(reason) => {
+                    // A repository that could not be cloned may still have readable
+                    // discussions, and a Space its variables.
+                    if plan.discussions || repo.kind == RepoKind::Space {
+                        let _ = work.send((repo.clone(), None));
+                    } else {
+                        scanned.fetch_add(1, Ordering::Relaxed);
+                    }
+                    failed.lock().unwrap().push(format!(
+                        "{}: could not be cloned ({reason}); its files were not scanned",
+                        repo.display()
+                    ));
+                }
+            }
+        });
+        drop(work);
+        shared
+            .lock()
+            .unwrap()
+            .1
+            .extend(failed.into_inner().unwrap());
+    });
+    let (scanned_total, mut warnings) = shared.into_inner().unwrap();
+    total = scanned_total;
+    let lfs_skipped = lfs_skipped.into_inner().unwrap();
     if plan.jobs {
         for author in &plan.authors {
             let source = crate::hub::account::JobsSource {
@@ -1146,9 +1247,12 @@ pub fn run(
     }
     if !warnings.is_empty() {
         total.stats.incomplete = true;
+        warnings.sort();
         warnings.append(&mut total.stats.warnings);
         total.stats.warnings = warnings;
     }
+    // Repositories finish in any order: the warnings read in the order of their names.
+    total.stats.warnings.sort();
     total
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

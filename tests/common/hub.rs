@@ -157,6 +157,10 @@ pub struct Setup {
     /// repositories`, or `/api/settings/repositories` for the token's own): namespace → token.
     /// It lists every repository of `repos` (kernels too) and every bucket of the namespace.
     pub settings_readers: HashMap<String, String>,
+    /// Requests whose path starts with one of these wait this long before they are answered
+    /// (a slow clone, a slow API call), so what runs at the same time can be observed
+    /// (`FakeHub::max_slow_in_flight`).
+    pub slow: Vec<(String, Duration)>,
 }
 
 #[derive(Default)]
@@ -167,6 +171,8 @@ struct State {
     log: Mutex<Vec<Request>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    slow_in_flight: AtomicUsize,
+    max_slow_in_flight: AtomicUsize,
     base: String,
 }
 
@@ -227,6 +233,11 @@ impl FakeHub {
             .into_iter()
             .filter(|r| r.path == path)
             .collect()
+    }
+
+    /// The most `slow` requests that were waiting at once.
+    pub fn max_slow_in_flight(&self) -> usize {
+        self.state.max_slow_in_flight.load(Ordering::SeqCst)
     }
 
     pub fn max_in_flight(&self) -> usize {
@@ -334,6 +345,17 @@ fn serve<S: Read + Write>(stream: S, state: &State) {
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
     std::thread::sleep(state.setup.delay);
+    let slow = state
+        .setup
+        .slow
+        .iter()
+        .find(|(prefix, _)| request.path.starts_with(prefix.as_str()));
+    if let Some((_, wait)) = slow {
+        let now = state.slow_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_slow_in_flight.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(*wait);
+        state.slow_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
     let (status, extra, body) = respond(&request, state);
     state.in_flight.fetch_sub(1, Ordering::SeqCst);
 
