@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use hf_scan::cli::Invocation;
 
 fn main() -> ExitCode {
+    process_setup();
     let args = hf_scan::cli::parse();
     let outcome = args
         .into_invocation()
@@ -42,6 +43,22 @@ fn main() -> ExitCode {
                 hf_scan::sanitize::for_display(&format!("{err:#}"))
             );
             ExitCode::from(2)
+        }
+    }
+}
+
+/// What must happen before any thread starts: libgit2's process-wide options, and (with
+/// glibc) at most one malloc arena per core. glibc gives threads up to eight arenas per core
+/// and keeps what each freed; `hf-scan hub`, whose scans start worker threads per repository
+/// side by side, peaked at 157 MB instead of 48 MB on the 60-repository benchmark for it.
+fn process_setup() {
+    hf_scan::source::git::configure_libgit2();
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, i32::try_from(cores.max(2)).unwrap_or(8));
         }
     }
 }

@@ -101,23 +101,36 @@ const MWINDOW_BYTES: usize = 8 << 20;
 
 const MWINDOW_MAPPED_BYTES: usize = 48 << 20;
 
+/// Sets libgit2's process-wide options, once. `main` calls it before any thread exists
+/// (libgit2 reads these globals without a lock, and `hf-scan hub` opens mirrors from several
+/// threads); `open` calls it too, for library users, and later calls do nothing.
+pub fn configure_libgit2() {
+    static OPTIONS: std::sync::Once = std::sync::Once::new();
+    OPTIONS.call_once(|| {
+        // Two libgit2 defaults that cost a scan which reads every object once (measured on
+        // the benchmark repository, README): re-hashing each object as it is read (a
+        // corruption check, which is `git fsck`'s business; a missing object is still an
+        // error), and the object cache, which held ~500 MB of parsed trees and commits that
+        // are rarely read twice. Without them the history scan runs ~20% faster in a fifth of
+        // the memory.
+        git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
+        // libgit2 maps pack files in windows of up to 1 GiB and keeps up to 8 GiB mapped;
+        // every page it touched counts as this process's memory. Commits, the fallback reads
+        // and the report's lookups touch little, so small windows under a small cap keep that
+        // bounded.
+        // SAFETY: process-wide libgit2 options, set once; `main` gets here before it starts
+        // any thread.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(MWINDOW_BYTES);
+            let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_BYTES);
+        }
+    });
+}
+
 /// Opens the repository at or above `path` (a working tree, a subdirectory, or a bare repo).
 pub fn open(path: &Path) -> anyhow::Result<Repository> {
-    // Two libgit2 defaults that cost a scan which reads every object once (measured on the
-    // benchmark repository, README): re-hashing each object as it is read (a corruption
-    // check, which is `git fsck`'s business; a missing object is still an error), and the
-    // object cache, which held ~500 MB of parsed trees and commits that are rarely read twice.
-    // Without them the history scan runs ~20% faster in a fifth of the memory.
-    git2::opts::strict_hash_verification(false);
-    git2::opts::enable_caching(false);
-    // libgit2 maps pack files in windows of up to 1 GiB and keeps up to 8 GiB mapped; every
-    // page it touched counts as this process's memory. Commits, the fallback reads and the
-    // report's lookups touch little, so small windows under a small cap keep that bounded.
-    // SAFETY: these set process-wide libgit2 options; no other thread is inside libgit2 yet.
-    unsafe {
-        let _ = git2::opts::set_mwindow_size(MWINDOW_BYTES);
-        let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_BYTES);
-    }
+    configure_libgit2();
     if let Err(err) = path.metadata() {
         bail!("{}: {err}", path.display());
     }
