@@ -431,7 +431,7 @@ impl Identity {
     }
 
     /// Its role and power, name, expiry, memberships and permissions, for people:
-    /// `write: writes repositories; token "ci"; admin of acme`.
+    /// `write: writes repositories or buckets; token "ci"; admin of acme`.
     pub fn details(&self) -> String {
         let kind = match (&self.role, self.kind.as_deref(), self.auth_type.as_deref()) {
             (Some(role), _, _) => role.clone(),
@@ -441,7 +441,7 @@ impl Identity {
         };
         let power = match self.power {
             Power::Manage => "manages organisations",
-            Power::WriteRepos => "writes repositories",
+            Power::WriteRepos => "writes repositories or buckets",
             Power::WriteOther => "writes, not repositories",
             Power::Read => "reads",
             Power::Unknown => "power not shown",
