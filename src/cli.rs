@@ -183,6 +183,10 @@ pub struct ReportArgs {
     /// Print findings only: no summary, no progress, no warnings.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Exit with N instead of 1 when there are findings (as gitleaks' --exit-code). 2 keeps
+    /// meaning an error or an incomplete scan, so N is neither 0 nor 2.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_exit_code)]
+    pub exit_code: u8,
 
     /// Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif
     /// --report markdown=summary.md`: one scan, several reports.
@@ -224,6 +228,8 @@ pub struct Reporting {
     /// Run by the commit or commit-message hook (`--hook`): what is reported was never
     /// committed, and the advice says so.
     pub before_commit: bool,
+    /// The exit status for findings (`--exit-code`).
+    pub findings_exit_code: u8,
 }
 
 impl ReportArgs {
@@ -279,6 +285,7 @@ impl ReportArgs {
             verify,
             only_verified: self.only_verified,
             before_commit: false,
+            findings_exit_code: self.exit_code,
         })
     }
 }
@@ -1254,6 +1261,16 @@ fn parse_range(range: &str) -> anyhow::Result<CommitRange> {
             Ok(CommitRange::Between(from.to_string(), to.to_string()))
         }
         _ => bail!("--range takes A..B, two revisions joined by `..`, not `{range}`"),
+    }
+}
+
+/// `--exit-code N`: 1 to 255, never 2 (an error or an incomplete scan).
+fn parse_exit_code(text: &str) -> Result<u8, String> {
+    match text.parse::<u8>() {
+        Ok(0) => Err("0 would make findings look like a clean scan".into()),
+        Ok(2) => Err("2 means an error or an incomplete scan; pick another".into()),
+        Ok(code) => Ok(code),
+        Err(_) => Err(format!("`{text}` is not an exit status from 1 to 255")),
     }
 }
 

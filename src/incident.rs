@@ -25,6 +25,13 @@ fn read_tokens() -> anyhow::Result<Vec<Secret>> {
     let matcher = Matcher::new(Rules::builtin()).context("compiling the rules")?;
     let mut tokens = Vec::new();
     let mut seen = BTreeSet::new();
+    if io::stdin().is_terminal() {
+        // Waiting silently on a terminal looks like a hang.
+        eprintln!(
+            "hf-scan: paste the tokens, one per line, then press Ctrl-D (read here, they stay \
+             out of shell history and the process list)"
+        );
+    }
     for (index, line) in io::stdin().lock().lines().enumerate() {
         let line = line.context("reading standard input")?;
         let candidate = line.trim();

@@ -49,13 +49,15 @@ pub struct Outcome {
     pub findings: usize,
     /// Something could not be read, so "nothing found" would not be the whole truth.
     pub incomplete: bool,
+    /// The status for findings: 1 unless `--exit-code` says otherwise.
+    pub findings_exit_code: u8,
 }
 
 impl Outcome {
-    /// 0 clean, 1 findings, 2 incomplete without findings.
+    /// 0 clean, 1 (or `--exit-code`) findings, 2 incomplete without findings.
     pub fn exit_code(self) -> u8 {
         if self.findings > 0 {
-            1
+            self.findings_exit_code
         } else if self.incomplete {
             2
         } else {
@@ -196,15 +198,23 @@ fn finish(config: Config, mut result: ScanResult, started: Instant) -> anyhow::R
             eprintln!("hf-scan: warning: {}", sanitize::for_display(warning));
         }
         if result.stats.incomplete {
-            eprintln!(
-                "hf-scan: the scan is incomplete (see the warnings above), so finding nothing \
-                 would not mean there is nothing"
-            );
+            if report::reported(&result).next().is_none() {
+                eprintln!(
+                    "hf-scan: the scan is incomplete (see the warnings above), so finding \
+                     nothing would not mean there is nothing"
+                );
+            } else {
+                eprintln!(
+                    "hf-scan: the scan is incomplete (see the warnings above): what it could \
+                     not read may hold more tokens"
+                );
+            }
         }
     }
     Ok(Outcome {
         findings: report::reported(&result).count(),
         incomplete: result.stats.incomplete,
+        findings_exit_code: config.reporting.findings_exit_code,
     })
 }
 

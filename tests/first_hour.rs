@@ -394,3 +394,39 @@ fn ignored_paths_are_counted_in_a_plain_directory_and_zero_when_none() {
         .unwrap();
     assert!(!stdout(&output).contains("ignored"), "{}", stdout(&output));
 }
+
+/// `--exit-code N` (the gitleaks habit) is the status for findings; 2 keeps meaning an error
+/// or an incomplete scan, so it and 0 are refused. An incomplete scan with findings says that
+/// more may hide where it could not read, not that "finding nothing" would mean little.
+#[test]
+fn exit_code_for_findings_and_an_incomplete_scan_with_findings() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(24));
+    write(dir.path(), "leak.env", format!("HF_TOKEN={token}\n"));
+    let run = |args: &[&str]| hf_scan().current_dir(dir.path()).args(args).output().unwrap();
+    assert_eq!(run(&["--exit-code", "42"]).status.code(), Some(42));
+    assert_eq!(run(&[]).status.code(), Some(1));
+    for refused in ["0", "2", "256", "x"] {
+        let output = run(&["--exit-code", refused]);
+        assert_eq!(output.status.code(), Some(2), "{refused}");
+        assert!(stderr(&output).contains("--exit-code"), "{}", stderr(&output));
+    }
+    let clean = temp_dir();
+    write(clean.path(), "a.txt", "clean\n");
+    let output = hf_scan()
+        .current_dir(clean.path())
+        .args(["--exit-code", "42"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+
+    std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("dangling")).unwrap();
+    let output = run(&["--follow", "--exit-code", "42"]);
+    assert_eq!(output.status.code(), Some(42), "findings come first");
+    let err = stderr(&output);
+    assert!(
+        err.contains("what it could not read may hold more tokens"),
+        "{err}"
+    );
+    assert!(!err.contains("finding nothing"), "{err}");
+}

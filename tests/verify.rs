@@ -785,3 +785,33 @@ fn revoke_refuses_an_endpoint_from_the_environment() {
         .unwrap();
     assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
 }
+
+/// On a terminal, `hf-scan verify` says what it waits for instead of waiting silently; typed
+/// tokens end with Ctrl-D. Piped input gets no prompt.
+#[test]
+fn verify_on_a_terminal_prompts_for_the_tokens() {
+    let t = tokens(412, 1);
+    let hub = FakeHub::start(
+        HashMap::from([(t[0].clone(), Answer::Invalid)]),
+        Duration::ZERO,
+    );
+    let dir = temp_dir();
+    let (terminal, out, code) = common::terminal::type_on_a_terminal(
+        dir.path(),
+        &["verify", "--hf-endpoint", &hub.url],
+        &[],
+        &format!("{}\n\x04", t[0]),
+    );
+    assert_eq!(code, 0, "a dead token: {terminal}");
+    assert!(
+        terminal.contains("paste the tokens, one per line, then press Ctrl-D"),
+        "{terminal}"
+    );
+    assert!(out.contains("INVALID"), "{out}");
+    let piped = hf_scan()
+        .args(["verify", "--hf-endpoint", &hub.url])
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    assert!(!stderr(&piped).contains("paste"), "{}", stderr(&piped));
+}

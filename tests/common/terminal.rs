@@ -21,6 +21,26 @@ pub fn drawn_lines(terminal: &str) -> Vec<&str> {
 /// Runs hf-scan with stderr on a pseudo-terminal `COLUMNS` wide; returns what the terminal
 /// received, stdout and the exit status.
 pub fn run_on_a_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
+    run_with_terminal(dir, args, env, None)
+}
+
+/// As `run_on_a_terminal`, with standard input on the terminal too, typed as `input` (a
+/// `\x04` at the start of a line is Ctrl-D, the end of input).
+pub fn type_on_a_terminal(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    input: &str,
+) -> (String, String, i32) {
+    run_with_terminal(dir, args, env, Some(input))
+}
+
+fn run_with_terminal(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    input: Option<&str>,
+) -> (String, String, i32) {
     let (mut master, mut slave) = (-1, -1);
     let size = libc::winsize {
         ws_row: 24,
@@ -42,16 +62,28 @@ pub fn run_on_a_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (St
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     // std's Command, to hand it the terminal: nothing here reads the Hub or a cache.
+    let stdin = match input {
+        Some(_) => Stdio::from(slave.try_clone().unwrap()),
+        None => Stdio::null(),
+    };
     let child = Command::new(env!("CARGO_BIN_EXE_hf-scan"))
         .current_dir(dir)
         .env("HF_SCAN_PROGRESS_AFTER_MS", "0")
         .envs(env.iter().copied())
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(slave))
         .spawn()
         .unwrap();
+    if let Some(input) = input {
+        use std::io::Write;
+        let mut typing = File::from(master.try_clone().unwrap());
+        for line in input.split_inclusive(['\n', '\x04']) {
+            typing.write_all(line.as_bytes()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
     // The child holds the only slave descriptor now: reading the master ends (EIO) when it
     // exits.
     let reader = std::thread::spawn(move || {
