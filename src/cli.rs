@@ -861,6 +861,22 @@ impl Args {
             if let Some(range) = &range {
                 git::check_range(&repo, range)?;
             }
+            // A file or subdirectory only picks the repository: say so, rather than let a
+            // user believe only that path was read.
+            let canonical = |p: &Path| p.canonicalize().ok();
+            let named = canonical(&path);
+            let whole = [repo.workdir(), Some(repo.path())]
+                .into_iter()
+                .flatten()
+                .filter_map(canonical)
+                .any(|root| Some(root) == named);
+            if !whole {
+                notes.push(format!(
+                    "{} only picks the repository: the whole of {} is scanned",
+                    path.display(),
+                    repo.workdir().unwrap_or(repo.path()).display()
+                ));
+            }
             let gitdir = repo.path().to_path_buf();
             let range = match &self.github_event {
                 Some(payload) => {

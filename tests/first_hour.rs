@@ -430,3 +430,28 @@ fn exit_code_for_findings_and_an_incomplete_scan_with_findings() {
     );
     assert!(!err.contains("finding nothing"), "{err}");
 }
+
+/// `--history PATH` reads the whole repository that holds PATH: naming a file says so.
+#[test]
+fn a_history_path_inside_the_repository_only_picks_the_repository() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(dir.path(), "sub/file.py", "print('hi')\n");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    let run = |path: &str| {
+        let output = hf_scan()
+            .current_dir(dir.path())
+            .args(["--history", path])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let err = run("sub/file.py");
+    assert!(
+        err.contains("sub/file.py only picks the repository: the whole of"),
+        "{err}"
+    );
+    assert!(!run(".").contains("only picks"));
+}
