@@ -49,8 +49,8 @@ pub fn man_pages() -> io::Result<Vec<(String, Vec<u8>)>> {
     Ok(pages)
 }
 
-/// `hf-scan man`: the main page on standard output, or with `--out-dir` every page into DIR
-/// (each file opened like any output file: no link followed).
+/// `hf-scan man`: the main page on standard output, or with `--out-dir` every page into DIR,
+/// made if missing (each file opened like any output file: no link followed).
 pub fn write_man(out_dir: Option<&Path>) -> anyhow::Result<u8> {
     let pages = man_pages()?;
     match out_dir {
@@ -62,6 +62,9 @@ pub fn write_man(out_dir: Option<&Path>) -> anyhow::Result<u8> {
             io::stdout().lock().write_all(main)?;
         }
         Some(dir) => {
+            // As `mkdir -p`: a man directory that does not exist yet is the usual case.
+            std::fs::create_dir_all(dir)
+                .map_err(|err| anyhow::anyhow!("creating --out-dir {}: {err}", dir.display()))?;
             for (name, roff) in &pages {
                 OutputFile::create(&dir.join(name))?.write_with(|out| out.write_all(roff))?;
             }

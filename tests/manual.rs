@@ -203,3 +203,17 @@ fn man_does_not_write_through_a_planted_link() {
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
 }
+
+#[test]
+fn man_out_dir_is_made_when_it_does_not_exist() {
+    let out = temp_dir();
+    let dir = out.path().join("share/man/man1");
+    let output = hf_scan()
+        .args(["man", "--out-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(dir.join("hf-scan.1").is_file());
+    assert!(dir.join("hf-scan-hub.1").is_file());
+}

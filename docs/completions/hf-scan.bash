@@ -59,7 +59,7 @@ _hf__scan() {
 
     case "${cmd}" in
         hf__scan)
-            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --config --config-from --no-inline-allow --baseline --write-baseline --history --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
+            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --config --config-from --no-inline-allow --baseline --write-baseline --history --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -95,6 +95,10 @@ _hf__scan() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --exit-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --report)
@@ -293,7 +297,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__hub)
-            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,6 +385,10 @@ _hf__scan() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --exit-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --report)

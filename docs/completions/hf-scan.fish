@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= format= o/output= show-secrets color= q/quiet report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -39,6 +39,7 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -s o -l output -d 'Write t
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l color -d 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exit-code -d 'Exit with N instead of 1 when there are findings (as gitleaks\' --exit-code). 2 keeps meaning an error or an incomplete scan, so N is neither 0 nor 2' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
@@ -133,6 +134,7 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s o -l output -d '
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l color -d 'When to colour text output; `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l exit-code -d 'Exit with N instead of 1 when there are findings (as gitleaks\' --exit-code). 2 keeps meaning an error or an incomplete scan, so N is neither 0 nor 2' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
