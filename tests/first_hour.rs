@@ -403,13 +403,23 @@ fn exit_code_for_findings_and_an_incomplete_scan_with_findings() {
     let dir = temp_dir();
     let token = fake_token(&mut Rng::new(24));
     write(dir.path(), "leak.env", format!("HF_TOKEN={token}\n"));
-    let run = |args: &[&str]| hf_scan().current_dir(dir.path()).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        hf_scan()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
     assert_eq!(run(&["--exit-code", "42"]).status.code(), Some(42));
     assert_eq!(run(&[]).status.code(), Some(1));
     for refused in ["0", "2", "256", "x"] {
         let output = run(&["--exit-code", refused]);
         assert_eq!(output.status.code(), Some(2), "{refused}");
-        assert!(stderr(&output).contains("--exit-code"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("--exit-code"),
+            "{}",
+            stderr(&output)
+        );
     }
     let clean = temp_dir();
     write(clean.path(), "a.txt", "clean\n");

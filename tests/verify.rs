@@ -815,3 +815,36 @@ fn verify_on_a_terminal_prompts_for_the_tokens() {
         .unwrap();
     assert!(!stderr(&piped).contains("paste"), "{}", stderr(&piped));
 }
+
+/// A connection that fails says why (here: refused), and a proxy variable hf-scan does not
+/// follow is named with the flag that would.
+#[test]
+fn a_failed_connection_names_its_cause_and_the_proxy_flag() {
+    // Nothing listens on a port that was just bound and released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let t = tokens(413, 1);
+    let output = hf_scan()
+        .args([
+            "verify",
+            "--hf-endpoint",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .env("HTTPS_PROXY", "http://proxy.example:3128")
+        .write_stdin(format!("{}\n", t[0]))
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("could not connect to the Hub (connection refused)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("HTTPS_PROXY is set, but hf-scan uses a proxy only when --proxy names it"),
+        "{out}"
+    );
+}

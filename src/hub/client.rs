@@ -271,12 +271,52 @@ pub fn describe_error(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".into()
     } else if err.is_connect() {
-        "could not connect to the Hub".into()
+        let proxy_hint = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+            .iter()
+            .find(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+            .map_or(String::new(), |name| {
+                format!("; {name} is set, but hf-scan uses a proxy only when --proxy names it")
+            });
+        format!(
+            "could not connect to the Hub ({}){proxy_hint}",
+            connect_cause(err)
+        )
     } else if err.is_body() || err.is_decode() {
         "the answer was cut off".into()
     } else {
         "network error".into()
     }
+}
+
+/// Why a connection failed, from the error chain: refused, reset, unreachable, a name that
+/// does not resolve, a TLS handshake that failed.
+fn connect_cause(err: &reqwest::Error) -> &'static str {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection refused",
+                std::io::ErrorKind::ConnectionReset => return "connection reset",
+                std::io::ErrorKind::TimedOut => return "connection timed out",
+                std::io::ErrorKind::HostUnreachable | std::io::ErrorKind::NetworkUnreachable => {
+                    return "host unreachable"
+                }
+                _ => {}
+            }
+        }
+        let text = current.to_string().to_ascii_lowercase();
+        if text.contains("dns error")
+            || text.contains("failed to lookup address")
+            || text.contains("name or service not known")
+        {
+            return "the name did not resolve in DNS";
+        }
+        if text.contains("tls") || text.contains("handshake") {
+            return "the TLS handshake failed";
+        }
+        source = current.source();
+    }
+    "the connection failed"
 }
 
 /// The innermost error in the chain that talks about a certificate, if any.
