@@ -465,3 +465,28 @@ fn a_history_path_inside_the_repository_only_picks_the_repository() {
     );
     assert!(!run(".").contains("only picks"));
 }
+
+/// `--write-baseline` accepts what it found (exit 0), but an incomplete scan still exits 2:
+/// the baseline is written, and what could not be read is not in it.
+#[test]
+fn write_baseline_on_an_incomplete_scan_writes_it_and_exits_2() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(25));
+    write(dir.path(), "leak.env", format!("HF_TOKEN={token}\n"));
+    let baseline = dir.path().join("baseline");
+    let run = |extra: &[&str]| {
+        hf_scan()
+            .current_dir(dir.path())
+            .arg("--write-baseline")
+            .arg(&baseline)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("dangling")).unwrap();
+    let output = run(&["--follow"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert_eq!(written.lines().filter(|l| !l.starts_with('#')).count(), 1, "{written}");
+}
