@@ -186,7 +186,7 @@ impl Stats {
         .map(|(count, noun)| plural(count, noun))
         .collect();
         let scanned = if parts.is_empty() {
-            "0 files".to_string()
+            "nothing".to_string()
         } else {
             parts.join(", ")
         };

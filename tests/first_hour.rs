@@ -488,5 +488,41 @@ fn write_baseline_on_an_incomplete_scan_writes_it_and_exits_2() {
     let output = run(&["--follow"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let written = std::fs::read_to_string(&baseline).unwrap();
-    assert_eq!(written.lines().filter(|l| !l.starts_with('#')).count(), 1, "{written}");
+    assert_eq!(
+        written.lines().filter(|l| !l.starts_with('#')).count(),
+        1,
+        "{written}"
+    );
+}
+
+/// Nothing staged, or a history with no commits, is said as such, not "0 findings in 0 files".
+#[test]
+fn nothing_to_scan_is_said_as_such() {
+    let dir = temp_dir();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    for (mode, note) in [
+        ("--staged", "nothing is staged: no change to scan"),
+        (
+            "--history",
+            "the repository has no commits: nothing to scan",
+        ),
+    ] {
+        let output = hf_scan()
+            .current_dir(dir.path())
+            .arg(mode)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{mode}");
+        assert!(
+            stdout(&output).contains("hf-scan: nothing was scanned"),
+            "{mode}: {}",
+            stdout(&output)
+        );
+        assert!(!stdout(&output).contains("0 files"));
+        assert!(
+            stderr(&output).contains(note),
+            "{mode}: {}",
+            stderr(&output)
+        );
+    }
 }

@@ -161,6 +161,22 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
     } else {
         String::new()
     };
+    if scanned == "nothing" {
+        // Nothing staged, an empty history, nothing to audit: not "0 findings in 0 files".
+        return writeln!(
+            out,
+            "{}: nothing was scanned{suppressed}{skipped}{ignored} ({seconds:.2}s){}",
+            paint.wrap(BOLD, "hf-scan"),
+            if stats.incomplete {
+                format!(
+                    "; INCOMPLETE: {} (see above)",
+                    plural(stats.warnings.len() as u64, "warning")
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     writeln!(
         out,
         "{}: {count} {} ({} distinct {}){suppressed}{skipped}{ignored} in {scanned}, {}, {seconds:.2}s{}",

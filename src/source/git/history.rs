@@ -80,6 +80,13 @@ pub fn scan_history(
     }
     context.progress.phase("walking refs", None);
     let commits = walk(repo, range, &mut sink)?;
+    if commits.is_empty() {
+        // Said, so that "0 findings" is not read as a scan of something.
+        sink.send(Event::Notice(match range {
+            CommitRange::All => "the repository has no commits: nothing to scan".to_string(),
+            _ => "the range holds no commits: nothing to scan".to_string(),
+        }));
+    }
     let gitdir = repo.path().to_path_buf();
     let packs = Packs::load(&repo.commondir().join("objects"));
 

@@ -37,6 +37,11 @@ pub fn scan_staged(
     let diff = repo
         .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
         .context("comparing the index with HEAD")?;
+    if diff.deltas().len() == 0 {
+        sink.send(Event::Notice(
+            "nothing is staged: no change to scan (`git add` stages one)".into(),
+        ));
+    }
     let mut scanner = context.scanner();
     let mut missing = Missing::default();
     for delta in diff.deltas() {
