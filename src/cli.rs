@@ -86,6 +86,11 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_item_work: u64,
 
+    /// Do not scan files (and history blobs) larger than SIZE, as gitleaks'
+    /// --max-target-megabytes: they are counted in a notice. Accepts K, M, G suffixes.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+
     #[command(flatten)]
     pub reporting: ReportArgs,
 
@@ -1040,6 +1045,7 @@ impl Args {
                 max_depth: usize::from(self.max_archive_depth),
                 max_inflated: self.max_archive_bytes,
                 item_work: self.max_item_work,
+                max_file_size: self.max_file_size,
                 ..ContentOptions::default()
             },
             reporting,

@@ -66,6 +66,8 @@ pub enum Event {
     Skipped(u64),
     /// Paths ignore rules passed over in a tree walk (an ignored directory counts once).
     Ignored(u64),
+    /// A file or blob of `bytes`, larger than `--max-file-size` (`limit`), not scanned.
+    TooLarge { bytes: u64, limit: u64 },
 }
 
 /// The content layer's warnings about a piece of content at `path`, as warning lines:
@@ -228,6 +230,8 @@ pub fn collect(
     let mut notices_left_out = 0;
     let mut warnings_left_out = 0;
     let mut findings_left_out = 0;
+    // Files and blobs over --max-file-size: how many, their bytes, the limit.
+    let mut too_large = (0u64, 0u64, 0u64);
     let mut warn = |stats: &mut Stats, warning: &str| {
         stats.incomplete = true;
         if stats.warnings.len() < MAX_WARNINGS {
@@ -284,6 +288,11 @@ pub fn collect(
             }
             Event::Warning(warning) => warn(&mut result.stats, &warning),
             Event::Skipped(count) => result.stats.skipped += count,
+            Event::TooLarge { bytes, limit } => {
+                too_large.0 += 1;
+                too_large.1 += bytes;
+                too_large.2 = limit;
+            }
             Event::Ignored(count) => result.stats.ignored += count,
             Event::Notice(notice) => {
                 if result.stats.notices.len() < MAX_NOTICES {
@@ -296,6 +305,18 @@ pub fn collect(
                 }
             }
         }
+    }
+    if too_large.0 > 0 {
+        // The limit is the user's choice: a notice, not an incomplete scan.
+        result.stats.notices.push(format!(
+            "not scanned, larger than --max-file-size ({}): {}, {} in all",
+            human_bytes(too_large.2),
+            match too_large.0 {
+                1 => "1 file or blob".to_string(),
+                count => format!("{count} files or blobs"),
+            },
+            human_bytes(too_large.1)
+        ));
     }
     if findings_left_out > 0 {
         warn(

@@ -526,3 +526,41 @@ fn nothing_to_scan_is_said_as_such() {
         );
     }
 }
+
+/// `--max-file-size` (gitleaks' --max-target-megabytes) leaves larger files and history
+/// blobs unscanned, counted in a notice: the user's choice, so the scan is not incomplete.
+#[test]
+fn max_file_size_skips_larger_files_and_blobs_with_a_notice() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(26));
+    let big = format!("{}HF_TOKEN={token}\n", "x".repeat(3000));
+    write(dir.path(), "big.txt", &big);
+    write(dir.path(), "small.txt", "clean\n");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    for mode in [None, Some("--history")] {
+        let output = hf_scan()
+            .current_dir(dir.path())
+            .args(mode)
+            .args(["--max-file-size", "2K"])
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{mode:?}: {err}");
+        assert!(
+            err.contains("not scanned, larger than --max-file-size (2.0 KiB): 1 file or blob"),
+            "{mode:?}: {err}"
+        );
+        let found = hf_scan()
+            .current_dir(dir.path())
+            .args(mode)
+            .output()
+            .unwrap();
+        assert_eq!(
+            found.status.code(),
+            Some(1),
+            "without the limit it is found"
+        );
+    }
+}

@@ -22,6 +22,7 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
             cand --max-archive-depth 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning'
             cand --max-archive-bytes 'The most one compressed stream or archive member may inflate to; past it the scan of that member stops, with a warning. Accepts K, M, G suffixes'
             cand --max-item-work 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and formats produce, all layers together, bzip2 counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes'
+            cand --max-file-size 'Do not scan files (and history blobs) larger than SIZE, as gitleaks'' --max-target-megabytes: they are counted in a notice. Accepts K, M, G suffixes'
             cand --format 'Report format'
             cand -o 'Write the report to FILE instead of standard output'
             cand --output 'Write the report to FILE instead of standard output'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -28,6 +28,7 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exclude -d 'Skip paths 
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-depth -d 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-bytes -d 'The most one compressed stream or archive member may inflate to; past it the scan of that member stops, with a warning. Accepts K, M, G suffixes' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-item-work -d 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and formats produce, all layers together, bzip2 counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-file-size -d 'Do not scan files (and history blobs) larger than SIZE, as gitleaks\' --max-target-megabytes: they are counted in a notice. Accepts K, M, G suffixes' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l format -d 'Report format' -r -f -a "text\t'For people: one finding per line and a summary'
 json\t'One JSON document, version 1 of the documented schema'
 jsonl\t'One finding object per line'

@@ -81,6 +81,9 @@ pub struct ContentOptions {
     pub item_work: u64,
     /// Archive entries one top-level item may hold, all levels together.
     pub max_entries: u64,
+    /// Files and blobs larger than this are not scanned (`--max-file-size`), with a notice:
+    /// the user's choice, so not an incomplete scan.
+    pub max_file_size: Option<u64>,
 }
 
 impl Default for ContentOptions {
@@ -91,6 +94,7 @@ impl Default for ContentOptions {
             max_inflated: DEFAULT_MAX_INFLATED,
             max_entries: DEFAULT_MAX_ENTRIES,
             item_work: DEFAULT_ITEM_WORK,
+            max_file_size: None,
         }
     }
 }
@@ -103,6 +107,13 @@ pub struct ContentScanner<'m> {
     chunks: ChunkScanner<'m>,
     options: ContentOptions,
     strings: Vec<u8>,
+}
+
+impl ContentScanner<'_> {
+    /// `--max-file-size`, when a file or blob of `bytes` is over it.
+    pub fn too_large(&self, bytes: u64) -> Option<u64> {
+        self.options.max_file_size.filter(|&limit| bytes > limit)
+    }
 }
 
 /// One top-level item's walk: what it found, and what it has spent of its limits.

@@ -391,6 +391,11 @@ fn send_file(
     in_repo: Option<String>,
     events: &mut EventSink,
 ) {
+    let size = path.metadata().map_or(0, |meta| meta.len());
+    if let Some(limit) = scanner.too_large(size) {
+        events.send(Event::TooLarge { bytes: size, limit });
+        return;
+    }
     let event = match File::open(path).and_then(|file| scanner.scan_file(file)) {
         Ok(scanned) => Event::Content {
             origin: Origin::file(SourceKind::File, Some(shown), in_repo),

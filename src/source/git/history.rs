@@ -185,6 +185,11 @@ pub fn scan_history(
             };
             let (scanner, sink) = (&mut worker.scanner, &mut worker.sink);
             match content {
+                Ok(content) if scanner.too_large(content.bytes().len() as u64).is_some() => {
+                    let bytes = content.bytes().len() as u64;
+                    let limit = scanner.too_large(bytes).unwrap_or_default();
+                    sink.send(Event::TooLarge { bytes, limit });
+                }
                 Ok(content) => {
                     if every_appearance && is_lfs_pointer(content.bytes()) {
                         sink.send(Event::Notice(format!(

@@ -59,6 +59,11 @@ pub fn scan_staged(
             continue;
         }
         match repo.find_blob(file.id()) {
+            Ok(blob) if scanner.too_large(blob.size() as u64).is_some() => {
+                let bytes = blob.size() as u64;
+                let limit = scanner.too_large(bytes).unwrap_or_default();
+                sink.send(Event::TooLarge { bytes, limit });
+            }
             Ok(blob) => sink.send(Event::Content {
                 origin: Origin::file(SourceKind::Staged, Some(path.clone()), Some(path)),
                 scanned: scanner.scan_bytes(blob.content()),
