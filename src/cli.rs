@@ -114,7 +114,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Write every finding of this scan to a baseline file, and accept them (exit 0).
+    /// Write every finding of this scan to a baseline file, and accept them (exit 0; 2 when
+    /// the scan was incomplete).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
@@ -122,6 +123,12 @@ pub struct Args {
     /// repository at PATH, reporting each token at the commit that introduced it.
     #[arg(long)]
     pub history: bool,
+
+    /// With --history (implied): only the commits reachable from refs matching GLOB
+    /// (`refs/heads/*`, `refs/tags/v*`; `HEAD` for HEAD), instead of every ref — a mirror's
+    /// thousands of refs/pull/* for instance. Repeatable.
+    #[arg(long, value_name = "GLOB", conflicts_with_all = ["staged", "since", "range", "pre_push", "github_event"])]
+    pub refs: Vec<String>,
 
     /// Scan what is staged in the index (what `git commit` would record): the pre-commit mode.
     #[arg(long, conflicts_with_all = ["history", "since", "range"])]
@@ -836,6 +843,7 @@ impl Args {
             (None, None) if self.pre_push || self.hook == Some(Hook::PrePush) => {
                 Some(pre_push_range(&mut notes))
             }
+            (None, None) if !self.refs.is_empty() => Some(CommitRange::Refs(self.refs.clone())),
             (None, None) if self.history => Some(CommitRange::All),
             (None, None) => None,
         };

@@ -564,3 +564,46 @@ fn max_file_size_skips_larger_files_and_blobs_with_a_notice() {
         );
     }
 }
+
+/// `--refs GLOB` limits a history scan to the commits those refs reach (a mirror's
+/// refs/pull/* left out, or chosen alone); a glob that matches nothing is an error, not an
+/// empty scan.
+#[test]
+fn refs_choose_which_refs_a_history_scan_walks() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(27));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(dir.path(), "a.txt", "clean\n");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    git(dir.path(), &["checkout", "-q", "-b", "pr"]);
+    write(dir.path(), "b.env", format!("HF_TOKEN={token}\n"));
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "two"]);
+    git(dir.path(), &["update-ref", "refs/pull/1/head", "HEAD"]);
+    git(dir.path(), &["checkout", "-q", "main"]);
+    git(dir.path(), &["branch", "-q", "-D", "pr"]);
+    let run = |args: &[&str]| {
+        hf_scan()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&["--history"]).status.code(), Some(1));
+    assert_eq!(run(&["--refs", "refs/heads/*"]).status.code(), Some(0));
+    assert_eq!(
+        run(&["--refs", "refs/heads/*", "--refs", "refs/pull/*"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(run(&["--refs", "HEAD"]).status.code(), Some(0));
+    let output = run(&["--refs", "refs/nothing/*"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--refs refs/nothing/*: no ref matches it"),
+        "{}",
+        stderr(&output)
+    );
+}

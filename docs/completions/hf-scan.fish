@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -53,7 +53,8 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -l proxy -d 'Send Hub requ
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config -d 'Project config (paths to skip, allowed token hashes, extra rules). Default: .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if present' -r -F
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config-from -d 'Read the project config (and its extra rule files, and a --baseline inside the repository) from this commit\'s tree instead of the working tree, so the change under test cannot edit what judges it. Implied by --github-event (the base of the change)' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l baseline -d 'Report only findings that are not in this baseline file' -r -F
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l write-baseline -d 'Write every finding of this scan to a baseline file, and accept them (exit 0)' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l write-baseline -d 'Write every finding of this scan to a baseline file, and accept them (exit 0; 2 when the scan was incomplete)' -r -F
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l refs -d 'With --history (implied): only the commits reachable from refs matching GLOB (`refs/heads/*`, `refs/tags/v*`; `HEAD` for HEAD), instead of every ref — a mirror\'s thousands of refs/pull/* for instance. Repeatable' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hook -d 'Set by the pre-commit hooks\' `entry` (`.pre-commit-hooks.yaml`): which hook runs. pre-commit appends the user\'s `args:` and then file names; hf-scan tells them apart (a file name is never read as an option: README, "pre-commit"), and the advice fits the hook (a blocked commit never happened). `pre-push` implies --pre-push' -r -f -a "pre-commit\t'The commit hook: the files being committed'
 commit-msg\t'The commit-message hook: the message file'
 pre-push\t'The push hook: the commits being pushed (implies `--pre-push`)'"

@@ -136,7 +136,7 @@ pub fn scan_history(
     // A blob seen again at another path was renamed or copied: remember the path, so a later
     // edit there is not taken for a new leak.
     // A range keeps every appearance: each commit of it is judged on its own (`additions.rs`).
-    let every_appearance = *range != CommitRange::All;
+    let every_appearance = !range.is_whole_history();
     let mut job_of: HashMap<Oid, usize> = HashMap::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
     // The lists are consumed (their paths move into the jobs): only the messages are needed
@@ -317,8 +317,13 @@ pub fn scan_history(
             });
         }
     }
-    if *range == CommitRange::All {
-        scan_tag_messages(repo, context.matcher, &mut sink);
+    match range {
+        CommitRange::All => scan_tag_messages(repo, &["refs/tags/*"], context.matcher, &mut sink),
+        CommitRange::Refs(globs) => {
+            let globs: Vec<&str> = globs.iter().map(String::as_str).collect();
+            scan_tag_messages(repo, &globs, context.matcher, &mut sink);
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -87,6 +87,9 @@ impl Source for StagedSource<'_> {
 pub enum CommitRange {
     /// Everything reachable from any ref.
     All,
+    /// Everything reachable from the refs matching these globs (`--refs refs/heads/*`; `HEAD`
+    /// names HEAD).
+    Refs(Vec<String>),
     /// Reachable from HEAD, not from this revision (`--since`).
     Since(String),
     /// Reachable from the second, not from the first (`--range A..B`).
@@ -94,6 +97,14 @@ pub enum CommitRange {
     /// What a push to `remote` would add (`--pre-push`): reachable from any local branch or
     /// tag, from HEAD and from `tip`, but from none of the remote's tracking refs.
     Unpushed { remote: String, tip: Option<String> },
+}
+
+impl CommitRange {
+    /// Whether it is whole histories (every ref, or the chosen refs), where each token is
+    /// reported once, at the commit that introduced it; a range judges each commit on its own.
+    pub fn is_whole_history(&self) -> bool {
+        matches!(self, CommitRange::All | CommitRange::Refs(_))
+    }
 }
 
 /// libgit2's pack window size, and the most it keeps mapped.

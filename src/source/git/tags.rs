@@ -15,15 +15,22 @@ const MAX_TAG_CHAIN: usize = 16;
 
 /// Scans the messages of annotated tags (release notes paste tokens too), each tag object once
 /// however many refs name it, following tags of tags.
-pub(super) fn scan_tag_messages(repo: &Repository, matcher: &Matcher, sink: &mut EventSink) {
+pub(super) fn scan_tag_messages(
+    repo: &Repository,
+    globs: &[&str],
+    matcher: &Matcher,
+    sink: &mut EventSink,
+) {
     // Annotated tags live under refs/tags; reading the target of every other ref (a mirror
     // has thousands of refs/pull/*) to learn it is a commit would cost a read each.
-    let Ok(references) = repo.references_glob("refs/tags/*") else {
-        return;
-    };
+    let references = globs
+        .iter()
+        .filter_map(|glob| repo.references_glob(glob).ok())
+        .flat_map(|references| references.flatten())
+        .filter(|reference| reference.name_bytes().starts_with(b"refs/tags/"));
     let mut scanner = ChunkScanner::new(matcher);
     let mut seen = HashSet::new();
-    for reference in references.flatten() {
+    for reference in references {
         let Some(mut oid) = reference.target() else {
             continue;
         };

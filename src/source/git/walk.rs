@@ -12,6 +12,23 @@ use crate::collector::{Event, EventSink};
 pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()> {
     match range {
         CommitRange::All => Ok(()),
+        CommitRange::Refs(globs) => {
+            for glob in globs {
+                let matched = if glob == "HEAD" {
+                    repo.head().is_ok()
+                } else {
+                    repo.references_glob(glob)
+                        .with_context(|| format!("--refs {glob}"))?
+                        .flatten()
+                        .next()
+                        .is_some()
+                };
+                if !matched {
+                    bail!("--refs {glob}: no ref matches it (`git for-each-ref` lists them)");
+                }
+            }
+            Ok(())
+        }
         CommitRange::Since(base) => resolve(repo, "HEAD").and(resolve(repo, base)).map(drop),
         CommitRange::Between(from, to) => resolve(repo, from).and(resolve(repo, to)).map(drop),
         CommitRange::Unpushed { remote, tip } => {
@@ -53,6 +70,23 @@ pub(super) fn walk(
             }
             if tips == 0 {
                 return Ok(Vec::new());
+            }
+        }
+        CommitRange::Refs(globs) => {
+            for glob in globs {
+                if glob == "HEAD" {
+                    if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
+                        walk.push(commit.id())?;
+                    }
+                    continue;
+                }
+                let references = repo.references_glob(glob).context("listing refs")?;
+                for reference in references.flatten() {
+                    // Tags may point at trees or blobs; only commits have history.
+                    if let Ok(commit) = reference.peel_to_commit() {
+                        walk.push(commit.id())?;
+                    }
+                }
             }
         }
         CommitRange::Since(base) => {
