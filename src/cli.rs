@@ -124,6 +124,12 @@ pub struct Args {
     #[arg(long)]
     pub history: bool,
 
+    /// Read a unified diff on standard input (`git diff | hf-scan --diff`) and report tokens
+    /// on added lines only, at their path and line in the new file; a token removed and
+    /// added back in one file is a move, not reported.
+    #[arg(long, conflicts_with_all = ["history", "staged", "since", "range", "pre_push", "github_event", "refs"])]
+    pub diff: bool,
+
     /// With --history (implied): only the commits reachable from refs matching GLOB
     /// (`refs/heads/*`, `refs/tags/v*`; `HEAD` for HEAD), instead of every ref — a mirror's
     /// thousands of refs/pull/* for instance. Repeatable.
@@ -683,6 +689,8 @@ pub enum ColorChoice {
 #[derive(Debug, Clone)]
 pub enum Target {
     Stdin,
+    /// A unified diff on standard input (`--diff`): what it adds.
+    Diff,
     File(PathBuf),
     Tree(PathBuf),
     /// The repository's git directory, and which commits.
@@ -936,6 +944,15 @@ impl Args {
             };
             let root = git::config_root(&repo);
             (targets, root, Some((repo, range)))
+        } else if self.diff {
+            if !(self.paths.is_empty()
+                || (self.paths.len() == 1 && self.paths[0].as_os_str() == STDIN_PATH))
+            {
+                bail!("--diff reads a unified diff on standard input: give no PATH, or `-`");
+            }
+            // Paths in the diff are relative to the repository it came from: the config of
+            // the current directory applies, as for standard input.
+            (vec![Target::Diff], PathBuf::from("."), None)
         } else {
             let targets = file_targets(self.paths)?;
             let root = targets

@@ -97,7 +97,7 @@ fn web_repo(targets: &[Target]) -> Option<report::links::WebRepo> {
             Target::Tree(path) => path.as_path(),
             Target::File(path) => path.parent().unwrap_or(path),
             Target::History(gitdir, _) | Target::Staged(gitdir) => gitdir.as_path(),
-            Target::Stdin => continue,
+            Target::Stdin | Target::Diff => continue,
         };
         let web = report::links::WebRepo::of_repository(path)?;
         match &found {
@@ -282,6 +282,7 @@ fn scan_sources(
             for target in targets {
                 let source: Box<dyn Source + '_> = match target {
                     Target::Stdin => Box::new(source::stdin::Stdin),
+                    Target::Diff => Box::new(source::diff::DiffSource),
                     Target::File(path) => Box::new(source::fs::FileSource(path)),
                     Target::Tree(root) => Box::new(source::fs::TreeSource {
                         root,

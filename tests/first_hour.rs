@@ -607,3 +607,71 @@ fn refs_choose_which_refs_a_history_scan_walks() {
         stderr(&output)
     );
 }
+
+/// `git diff | hf-scan --diff`: tokens on added lines at their path and line in the new
+/// file; a diff that removes a token is clean; a token moved within a file is not new.
+#[test]
+fn diff_mode_reports_added_lines_at_their_new_file_line() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(28);
+    let (moved, added, removed) = (
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+        fake_token(&mut rng),
+    );
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(
+        dir.path(),
+        "app.py",
+        format!("a\nb\nOLD = \"{moved}\"\nc\n"),
+    );
+    write(dir.path(), "gone.env", format!("HF_TOKEN={removed}\n"));
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    write(
+        dir.path(),
+        "app.py",
+        format!("a\nb\nc\nMOVED = \"{moved}\"\nd\nNEW = \"{added}\"\n"),
+    );
+    std::fs::remove_file(dir.path().join("gone.env")).unwrap();
+    let diff = git(dir.path(), &["diff"]);
+    let output = hf_scan()
+        .args(["--diff", "--format", "json", "--show-secrets"])
+        .write_stdin(diff)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["secret"], added.as_str());
+    assert_eq!(findings[0]["location"]["path"], "app.py");
+    assert_eq!(findings[0]["location"]["line"], 6);
+    assert_eq!(findings[0]["location"]["column"], 8);
+
+    // Only the removal: nothing is reported.
+    git(dir.path(), &["checkout", "-q", "app.py"]);
+    let output = hf_scan()
+        .arg("--diff")
+        .write_stdin(git(dir.path(), &["diff"]))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // Not a diff: said, and the run is incomplete.
+    let output = hf_scan()
+        .arg("--diff")
+        .write_stdin(format!("HF_TOKEN={added}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds no unified diff"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = hf_scan().args(["--diff", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--diff reads a unified diff on standard input"));
+}

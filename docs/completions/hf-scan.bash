@@ -59,7 +59,7 @@ _hf__scan() {
 
     case "${cmd}" in
         hf__scan)
-            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --config --config-from --no-inline-allow --baseline --write-baseline --history --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
+            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

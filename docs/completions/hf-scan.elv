@@ -60,6 +60,7 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
             cand --no-verify-cache 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user''s cache directory, keyed by SHA-256)'
             cand --no-inline-allow 'Ignore `hf-scan:allow` and `hf-scan:allow-next-line` comments: every token is reported'
             cand --history 'Scan every commit reachable from any ref (branches, remotes, tags, stash) of the repository at PATH, reporting each token at the commit that introduced it'
+            cand --diff 'Read a unified diff on standard input (`git diff | hf-scan --diff`) and report tokens on added lines only, at their path and line in the new file; a token removed and added back in one file is a move, not reported'
             cand --staged 'Scan what is staged in the index (what `git commit` would record): the pre-commit mode'
             cand --pre-push 'The pre-commit push hook''s mode: what a push would add, from pre-commit''s environment (PRE_COMMIT_REMOTE_NAME, PRE_COMMIT_TO_REF, PRE_COMMIT_FROM_REF): the commits any local branch, tag or HEAD reaches that the remote''s tracking refs do not'
             cand --allow-pull-request-target 'Accept a pull_request_target event (see the README''s "Security model" first)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -72,6 +72,7 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -l only-verified -d 'Repor
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-inline-allow -d 'Ignore `hf-scan:allow` and `hf-scan:allow-next-line` comments: every token is reported'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l history -d 'Scan every commit reachable from any ref (branches, remotes, tags, stash) of the repository at PATH, reporting each token at the commit that introduced it'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l diff -d 'Read a unified diff on standard input (`git diff | hf-scan --diff`) and report tokens on added lines only, at their path and line in the new file; a token removed and added back in one file is a move, not reported'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l staged -d 'Scan what is staged in the index (what `git commit` would record): the pre-commit mode'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l pre-push -d 'The pre-commit push hook\'s mode: what a push would add, from pre-commit\'s environment (PRE_COMMIT_REMOTE_NAME, PRE_COMMIT_TO_REF, PRE_COMMIT_FROM_REF): the commits any local branch, tag or HEAD reaches that the remote\'s tracking refs do not'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l allow-pull-request-target -d 'Accept a pull_request_target event (see the README\'s "Security model" first)'

@@ -5,6 +5,7 @@
 //! prints. A new source (the Hub) is one more implementation: the matcher, the content layer
 //! and the reporters do not change.
 
+pub mod diff;
 pub mod fs;
 pub mod git;
 pub mod stdin;
