@@ -26,7 +26,7 @@ pub mod source;
 #[doc(hidden)]
 pub mod testing;
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -197,6 +197,16 @@ fn finish(config: Config, mut result: ScanResult, started: Instant) -> anyhow::R
         for warning in &result.stats.warnings {
             eprintln!("hf-scan: warning: {}", sanitize::for_display(warning));
         }
+        if config.reporting.format == Format::Text && config.reporting.output.is_none() {
+            let options = ReportOptions {
+                show_secrets: config.reporting.show_secrets,
+                color: config.reporting.color && io::stderr().is_terminal(),
+                quiet: false,
+                before_commit: config.reporting.before_commit,
+            };
+            let mut err = io::stderr().lock();
+            let _ = report::text::write_closing(&result, &options, &mut err);
+        }
         if result.stats.incomplete {
             if report::reported(&result).next().is_none() {
                 eprintln!(
@@ -341,9 +351,14 @@ fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
             .write_with(|out| report::write(config.reporting.format, result, rules, &options, out)),
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
-            match report::write(config.reporting.format, result, rules, &options, &mut out)
-                .and_then(|()| out.flush())
-            {
+            // Text on a terminal or a pipe: findings on standard output; the advice and the
+            // summary follow the warnings on standard error (`finish`).
+            let written = if config.reporting.format == Format::Text {
+                report::text::write_findings(result, &options, &mut out)
+            } else {
+                report::write(config.reporting.format, result, rules, &options, &mut out)
+            };
+            match written.and_then(|()| out.flush()) {
                 // `hf-scan | head`: the reader has what it wanted; not an error.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("writing the report"),

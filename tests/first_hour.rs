@@ -58,14 +58,14 @@ fn quiet_still_says_when_the_scan_is_incomplete() {
 fn summaries_count_in_words_with_plurals() {
     let dir = temp_dir();
     write(dir.path(), "a.txt", "clean\n");
-    let text = stdout(&hf_scan().current_dir(dir.path()).output().unwrap());
+    let text = stderr(&hf_scan().current_dir(dir.path()).output().unwrap());
     assert!(text.contains(" in 1 file, "), "{text}");
 
     let repo = temp_dir();
     git(repo.path(), &["init", "-q", "-b", "main"]);
     write(repo.path(), "b.txt", "clean\n");
     git(repo.path(), &["add", "-A"]);
-    let text = stdout(
+    let text = stderr(
         &hf_scan()
             .current_dir(repo.path())
             .arg("--staged")
@@ -248,19 +248,22 @@ fn shallow_clones_are_described_truthfully() {
     };
     assert_eq!(introduced(&in_file), "at-or-before");
     assert_eq!(introduced(&in_message), "at");
-    let text = stdout(
-        &hf_scan()
-            .current_dir(&clone)
-            .arg("--history")
-            .output()
-            .unwrap(),
-    );
+    let output = hf_scan()
+        .current_dir(&clone)
+        .arg("--history")
+        .output()
+        .unwrap();
+    let text = stdout(&output);
     assert!(
         text.contains(" or before (the history is shallow there)"),
         "{text}"
     );
-    assert!(text.contains("INCOMPLETE: 1 warning (see above)"), "{text}");
     assert!(!text.contains("could not be read"), "{text}");
+    // The summary follows the warning it points at, on standard error.
+    let err = stderr(&output);
+    let warning = err.find("warning: the repository is shallow").expect(&err);
+    let summary = err.find("INCOMPLETE: 1 warning (see above)").expect(&err);
+    assert!(warning < summary, "{err}");
 }
 
 /// Run from a subdirectory, hf-scan used to ignore the repository's `.hf-scan.toml`. Now it
@@ -359,10 +362,9 @@ fn paths_hidden_by_gitignore_are_counted_and_credential_files_named() {
 
     let output = hf_scan().current_dir(dir.path()).output().unwrap();
     let err = stderr(&output);
-    let out = stdout(&output);
     assert!(
-        out.contains("3 paths ignored by .gitignore (--no-ignore scans them)"),
-        "{out}"
+        err.contains("3 paths ignored by .gitignore (--no-ignore scans them)"),
+        "{err}"
     );
     assert!(
         err.contains("note: .env.local: ignored by .gitignore"),
@@ -514,9 +516,9 @@ fn nothing_to_scan_is_said_as_such() {
             .unwrap();
         assert_eq!(output.status.code(), Some(0), "{mode}");
         assert!(
-            stdout(&output).contains("hf-scan: nothing was scanned"),
+            stderr(&output).contains("hf-scan: nothing was scanned"),
             "{mode}: {}",
-            stdout(&output)
+            stderr(&output)
         );
         assert!(!stdout(&output).contains("0 files"));
         assert!(
@@ -674,4 +676,44 @@ fn diff_mode_reports_added_lines_at_their_new_file_line() {
     let output = hf_scan().args(["--diff", "."]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--diff reads a unified diff on standard input"));
+}
+
+/// Findings on standard output, everything else on standard error in reading order, and a
+/// text report written with `-o` carries the warnings and the summary too.
+#[test]
+fn findings_on_stdout_the_rest_on_stderr_and_the_file_report_has_it_all() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(29));
+    write(dir.path(), "leak.env", format!("HF_TOKEN={token}\n"));
+    std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("dangling")).unwrap();
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .arg("--follow")
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(out.lines().count(), 1, "the one finding: {out}");
+    assert!(out.starts_with("leak.env:1:10"), "{out}");
+    let warning = err.find("hf-scan: warning: ").expect(&err);
+    let advice = err.find("What to do").expect(&err);
+    let summary = err.find("INCOMPLETE: 1 warning (see above)").expect(&err);
+    assert!(warning < advice && advice < summary, "{err}");
+
+    let report = dir.path().join("report.txt");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--follow", "--exclude", "report.txt", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = std::fs::read_to_string(&report).unwrap();
+    for part in [
+        "leak.env:1:10",
+        "hf-scan: warning: ",
+        "What to do",
+        "INCOMPLETE",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
 }

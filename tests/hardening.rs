@@ -307,7 +307,8 @@ fn inline_allows_are_counted_everywhere_and_can_be_ignored() {
         report["stats"]["suppressed"],
         serde_json::json!({"inline": 1, "config": 0, "baseline": 0})
     );
-    let text = stdout(&hf_scan().current_dir(dir.path()).output().unwrap());
+    // The summary is on standard error, after any warnings.
+    let text = stderr(&hf_scan().current_dir(dir.path()).output().unwrap());
     assert!(
         text.contains("1 suppressed (1 inline (hf-scan:allow))"),
         "{text}"

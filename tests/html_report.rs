@@ -254,8 +254,8 @@ fn an_empty_result_is_a_clean_page_that_says_so() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("0 findings"),
-        "text on stdout as usual"
+        stderr(&output).contains("0 findings"),
+        "the text summary on standard error as usual"
     );
     let page = std::fs::read_to_string(&file).unwrap();
     assert!(page.contains("id=\"no-findings\""), "{page}");

@@ -23,15 +23,21 @@ fn token_in_env_file_is_reported_with_position_and_exit_1() {
         )),
         "{out}"
     );
+    // Findings on standard output; what to do and the summary on standard error.
+    let err = stderr(&output);
     assert!(
-        out.contains("https://huggingface.co/settings/tokens"),
-        "{out}"
+        err.contains("https://huggingface.co/settings/tokens"),
+        "{err}"
     );
     assert!(
-        out.contains("1 finding (1 distinct token) in 1 file, "),
-        "{out}"
+        err.contains("1 finding (1 distinct token) in 1 file, "),
+        "{err}"
     );
-    assert!(!out.contains(&token), "the token must be redacted");
+    assert!(!out.contains("What to do"), "{out}");
+    assert!(
+        !out.contains(&token) && !err.contains(&token),
+        "the token must be redacted"
+    );
 }
 
 #[test]
@@ -49,7 +55,12 @@ fn clean_tree_exits_0_and_says_how_much_it_scanned() {
     );
     let output = hf_scan().arg(dir.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("0 findings (0 distinct tokens) in 2 files"));
+    assert!(stderr(&output).contains("0 findings (0 distinct tokens) in 2 files"));
+    assert_eq!(
+        stdout(&output),
+        "",
+        "nothing found, nothing on standard output"
+    );
 }
 
 #[test]
@@ -306,7 +317,7 @@ fn unreadable_entry_warns_and_never_exits_0() {
         Some(1),
         "incomplete with findings is 1"
     );
-    assert!(stdout(&output).contains("INCOMPLETE"));
+    assert!(stderr(&output).contains("INCOMPLETE"));
 }
 
 #[cfg(unix)]
@@ -329,7 +340,11 @@ fn closed_pipe_is_not_an_error() {
         .output()
         .unwrap();
     assert_eq!(stdout(&output).lines().count(), 1);
-    assert_eq!(stderr(&output), "", "no broken-pipe message");
+    let err = stderr(&output);
+    assert!(
+        !err.contains("error") && !err.contains("Broken pipe") && !err.contains("panicked"),
+        "no broken-pipe message: {err}"
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ mod markdown;
 mod sarif;
 
 pub use sarif::write_failure as write_sarif_failure;
-mod text;
+pub mod text;
 
 use std::borrow::Cow;
 use std::io::{self, Write};

@@ -30,13 +30,30 @@ impl Paint {
     }
 }
 
+/// The whole report, for a file (`-o`): findings, then the run's notes and warnings, what to
+/// do, and the summary.
 pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    write_findings(result, options, out)?;
+    if options.quiet {
+        return Ok(());
+    }
+    for notice in &result.stats.notices {
+        writeln!(out, "hf-scan: note: {}", options.display(notice))?;
+    }
+    for warning in &result.stats.warnings {
+        writeln!(out, "hf-scan: warning: {}", options.display(warning))?;
+    }
+    write_closing(result, options, out)
+}
+
+/// The findings, one per line with what follows each: what standard output carries.
+pub fn write_findings(
+    result: &ScanResult,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let paint = Paint(options.color);
-    let mut distinct = BTreeSet::new();
-    let mut count = 0;
     for finding in reported(result) {
-        count += 1;
-        distinct.insert(finding.secret.hash());
         let severity_style = match finding.severity {
             Severity::Critical | Severity::High => RED,
             Severity::Medium => YELLOW,
@@ -107,9 +124,22 @@ pub fn write(result: &ScanResult, options: &ReportOptions, out: &mut dyn Write) 
             None => {}
         }
     }
-    if options.quiet {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// What to do and the summary: on standard error after the run's warnings, so the advice and
+/// "INCOMPLETE … (see above)" read top to bottom and `hf-scan > findings.txt` keeps findings
+/// only.
+pub fn write_closing(
+    result: &ScanResult,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let paint = Paint(options.color);
+    let distinct: BTreeSet<&str> = reported(result)
+        .map(|finding| finding.secret.hash())
+        .collect();
+    let count = reported(result).count();
     let stats = &result.stats;
     let seconds = stats.duration_ms as f64 / 1000.0;
     let scanned = stats.scanned();
