@@ -385,7 +385,12 @@ fn missing_object_warns_keeps_scanning_and_never_exits_0() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "clean but incomplete");
-    assert!(stderr(&output).contains("1 git object(s) could not be read"));
+    let err = stderr(&output);
+    assert_eq!(err.matches("warning:").count(), 1, "one warning: {err}");
+    assert!(
+        err.contains(&format!("1 git object could not be read (missing from a partial clone or a damaged repository), so what it holds was not scanned: blob {blob}, lost.txt at commit ")),
+        "{err}"
+    );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["stats"]["incomplete"], true);
 

@@ -216,7 +216,17 @@ pub fn scan_history(
                         scanned.lock().unwrap().push((index, result));
                     }
                 }
-                Err(err) => missing.lock().unwrap().record("blob", job.oid, &err),
+                Err(err) => {
+                    let place = format!(
+                        "{} at commit {}",
+                        job.path,
+                        &commits[job.commit].to_string()[..10]
+                    );
+                    missing
+                        .lock()
+                        .unwrap()
+                        .record_at("blob", job.oid, Some(place), &err);
+                }
             }
         },
     )?;
