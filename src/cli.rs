@@ -59,7 +59,8 @@ pub struct Args {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Follow symbolic links (loops are detected and each file is scanned once).
+    /// Follow symbolic links that stay inside the scanned directory (one leading out is
+    /// reported, not followed; loops are detected and each file is scanned once).
     #[arg(long, short = 'L')]
     pub follow: bool,
 
@@ -198,7 +199,8 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print findings only: no summary, no progress, no warnings.
+    /// Print findings only: no summary, no progress, no warnings (an incomplete scan still
+    /// says so, in one line on standard error).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Exit with N instead of 1 when there are findings (as gitleaks' --exit-code). 2 keeps
@@ -308,39 +310,18 @@ impl ReportArgs {
     }
 }
 
-/// Where the Hub is, how to reach it and how hard to ask it.
+/// Where the Hub is and how to reach it: every command that talks to it.
 #[derive(Debug, Clone, clap::Args)]
-pub struct HubArgs {
-    /// The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced
-    /// before any token is sent), else https://huggingface.co. Plain http is refused except to
-    /// a loopback host; user info, a query or a fragment are refused.
+pub struct HubConnectionArgs {
+    /// The Hub to talk to. Default: the HF_ENDPOINT environment variable (announced before
+    /// any token is sent), else https://huggingface.co. Plain http is refused except to a
+    /// loopback host; user info, a query or a fragment are refused.
     #[arg(long, value_name = "URL")]
     pub hf_endpoint: Option<String>,
 
-    /// Verification requests in flight at once (the Hub rate-limits whoami strictly).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub verify_concurrency: u16,
-
-    /// The most distinct tokens verified in one run; the rest are reported `unknown`, so a
-    /// change that plants thousands of fake tokens cannot spend the Hub's rate limit.
-    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_TOKENS as u32,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub verify_max: u32,
-
-    /// Seconds before a verification request gives up (the token is then `unknown`).
+    /// Seconds before a request to the Hub gives up (a verification is then `unknown`).
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub verify_timeout: u64,
-
-    /// Seconds the whole verification may take, rate-limit pauses included; what is not
-    /// checked by then is `unknown`, with that reason.
-    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub verify_deadline: u64,
-
-    /// Listing requests spent per live token to count what it reaches (namespaces, models,
-    /// datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it.
-    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_REACH_REQUESTS,
-          value_parser = clap::value_parser!(u32).range(0..=10_000))]
-    pub reach_requests: u32,
 
     /// A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that
     /// inspects TLS). Certificates are always checked.
@@ -353,8 +334,37 @@ pub struct HubArgs {
     pub proxy: Option<String>,
 }
 
-impl HubArgs {
-    /// The checked configuration; `announce` prints notices (endpoint, rate-limit pauses).
+/// Where the Hub is, how to reach it and how hard to ask it: what verification needs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HubArgs {
+    #[command(flatten)]
+    pub connection: HubConnectionArgs,
+
+    /// Verification requests in flight at once (the Hub rate-limits whoami strictly).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub verify_concurrency: u16,
+
+    /// The most distinct tokens verified in one run; the rest are reported `unknown`, so a
+    /// change that plants thousands of fake tokens cannot spend the Hub's rate limit.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_TOKENS as u32,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub verify_max: u32,
+
+    /// Seconds the whole verification may take, rate-limit pauses included; what is not
+    /// checked by then is `unknown`, with that reason.
+    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub verify_deadline: u64,
+
+    /// Listing requests spent per live token to count what it reaches (namespaces, models,
+    /// datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_REACH_REQUESTS,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub reach_requests: u32,
+}
+
+impl HubConnectionArgs {
+    /// The checked endpoint and transport, in a configuration with verification's defaults;
+    /// `announce` prints notices (endpoint, rate-limit pauses).
     fn into_config(self, announce: bool) -> anyhow::Result<VerifyConfig> {
         let (raw, origin) = match self.hf_endpoint {
             Some(endpoint) => (endpoint, EndpointOrigin::Flag),
@@ -371,12 +381,20 @@ impl HubArgs {
         if let Some(proxy) = &self.proxy {
             transport.set_proxy(proxy)?;
         }
-        let mut config =
-            VerifyConfig::new(endpoint, transport, usize::from(self.verify_concurrency));
+        let mut config = VerifyConfig::new(endpoint, transport, 2);
+        config.announce = announce;
+        Ok(config)
+    }
+}
+
+impl HubArgs {
+    /// The checked configuration; `announce` prints notices (endpoint, rate-limit pauses).
+    fn into_config(self, announce: bool) -> anyhow::Result<VerifyConfig> {
+        let mut config = self.connection.into_config(announce)?;
+        config.concurrency = usize::from(self.verify_concurrency).max(1);
         config.max_tokens = self.verify_max as usize;
         config.deadline = Duration::from_secs(self.verify_deadline);
         config.reach_requests = self.reach_requests;
-        config.announce = announce;
         Ok(config)
     }
 }
@@ -386,6 +404,11 @@ impl HubArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Verify tokens read from standard input and print who owns each and what it can do.
+    ///
+    /// Input: one token per line (blank lines and `#` comments skipped; any other line is
+    /// reported by number, never echoed). On a terminal, paste them and end with Ctrl-D.
+    /// Exit status: 1 if any token is valid (an incident), 2 if none is valid but one could
+    /// not be checked (or no token was given), 0 if every token is dead.
     Verify {
         /// Output format.
         #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
@@ -402,6 +425,11 @@ pub enum Command {
     },
     /// Revoke tokens through the Hub's revocation endpoint: those read from standard input,
     /// or with --from-scan those a scan of PATHs finds (never printed).
+    ///
+    /// Input: one token per line, as for `verify`. With --org, the tokens are cut off from
+    /// that organisation only. Exit status: 0 when the Hub accepted every request (or a scan
+    /// found nothing to revoke), 2 when it refused one, when nothing was confirmed, or when
+    /// an incomplete scan found nothing.
     Revoke {
         /// Do not ask for confirmation (required when there is no terminal to ask on).
         #[arg(long)]
@@ -421,7 +449,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE", requires = "org")]
         token_file: Option<PathBuf>,
         #[command(flatten)]
-        hub: HubArgs,
+        hub: HubConnectionArgs,
     },
     /// Audit what users and organisations published on the Hub: every model, dataset and
     /// Space (their whole git history, every ref) and, with --discussions, their discussions.

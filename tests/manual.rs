@@ -217,3 +217,45 @@ fn man_out_dir_is_made_when_it_does_not_exist() {
     assert!(dir.join("hf-scan.1").is_file());
     assert!(dir.join("hf-scan-hub.1").is_file());
 }
+
+/// Each subcommand's help lists what it takes: `revoke` has no verification budget, and
+/// `verify` says what it reads and what its exit status means.
+#[test]
+fn subcommand_help_lists_only_its_own_flags_and_says_what_it_reads() {
+    let help = |command: &str| {
+        if command == "--help" {
+            stdout(&hf_scan().arg("--help").output().unwrap())
+        } else {
+            stdout(&hf_scan().args([command, "--help"]).output().unwrap())
+        }
+    };
+    let revoke = help("revoke");
+    for verify_only in [
+        "--verify-max",
+        "--verify-concurrency",
+        "--reach-requests",
+        "--verify-deadline",
+    ] {
+        assert!(!revoke.contains(verify_only), "{verify_only}: {revoke}");
+    }
+    assert!(
+        revoke.contains("--hf-endpoint") && revoke.contains("--proxy"),
+        "{revoke}"
+    );
+    assert!(!revoke.contains("to verify against"), "{revoke}");
+    let verify = help("verify");
+    assert!(verify.contains("one token per line"), "{verify}");
+    assert!(
+        verify
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Exit status: 1 if any token is valid"),
+        "{verify}"
+    );
+    let main = help("--help");
+    assert!(
+        main.contains("that stay inside the scanned directory"),
+        "{main}"
+    );
+}

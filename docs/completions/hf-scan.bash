@@ -59,7 +59,7 @@ _hf__scan() {
 
     case "${cmd}" in
         hf__scan)
-            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
+            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,23 +113,7 @@ _hf__scan() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --verify-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-max)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --verify-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-deadline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -138,6 +122,22 @@ _hf__scan() {
                     return 0
                     ;;
                 --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -305,7 +305,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__hub)
-            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,23 +407,7 @@ _hf__scan() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --verify-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-max)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --verify-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-deadline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -432,6 +416,22 @@ _hf__scan() {
                     return 0
                     ;;
                 --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,7 +461,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__revoke)
-            opts="-h --yes --from-scan --org --token-file --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-h --yes --from-scan --org --token-file --hf-endpoint --verify-timeout --ca-file --proxy --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,23 +479,7 @@ _hf__scan() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --verify-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-max)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --verify-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-deadline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -515,7 +499,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__verify)
-            opts="-h --format --show-secrets --reach --hf-endpoint --verify-concurrency --verify-max --verify-timeout --verify-deadline --reach-requests --ca-file --proxy --help"
+            opts="-h --format --show-secrets --reach --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,23 +513,7 @@ _hf__scan() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --verify-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-max)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --verify-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-deadline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -554,6 +522,22 @@ _hf__scan() {
                     return 0
                     ;;
                 --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reach-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-concurrency= verify-max= verify-timeout= verify-deadline= reach-requests= ca-file= proxy= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-timeout= ca-file= proxy= verify-concurrency= verify-max= verify-deadline= reach-requests= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -42,14 +42,14 @@ always\t''
 never\t''"
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exit-code -d 'Exit with N instead of 1 when there are findings (as gitleaks\' --exit-code). 2 keeps meaning an error or an incomplete scan, so N is neither 0 nor 2' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l hf-endpoint -d 'The Hub to talk to. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-timeout -d 'Seconds before a request to the Hub gives up (a verification is then `unknown`)' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config -d 'Project config (paths to skip, allowed token hashes, extra rules). Default: .hf-scan.toml in the first PATH directory, else at the top of its git work tree, if present' -r -F
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l config-from -d 'Read the project config (and its extra rule files, and a --baseline inside the repository) from this commit\'s tree instead of the working tree, so the change under test cannot edit what judges it. Implied by --github-event (the base of the change)' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l baseline -d 'Report only findings that are not in this baseline file' -r -F
@@ -63,10 +63,10 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -l range -d 'History of th
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l github-event -d 'In GitHub Actions: scan the commits the triggering event adds, read from this payload ($GITHUB_EVENT_PATH) and $GITHUB_EVENT_NAME: a pull request\'s commits, a push\'s, or the whole history for schedule and workflow_dispatch. When GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are set, hf-scan also writes the step output `findings=N` and appends a Markdown summary' -r -F
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -s j -l threads -d 'Worker threads. Default: the number of CPUs' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-ignore -d 'Also scan files that .gitignore, .ignore and git\'s excludes would skip'
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -s L -l follow -d 'Follow symbolic links (loops are detected and each file is scanned once)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s L -l follow -d 'Follow symbolic links that stay inside the scanned directory (one leading out is reported, not followed; loops are detected and each file is scanned once)'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-archives -d 'Do not look inside archives and compressed files (zip, wheels, tar, gzip, bzip2, xz, zstd, container images): scan their raw bytes. Pickles and .pyc are still read'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
-complete -c hf-scan -n "__fish_hf_scan_needs_command" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings (an incomplete scan still says so, in one line on standard error)'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
@@ -86,30 +86,26 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "man" -d 'Print the man
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l hf-endpoint -d 'The Hub to talk to. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-timeout -d 'Seconds before a request to the Hub gives up (a verification is then `unknown`)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l show-secrets -d 'Show tokens in full instead of redacted'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -l reach -d 'Incident response: count each live token\'s reach with a larger budget (at least 200 listing requests per token)'
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l org -d 'Cut the tokens off from this Enterprise organisation only, with its administrator\'s token (HF_TOKEN or --token-file): they keep working elsewhere' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l token-file -d 'With --org: read the administrator\'s token from FILE instead of HF_TOKEN' -r -F
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l hf-endpoint -d 'The Hub to talk to. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l verify-timeout -d 'Seconds before a request to the Hub gives up (a verification is then `unknown`)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l yes -d 'Do not ask for confirmation (required when there is no terminal to ask on)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -l from-scan -d 'Scan PATHs (default: the current directory) as `hf-scan PATH…` would and revoke every token reported, instead of reading tokens from standard input'
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l author -d 'Every model, dataset and Space of this user or organisation (repeatable)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l model -d 'A model to audit, `owner/name` (repeatable)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l dataset -d 'A dataset to audit, `owner/name` (repeatable)' -r
@@ -139,19 +135,19 @@ always\t''
 never\t''"
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l exit-code -d 'Exit with N instead of 1 when there are findings (as gitleaks\' --exit-code). 2 keeps meaning an error or an incomplete scan, so N is neither 0 nor 2' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l report -d 'Also write the report in FORMAT to FILE (repeatable), e.g. `--report sarif=hf-scan.sarif --report markdown=summary.md`: one scan, several reports' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l hf-endpoint -d 'The Hub to verify against. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-timeout -d 'Seconds before a verification request gives up (the token is then `unknown`)' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l hf-endpoint -d 'The Hub to talk to. Default: the HF_ENDPOINT environment variable (announced before any token is sent), else https://huggingface.co. Plain http is refused except to a loopback host; user info, a query or a fragment are refused' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-timeout -d 'Seconds before a request to the Hub gives up (a verification is then `unknown`)' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l ca-file -d 'A PEM file of CA certificates to trust in addition to the bundled ones (a proxy that inspects TLS). Certificates are always checked' -r -F
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l proxy -d 'Send Hub requests through this http(s) proxy. Proxy environment variables are ignored: only this flag chooses where tokens travel' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-concurrency -d 'Verification requests in flight at once (the Hub rate-limits whoami strictly)' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-max -d 'The most distinct tokens verified in one run; the rest are reported `unknown`, so a change that plants thousands of fake tokens cannot spend the Hub\'s rate limit' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify-deadline -d 'Seconds the whole verification may take, rate-limit pauses included; what is not checked by then is `unknown`, with that reason' -r
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l reach-requests -d 'Listing requests spent per live token to count what it reaches (namespaces, models, datasets, Spaces, private ones, the most downloaded it can write to); 0 skips it' -r
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l discussions -d 'Also scan every discussion and pull request: titles and comments'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l jobs -d 'Also scan each --author\'s Jobs and scheduled Jobs: their environment values, command and arguments (needs a token that may list them)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-inline-allow -d 'Ignore `hf-scan:allow` comments'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
-complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings (an incomplete scan still says so, in one line on standard error)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
