@@ -43,10 +43,117 @@ pub fn man_pages() -> io::Result<Vec<(String, Vec<u8>)>> {
         let man = clap_mangen::Man::new(command).manual("hf-scan manual");
         let mut roff = Vec::new();
         man.render(&mut roff)?;
-        pages.push((man.get_filename(), roff));
+        let name = man.get_filename();
+        roff.extend_from_slice(extra_sections(&name).as_bytes());
+        pages.push((name, roff));
     }
     pages.sort();
     Ok(pages)
+}
+
+/// What clap does not know: examples, the environment, and what each exit status means.
+fn extra_sections(page: &str) -> String {
+    let item = |term: &str, text: &str| format!(".TP\n{term}\n{text}\n");
+    let section = |title: &str, items: &[(&str, &str)]| {
+        let body: String = items.iter().map(|(term, text)| item(term, text)).collect();
+        format!(".SH {title}\n{body}")
+    };
+    let scan_status = [
+        ("0", "nothing found, and everything could be read"),
+        (
+            "1",
+            "findings (suppressed ones do not count); \\fB\\-\\-exit\\-code\\fR N makes it N",
+        ),
+        (
+            "2",
+            "an error (bad arguments, a missing PATH, a broken config or baseline), or an \
+             incomplete scan with no findings",
+        ),
+    ];
+    match page {
+        "hf-scan.1" => [
+            section(
+                "EXAMPLES",
+                &[
+                    ("\\fBhf\\-scan\\fR", "scan the current directory"),
+                    (
+                        "\\fBhf\\-scan \\-\\-history\\fR",
+                        "every commit of the repository here, on every ref",
+                    ),
+                    (
+                        "\\fBhf\\-scan \\-\\-staged\\fR",
+                        "what git commit would record (the pre\\-commit mode)",
+                    ),
+                    (
+                        "\\fBgit diff | hf\\-scan \\-\\-diff\\fR",
+                        "tokens on the lines a diff adds, at their path and line",
+                    ),
+                    (
+                        "\\fBhf\\-scan \\-\\-verify \\-\\-format sarif \\-o hf\\-scan.sarif\\fR",
+                        "ask the Hub which tokens work, and write SARIF",
+                    ),
+                    (
+                        "\\fBhf\\-scan hub \\-\\-author acme\\fR",
+                        "audit everything acme keeps on the Hub",
+                    ),
+                ],
+            ),
+            section(
+                "ENVIRONMENT",
+                &[
+                    (
+                        "\\fBHF_TOKEN\\fR",
+                        "the token \\fBhf\\-scan hub\\fR reads private repositories with, and \
+                         \\fBrevoke \\-\\-org\\fR acts with; never printed",
+                    ),
+                    (
+                        "\\fBHF_ENDPOINT\\fR",
+                        "the Hub to talk to when \\fB\\-\\-hf\\-endpoint\\fR is not given; \
+                         announced before any token is sent there",
+                    ),
+                    ("\\fBNO_COLOR\\fR", "no colour in text output"),
+                    (
+                        "\\fBXDG_CACHE_HOME\\fR",
+                        "where the verification cache and \\fBhf\\-scan hub\\fR's mirrors live \
+                         (default ~/.cache)",
+                    ),
+                    (
+                        "\\fBHTTPS_PROXY\\fR, \\fBALL_PROXY\\fR",
+                        "ignored: only \\fB\\-\\-proxy\\fR puts a proxy in the path",
+                    ),
+                ],
+            ),
+            section("\"EXIT STATUS\"", &scan_status),
+        ]
+        .concat(),
+        "hf-scan-hub.1" => section("\"EXIT STATUS\"", &scan_status),
+        "hf-scan-verify.1" => section(
+            "\"EXIT STATUS\"",
+            &[
+                ("0", "every token is dead"),
+                ("1", "a token is valid: an incident"),
+                (
+                    "2",
+                    "none is valid but one could not be checked, no token was given, or an error",
+                ),
+            ],
+        ),
+        "hf-scan-revoke.1" => section(
+            "\"EXIT STATUS\"",
+            &[
+                (
+                    "0",
+                    "the Hub accepted every request, or a scan found nothing to revoke",
+                ),
+                (
+                    "2",
+                    "the Hub refused a request, nothing was confirmed, an incomplete scan found \
+                     nothing, or an error",
+                ),
+            ],
+        ),
+        _ => String::new(),
+    }
 }
 
 /// `hf-scan man`: the main page on standard output, or with `--out-dir` every page into DIR,

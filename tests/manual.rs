@@ -259,3 +259,25 @@ fn subcommand_help_lists_only_its_own_flags_and_says_what_it_reads() {
         "{main}"
     );
 }
+
+/// The pages say what clap cannot: examples, the environment, each command's exit statuses.
+#[test]
+fn man_pages_have_examples_environment_and_exit_status() {
+    let pages = hf_scan::manual::man_pages().unwrap();
+    let page = |name: &str| {
+        String::from_utf8(pages.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    let main = page("hf-scan.1");
+    for part in [
+        ".SH EXAMPLES",
+        ".SH ENVIRONMENT",
+        "HF_ENDPOINT",
+        "NO_COLOR",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(main.contains(part), "{part}");
+    }
+    assert!(page("hf-scan-verify.1").contains("a token is valid: an incident"));
+    assert!(page("hf-scan-revoke.1").contains(".SH \"EXIT STATUS\""));
+    assert!(page("hf-scan-hub.1").contains(".SH \"EXIT STATUS\""));
+}
