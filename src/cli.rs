@@ -782,7 +782,25 @@ pub fn parse() -> Args {
                 .filter(|line| !line.is_empty())
                 .map(|line| crate::sanitize::for_display(line.trim_start_matches("error: ")))
                 .collect();
-            eprintln!("hf-scan: {} (see hf-scan --help)", helpful.join("\n  "));
+            // The help of the command that was being parsed: `hf-scan verify --help` for a
+            // mistake after `verify`.
+            let command = rendered
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("Usage: "))
+                .map(|usage| {
+                    usage
+                        .split_whitespace()
+                        .take_while(|word| !word.starts_with(['[', '<', '-']))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .filter(|command| command.starts_with("hf-scan"))
+                .unwrap_or_else(|| "hf-scan".to_string());
+            eprintln!(
+                "hf-scan: {} (see {} --help)",
+                helpful.join("\n  "),
+                crate::sanitize::for_display(&command)
+            );
             std::process::exit(2);
         }
     }

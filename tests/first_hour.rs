@@ -16,6 +16,17 @@ fn usage_errors_keep_the_hint_and_the_accepted_values() {
     );
     assert!(!err.contains("Usage:"), "{err}");
 
+    // A mistake after a subcommand points at that subcommand's help.
+    let output = hf_scan().args(["verify", "--bogus"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("(see hf-scan verify --help)"),
+        "{}",
+        stderr(&output)
+    );
+    let output = hf_scan().arg("--bogus").output().unwrap();
+    assert!(stderr(&output).contains("(see hf-scan --help)"));
+
     let output = hf_scan().args(["--format", "yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
