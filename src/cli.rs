@@ -59,6 +59,12 @@ pub struct Args {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
+    /// Scan only files whose path matches GLOB (repeatable; gitignore syntax, from the
+    /// repository's top): in a tree, the index and history — what gitleaks users do with
+    /// `--log-opts="-- PATH"`. Other files count as skipped.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
     /// Follow symbolic links that stay inside the scanned directory (one leading out is
     /// reported, not followed; loops are detected and each file is scanned once).
     #[arg(long, short = 'L')]
@@ -1063,6 +1069,7 @@ impl Args {
         let mut project = ProjectConfig::load(&files, &config_path, self.config.is_some())?;
         project.excludes_from_repo_top = config_at_repo_top;
         project.add_excludes(&self.exclude)?;
+        project.add_includes(&self.include)?;
 
         let matcher = project_matcher(&project)?;
 

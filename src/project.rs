@@ -133,6 +133,8 @@ pub struct ProjectConfig {
     exclude: Gitignore,
     /// `--exclude` patterns.
     command_line_exclude: Gitignore,
+    /// `--include`: when set, only files whose path matches are scanned.
+    command_line_include: Option<Gitignore>,
     allowed_hashes: BTreeSet<String>,
     pub extra_rules: Vec<Rules>,
     /// The config was found at the top of the work tree, above the scanned root: its
@@ -146,6 +148,7 @@ impl ProjectConfig {
             origin: None,
             exclude: Gitignore::empty(),
             command_line_exclude: Gitignore::empty(),
+            command_line_include: None,
             allowed_hashes: BTreeSet::new(),
             extra_rules: Vec::new(),
             excludes_from_repo_top: false,
@@ -217,6 +220,7 @@ impl ProjectConfig {
             origin: Some(origin.to_string()),
             exclude,
             command_line_exclude: Gitignore::empty(),
+            command_line_include: None,
             allowed_hashes,
             extra_rules,
             excludes_from_repo_top: false,
@@ -239,9 +243,34 @@ impl ProjectConfig {
     }
 
     /// Whether `relative_path` (relative to the scanned root, `/`-separated) is excluded.
+    /// Adds `--include` patterns: from then on only files matching one are scanned.
+    pub fn add_includes(&mut self, patterns: &[String]) -> anyhow::Result<()> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let mut builder = GitignoreBuilder::new("");
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .with_context(|| format!("--include `{pattern}`"))?;
+        }
+        self.command_line_include = Some(builder.build().context("--include")?);
+        Ok(())
+    }
+
     pub fn is_excluded(&self, relative_path: &str, is_dir: bool) -> bool {
-        !relative_path.is_empty()
-            && [&self.exclude, &self.command_line_exclude]
+        if relative_path.is_empty() {
+            return false;
+        }
+        // A directory is never left out by --include: a file below it may match.
+        let not_included = !is_dir
+            && self.command_line_include.as_ref().is_some_and(|include| {
+                !include
+                    .matched_path_or_any_parents(relative_path, false)
+                    .is_ignore()
+            });
+        not_included
+            || [&self.exclude, &self.command_line_exclude]
                 .iter()
                 .any(|set| {
                     set.matched_path_or_any_parents(relative_path, is_dir)

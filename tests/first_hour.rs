@@ -728,3 +728,34 @@ fn findings_on_stdout_the_rest_on_stderr_and_the_file_report_has_it_all() {
         assert!(text.contains(part), "{part}: {text}");
     }
 }
+
+/// `--include GLOB` limits a tree, the index or history to matching paths (gitleaks'
+/// `--log-opts="-- PATH"`), the rest counted as skipped.
+#[test]
+fn include_limits_every_mode_to_matching_paths() {
+    let dir = temp_dir();
+    let mut rng = Rng::new(30);
+    let (top, inside) = (fake_token(&mut rng), fake_token(&mut rng));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(dir.path(), "a.env", format!("HF_TOKEN={top}\n"));
+    write(dir.path(), "src/b.env", format!("HF_TOKEN={inside}\n"));
+    git(dir.path(), &["add", "."]);
+    for mode in [None, Some("--staged"), Some("--history")] {
+        if mode == Some("--history") {
+            git(dir.path(), &["commit", "-q", "-m", "one"]);
+        }
+        let secrets = |include: &str| {
+            let (report, _) = json_report(
+                dir.path(),
+                &[mode.unwrap_or("."), "--include", include, "--show-secrets"],
+            );
+            findings(&report)
+                .iter()
+                .map(|f| f["secret"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(secrets("src/"), [inside.clone()], "{mode:?}");
+        assert_eq!(secrets("*.env").len(), 2, "{mode:?}");
+        assert!(secrets("*.py").is_empty(), "{mode:?}");
+    }
+}

@@ -59,13 +59,17 @@ _hf__scan() {
 
     case "${cmd}" in
         hf__scan)
-            opts="-L -o -q -j -h -V --no-ignore --exclude --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
+            opts="-L -o -q -j -h -V --no-ignore --exclude --include --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,7 @@ set edit:completion:arg-completer[hf-scan] = {|@words|
     var completions = [
         &'hf-scan'= {
             cand --exclude 'Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config''s exclude_paths)'
+            cand --include 'Scan only files whose path matches GLOB (repeatable; gitignore syntax, from the repository''s top): in a tree, the index and history — what gitleaks users do with `--log-opts="-- PATH"`. Other files count as skipped'
             cand --max-archive-depth 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning'
             cand --max-archive-bytes 'The most one compressed stream or archive member may inflate to; past it the scan of that member stops, with a warning. Accepts K, M, G suffixes'
             cand --max-item-work 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and formats produce, all layers together, bzip2 counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes'

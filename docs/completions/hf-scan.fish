@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-timeout= ca-file= proxy= verify-concurrency= verify-max= verify-deadline= reach-requests= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= include= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-timeout= ca-file= proxy= verify-concurrency= verify-max= verify-deadline= reach-requests= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -25,6 +25,7 @@ function __fish_hf_scan_using_subcommand
 end
 
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l exclude -d 'Skip paths matching GLOB (repeatable; gitignore syntax, matched like the config\'s exclude_paths)' -r
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -l include -d 'Scan only files whose path matches GLOB (repeatable; gitignore syntax, from the repository\'s top): in a tree, the index and history — what gitleaks users do with `--log-opts="-- PATH"`. Other files count as skipped' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-depth -d 'How many archive and compression levels to open (`x.tar.gz` holds its files two levels down); deeper ones are scanned as raw bytes, with a warning' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-archive-bytes -d 'The most one compressed stream or archive member may inflate to; past it the scan of that member stops, with a warning. Accepts K, M, G suffixes' -r
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l max-item-work -d 'The work one file, blob or standard input may cost, plus 64 times its own size: every byte its archives, compressed streams and formats produce, all layers together, bzip2 counted 4 times, xz twice, walks of pickles, .pyc, numpy, SQLite and TFRecord 8 times. Past it the rest of the item is not scanned, with a warning. Accepts K, M, G suffixes' -r
