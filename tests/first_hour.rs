@@ -754,7 +754,7 @@ fn include_limits_every_mode_to_matching_paths() {
                 .map(|f| f["secret"].as_str().unwrap().to_string())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(secrets("src/"), [inside.clone()], "{mode:?}");
+        assert_eq!(secrets("src/"), std::slice::from_ref(&inside), "{mode:?}");
         assert_eq!(secrets("*.env").len(), 2, "{mode:?}");
         assert!(secrets("*.py").is_empty(), "{mode:?}");
     }
