@@ -469,3 +469,35 @@ fn a_token_in_a_path_is_redacted_in_every_part_of_the_page() {
         );
     }
 }
+
+/// Without verification there is no empty owner column; a history finding says its line is
+/// the file's at the introducing commit; a path breaks after its slashes.
+#[test]
+fn the_page_fits_what_the_scan_knows() {
+    let dir = temp_dir();
+    let token = fake_token(&mut Rng::new(31));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(
+        dir.path(),
+        "deep/config/app.env",
+        format!("\nHF_TOKEN={token}\n"),
+    );
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    let out = temp_dir();
+    let file = out.path().join("r.html");
+    let output = hf_scan()
+        .current_dir(dir.path())
+        .args(["--history", "--format", "html", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !page.contains("Owner and role"),
+        "no verification, no owner column"
+    );
+    assert!(page.contains("line as of "), "{page}");
+    assert!(page.contains("deep/<wbr>config/<wbr>app.env"), "{page}");
+}

@@ -273,7 +273,8 @@ fn timeline(page: &mut String, findings: &[&Finding]) {
         }
     };
     let most = counts.iter().copied().max().unwrap_or(1).max(1);
-    let width = (buckets * 44).max(480);
+    // At most about a page wide, so the labels are not scaled down to specks.
+    let width = (buckets * 44).clamp(480, 960);
     let _ = write!(
         page,
         "<svg class=\"timeline\" width=\"{width}\" height=\"130\" viewBox=\"0 0 {width} 130\" \
@@ -333,16 +334,32 @@ fn table(page: &mut String, web: Option<&WebRepo>, findings: &[&Finding], option
     page.push_str(
         "</select><span id=\"shown\"></span></div>\n<table class=\"findings\" \
          id=\"findings-table\">\n<thead><tr><th data-type=\"number\">Severity</th>\
-         <th>Status</th><th>Token</th><th>Owner and role</th><th>Location</th><th>Commit</th>\
-         <th>Author</th><th>Date</th><th>What to do</th></tr></thead>\n<tbody>\n",
+         <th>Status</th><th>Token</th>",
+    );
+    // Without verification nobody's name is known: no empty column.
+    let owners = findings
+        .iter()
+        .any(|finding| finding.verification.is_some());
+    if owners {
+        page.push_str("<th>Owner and role</th>");
+    }
+    page.push_str(
+        "<th>Location</th><th>Commit</th><th>Author</th><th>Date</th><th>What to do</th>\
+         </tr></thead>\n<tbody>\n",
     );
     for finding in findings {
-        row(page, finding, web, options);
+        row(page, finding, web, options, owners);
     }
     page.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn row(page: &mut String, finding: &Finding, web: Option<&WebRepo>, options: &ReportOptions) {
+fn row(
+    page: &mut String,
+    finding: &Finding,
+    web: Option<&WebRepo>,
+    options: &ReportOptions,
+    owners: bool,
+) {
     let shown = |text: &str| escape(&options.display(text));
     let status = status(finding);
     let severity = finding.severity.as_str();
@@ -385,9 +402,11 @@ fn row(page: &mut String, finding: &Finding, web: Option<&WebRepo>, options: &Re
                 shown(reason)
             );
         }
-        None => page.push_str("<td></td>"),
+        None if owners => page.push_str("<td></td>"),
+        None => {}
     }
-    let position = shown(&finding.position());
+    // A path breaks after its slashes, not in the middle of a name.
+    let position = shown(&finding.position()).replace('/', "/<wbr>");
     // A link is built from the path, and a path can hold a token: such a link is left out
     // rather than shown whole (a redacted one would lead nowhere).
     let link = links::link(finding, web).filter(|url| options.text(url) == url.as_str());
@@ -413,6 +432,14 @@ fn row(page: &mut String, finding: &Finding, web: Option<&WebRepo>, options: &Re
             page,
             "<span class=\"sub\">found {}</span>",
             finding.encoding
+        );
+    }
+    if let (Some(commit), Some(_)) = (&finding.commit, finding.location.line) {
+        // The line is the file's at the commit that introduced the token, not today's.
+        let _ = write!(
+            page,
+            "<span class=\"sub\">line as of {}</span>",
+            escape(&commit.id[..commit.id.len().min(10)])
         );
     }
     page.push_str("</td>");
