@@ -229,32 +229,15 @@ impl ProjectConfig {
 
     /// Adds `--exclude` patterns (gitignore syntax, matched like `exclude_paths`).
     pub fn add_excludes(&mut self, patterns: &[String]) -> anyhow::Result<()> {
-        if patterns.is_empty() {
-            return Ok(());
+        if let Some(set) = command_line_globs(patterns, "--exclude")? {
+            self.command_line_exclude = set;
         }
-        let mut builder = GitignoreBuilder::new("");
-        for pattern in patterns {
-            builder
-                .add_line(None, pattern)
-                .with_context(|| format!("--exclude `{pattern}`"))?;
-        }
-        self.command_line_exclude = builder.build().context("--exclude")?;
         Ok(())
     }
 
-    /// Whether `relative_path` (relative to the scanned root, `/`-separated) is excluded.
     /// Adds `--include` patterns: from then on only files matching one are scanned.
     pub fn add_includes(&mut self, patterns: &[String]) -> anyhow::Result<()> {
-        if patterns.is_empty() {
-            return Ok(());
-        }
-        let mut builder = GitignoreBuilder::new("");
-        for pattern in patterns {
-            builder
-                .add_line(None, pattern)
-                .with_context(|| format!("--include `{pattern}`"))?;
-        }
-        self.command_line_include = Some(builder.build().context("--include")?);
+        self.command_line_include = command_line_globs(patterns, "--include")?;
         Ok(())
     }
 
@@ -281,6 +264,21 @@ impl ProjectConfig {
     pub fn allows_hash(&self, hash: &str) -> bool {
         self.allowed_hashes.contains(hash)
     }
+}
+
+/// The globs a command-line `flag` gave (gitignore syntax, from the repository's top);
+/// `None` when there are none.
+fn command_line_globs(patterns: &[String], flag: &str) -> anyhow::Result<Option<Gitignore>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GitignoreBuilder::new("");
+    for pattern in patterns {
+        builder
+            .add_line(None, pattern)
+            .with_context(|| format!("{flag} `{pattern}`"))?;
+    }
+    builder.build().context(flag.to_string()).map(Some)
 }
 
 /// `base/relative`, if `relative` stays inside `base`: a config must not make hf-scan read

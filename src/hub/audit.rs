@@ -326,6 +326,28 @@ struct Listed {
     id: Option<String>,
 }
 
+/// Warnings for the ids a listing held that hf-scan does not use (`..`, odd characters):
+/// `named` one by one, `more` counted, so thousands of bad ids are one more line.
+fn warn_unusable(warnings: &mut Vec<String>, listing: &str, named: &[String], more: usize) {
+    for id in named {
+        warnings.push(format!(
+            "{listing} held an id hf-scan does not use: {}",
+            crate::sanitize::for_display(id)
+        ));
+    }
+    if more > 0 {
+        warnings.push(format!(
+            "{listing} held {more} more ids hf-scan does not use"
+        ));
+    }
+}
+
+/// `warn_unusable` for a whole list: the first few named, the rest counted.
+fn warn_unusable_all(warnings: &mut Vec<String>, listing: &str, ids: &[String]) {
+    let named = ids.len().min(MAX_REJECTED_NAMED);
+    warn_unusable(warnings, listing, &ids[..named], ids.len() - named);
+}
+
 /// One entry of the settings listing (`list_user_repos`): every repository and bucket of a
 /// namespace with its storage.
 #[derive(Deserialize)]
@@ -428,18 +450,11 @@ pub fn enumerate(
                         // Another namespace's entry is not this author's: it is listed when
                         // that namespace is audited.
                     }
-                    for id in unusable.iter().take(MAX_REJECTED_NAMED) {
-                        warnings.push(format!(
-                            "the settings listing of {author} held an id hf-scan does not use: {}",
-                            crate::sanitize::for_display(id)
-                        ));
-                    }
-                    if unusable.len() > MAX_REJECTED_NAMED {
-                        warnings.push(format!(
-                            "the settings listing of {author} held {} more ids hf-scan does not use",
-                            unusable.len() - MAX_REJECTED_NAMED
-                        ));
-                    }
+                    warn_unusable_all(
+                        warnings,
+                        &format!("the settings listing of {author}"),
+                        &unusable,
+                    );
                     from_settings.push(author.clone());
                     continue;
                 }
@@ -483,20 +498,12 @@ pub fn enumerate(
             if let Err(reason) = listed {
                 warnings.push(format!("listing the {} of {author}: {reason}", kind.api()));
             }
-            // Named up to a few; a listing of thousands of bad ids is one more line.
-            for id in &rejected {
-                warnings.push(format!(
-                    "the Hub listed a {} with an id hf-scan does not use: {}",
-                    kind.name(),
-                    crate::sanitize::for_display(id)
-                ));
-            }
-            if rejected_more > 0 {
-                warnings.push(format!(
-                    "the Hub listed {rejected_more} more {} ids hf-scan does not use",
-                    kind.name()
-                ));
-            }
+            warn_unusable(
+                warnings,
+                &format!("the {} listing of {author}", kind.api()),
+                &rejected,
+                rejected_more,
+            );
             rejected.clear();
             rejected_more = 0;
         }
@@ -510,18 +517,11 @@ pub fn enumerate(
             kind: RepoKind::Bucket,
             id,
         }));
-        for id in unusable.iter().take(MAX_REJECTED_NAMED) {
-            warnings.push(format!(
-                "the Hub listed a bucket with an id hf-scan does not use: {}",
-                crate::sanitize::for_display(id)
-            ));
-        }
-        if unusable.len() > MAX_REJECTED_NAMED {
-            warnings.push(format!(
-                "the Hub listed {} more bucket ids hf-scan does not use",
-                unusable.len() - MAX_REJECTED_NAMED
-            ));
-        }
+        warn_unusable_all(
+            warnings,
+            &format!("the bucket listing of {author}"),
+            &unusable,
+        );
     }
     if !from_settings.is_empty() {
         notices.push(format!(

@@ -197,14 +197,7 @@ pub fn write_closing(
             out,
             "{}: nothing was scanned{suppressed}{skipped}{ignored} ({seconds:.2}s){}",
             paint.wrap(BOLD, "hf-scan"),
-            if stats.incomplete {
-                format!(
-                    "; INCOMPLETE: {} (see above)",
-                    plural(stats.warnings.len() as u64, "warning")
-                )
-            } else {
-                String::new()
-            }
+            incomplete(stats)
         );
     }
     writeln!(
@@ -219,15 +212,20 @@ pub fn write_closing(
             "tokens"
         },
         human_bytes(stats.bytes),
-        if stats.incomplete {
-            format!(
-                "; INCOMPLETE: {} (see above)",
-                plural(stats.warnings.len() as u64, "warning")
-            )
-        } else {
-            String::new()
-        }
+        incomplete(stats)
     )
+}
+
+/// `; INCOMPLETE: 2 warnings (see above)`, or nothing for a complete scan.
+fn incomplete(stats: &crate::collector::Stats) -> String {
+    if stats.incomplete {
+        format!(
+            "; INCOMPLETE: {} (see above)",
+            plural(stats.warnings.len() as u64, "warning")
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The token as shown, with the encoding it was found in when it was not plain text: the file
