@@ -40,15 +40,56 @@ pub fn man_pages() -> io::Result<Vec<(String, Vec<u8>)>> {
                 .filter(|sub| !sub.is_hide_set())
                 .cloned(),
         );
+        let value_names = synopsis_values(&command);
         let man = clap_mangen::Man::new(command).manual("hf-scan manual");
         let mut roff = Vec::new();
         man.render(&mut roff)?;
+        let roff = with_value_names(&roff, &value_names);
+        let mut roff = roff.into_bytes();
         let name = man.get_filename();
         roff.extend_from_slice(extra_sections(&name).as_bytes());
         pages.push((name, roff));
     }
     pages.sort();
     Ok(pages)
+}
+
+/// For each option that takes a value, its flag and value name as the synopsis writes them
+/// (`\\fB\\-\\-exclude\\fR`, `GLOB`).
+fn synopsis_values(command: &clap::Command) -> Vec<(String, String)> {
+    command
+        .get_arguments()
+        .filter(|arg| arg.get_action().takes_values() && !arg.is_positional())
+        .filter_map(|arg| {
+            let long = arg.get_long()?;
+            let value = arg
+                .get_value_names()
+                .and_then(|names| names.first())
+                .map_or_else(
+                    || arg.get_id().as_str().to_uppercase(),
+                    |name| name.to_string(),
+                );
+            Some((
+                format!("\\fB\\-\\-{}\\fR]", long.replace('-', "\\-")),
+                value.replace('-', "\\-"),
+            ))
+        })
+        .collect()
+}
+
+/// The synopsis with each option's value name (`[--exclude GLOB]`), which clap_mangen leaves
+/// out.
+fn with_value_names(roff: &[u8], values: &[(String, String)]) -> String {
+    let text = String::from_utf8_lossy(roff);
+    let Some((head, rest)) = text.split_once(".SH DESCRIPTION") else {
+        return text.into_owned();
+    };
+    let mut head = head.to_string();
+    for (flag, value) in values {
+        let named = format!("{} \\fI{value}\\fR]", flag.trim_end_matches(']'));
+        head = head.replace(flag.as_str(), &named);
+    }
+    format!("{head}.SH DESCRIPTION{rest}")
 }
 
 /// What clap does not know: examples, the environment, and what each exit status means.

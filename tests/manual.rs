@@ -278,6 +278,12 @@ fn man_pages_have_examples_environment_and_exit_status() {
         assert!(main.contains(part), "{part}");
     }
     assert!(page("hf-scan-verify.1").contains("a token is valid: an incident"));
+    // The synopsis names each option's value.
+    assert!(
+        main.contains("[\\fB\\-\\-exclude\\fR \\fIGLOB\\fR]"),
+        "{main}"
+    );
+    assert!(page("hf-scan-hub.1").contains("[\\fB\\-\\-author\\fR \\fINAME\\fR]"));
     assert!(page("hf-scan-revoke.1").contains(".SH \"EXIT STATUS\""));
     assert!(page("hf-scan-hub.1").contains(".SH \"EXIT STATUS\""));
 }
