@@ -1,4 +1,4 @@
-//! Shell completions and man pages, generated from the clap definitions in `cli.rs`, so they
+//! Shell completions and man pages, generated from the clap definitions in `cli/args.rs`, so they
 //! cannot describe flags hf-scan does not have. Copies are committed under `docs/` for
 //! packagers; `tests/manual.rs` fails when they differ from what the binary generates.
 
