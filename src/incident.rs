@@ -106,12 +106,7 @@ pub fn verify_stdin(
                 crate::sanitize::for_display(&row.verification.describe())
             )?;
             if let Verification::Valid(identity) = row.verification {
-                for line in identity.capability_lines().into_iter().chain(
-                    identity
-                        .reach
-                        .iter()
-                        .flat_map(|reach| reach.describe_lines()),
-                ) {
+                for line in identity.report_lines() {
                     writeln!(out, "    {}", crate::sanitize::for_display(&line))?;
                 }
             }

@@ -199,10 +199,9 @@ fn finish(config: Config, mut result: ScanResult, started: Instant) -> anyhow::R
         }
         if config.reporting.format == Format::Text && config.reporting.output.is_none() {
             let options = ReportOptions {
-                show_secrets: config.reporting.show_secrets,
                 color: config.reporting.color && io::stderr().is_terminal(),
                 quiet: false,
-                before_commit: config.reporting.before_commit,
+                ..report_options(&config)
             };
             let mut err = io::stderr().lock();
             let _ = report::text::write_closing(&result, &options, &mut err);
@@ -323,13 +322,18 @@ fn warn_on_failure(scanned: anyhow::Result<()>, events: &collector::EventSender)
     }
 }
 
-fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
-    let options = ReportOptions {
+/// How reports show things, from the configuration.
+fn report_options(config: &Config) -> ReportOptions {
+    ReportOptions {
         show_secrets: config.reporting.show_secrets,
         color: config.reporting.color,
         quiet: config.reporting.quiet,
         before_commit: config.reporting.before_commit,
-    };
+    }
+}
+
+fn write_report(config: &Config, result: &ScanResult) -> anyhow::Result<()> {
+    let options = report_options(config);
     let rules = config.matcher.rules();
     let file_options = ReportOptions {
         color: false,

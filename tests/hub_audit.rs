@@ -1225,6 +1225,8 @@ fn the_settings_listing_is_used_where_the_token_may_read_it() {
             repo("models", "alice/notes", true, 0),
             repo("kernels", "acme/attention", false, 0),
             repo("models", "acme/model", false, 0),
+            // A type hf-scan does not audit: said, never passed over in silence.
+            repo("collections", "acme/best-of", false, 0),
             repo("models", "bob/model", false, 0),
         ],
         sees_private: vec![access.clone()],
@@ -1263,7 +1265,18 @@ fn the_settings_listing_is_used_where_the_token_may_read_it() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["stats"]["incomplete"], false, "{err}");
+    assert!(
+        err.contains(
+            "the settings listing of acme held entries hf-scan does not audit: 1 of type \
+             `collection`"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        report["stats"]["warnings"].as_array().unwrap().len(),
+        1,
+        "{err}"
+    );
     for token in [&in_own, &in_kernel, &in_model, &in_bucket, &in_bob] {
         finding(&report, token);
     }

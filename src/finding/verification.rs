@@ -373,6 +373,13 @@ impl Identity {
         }
     }
 
+    /// Every line for people under a valid token: what it can change, then what it reaches.
+    pub fn report_lines(&self) -> Vec<String> {
+        let mut lines = self.capability_lines();
+        lines.extend(self.reach.iter().flat_map(Reach::describe_lines));
+        lines
+    }
+
     /// What the token can change, a line each, from its permissions (fine-grained, OAuth)
     /// and the owner's resource groups and organisations' restrictions:
     /// `can write bucket acme/checkpoints`, `can manage inference endpoints acme/*`,

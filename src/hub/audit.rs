@@ -348,6 +348,18 @@ fn warn_unusable_all(warnings: &mut Vec<String>, listing: &str, ids: &[String]) 
     warn_unusable(warnings, listing, &ids[..named], ids.len() - named);
 }
 
+/// The check before each page of an author's listing: at most `MAX_PAGES` pages.
+fn page_budget() -> impl FnMut() -> Result<(), String> {
+    let mut pages = 0;
+    move || {
+        pages += 1;
+        if pages > MAX_PAGES {
+            return Err(format!("stopped after {MAX_PAGES} pages"));
+        }
+        Ok(())
+    }
+}
+
 /// One entry of the settings listing (`list_user_repos`): every repository and bucket of a
 /// namespace with its storage.
 #[derive(Deserialize)]
@@ -376,13 +388,14 @@ fn token_user(client: &HubClient, token: &Secret) -> Option<String> {
 /// Every repository and bucket of `author` from the settings listing, which an
 /// organisation's administrator (`/api/organizations/{author}/settings/repositories`) or the
 /// token's own user (`/api/settings/repositories`) may read: one listing, private ones
-/// included. `Err` says why it could not be used.
+/// included, and how many entries of a type hf-scan does not audit it held (by type). `Err`
+/// says why it could not be used.
 fn settings_listing(
     client: &HubClient,
     token: &Secret,
     author: &str,
     own: bool,
-) -> Result<Vec<(RepoKind, String)>, String> {
+) -> Result<SettingsListing, String> {
     let mut url = client.endpoint.join("api/");
     if let Ok(mut segments) = url.path_segments_mut() {
         segments.pop_if_empty();
@@ -392,29 +405,33 @@ fn settings_listing(
             segments.extend(["organizations", author, "settings", "repositories"]);
         }
     }
-    let mut entries = Vec::new();
-    let mut pages = 0;
+    let mut listing = SettingsListing::default();
     list_pages::<SettingsEntry>(
         client,
         url,
         SETTINGS_PAGE,
         Some(token),
-        || {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(format!("stopped after {MAX_PAGES} pages"));
-            }
-            Ok(())
-        },
+        page_budget(),
         |items| {
-            entries.extend(
-                items.into_iter().filter_map(|item| {
-                    Some((RepoKind::from_name(item.kind.as_deref()?)?, item.id?))
-                }),
-            )
+            for item in items {
+                let Some(id) = item.id else { continue };
+                let kind = item.kind.unwrap_or_default();
+                match RepoKind::from_name(&kind) {
+                    Some(known) => listing.entries.push((known, id)),
+                    None => *listing.other_types.entry(kind).or_default() += 1,
+                }
+            }
         },
     )?;
-    Ok(entries)
+    Ok(listing)
+}
+
+/// What the settings listing held: the entries hf-scan audits, and a count of the others by
+/// their type.
+#[derive(Default)]
+struct SettingsListing {
+    entries: Vec<(RepoKind, String)>,
+    other_types: std::collections::BTreeMap<String, u64>,
 }
 
 /// Lists every repository of `plan.authors`, adds the named ones, and keeps this shard's
@@ -439,9 +456,25 @@ pub fn enumerate(
         if let Some(token) = &plan.token {
             let own = user.as_deref() == Some(author.as_str());
             match settings_listing(client, token, author, own) {
-                Ok(entries) => {
+                Ok(listing) => {
+                    if !listing.other_types.is_empty() {
+                        // Recognised as the author's, not read: never a silent pass.
+                        let types: Vec<String> = listing
+                            .other_types
+                            .iter()
+                            .take(MAX_REJECTED_NAMED)
+                            .map(|(kind, count)| {
+                                format!("{count} of type `{}`", crate::sanitize::for_display(kind))
+                            })
+                            .collect();
+                        warnings.push(format!(
+                            "the settings listing of {author} held entries hf-scan does not \
+                             audit: {}",
+                            types.join(", ")
+                        ));
+                    }
                     let mut unusable = Vec::new();
-                    for (kind, id) in entries {
+                    for (kind, id) in listing.entries {
                         if !valid_id(&id) {
                             unusable.push(id);
                         } else if id.split('/').next() == Some(author.as_str()) {
@@ -468,19 +501,12 @@ pub fn enumerate(
             url.query_pairs_mut()
                 .append_pair("author", author)
                 .append_pair("limit", &PAGE.to_string());
-            let mut pages = 0;
             let listed = list_pages::<Listed>(
                 client,
                 url,
                 PAGE as usize,
                 plan.token.as_ref(),
-                || {
-                    pages += 1;
-                    if pages > MAX_PAGES {
-                        return Err(format!("stopped after {MAX_PAGES} pages"));
-                    }
-                    Ok(())
-                },
+                page_budget(),
                 |items| {
                     for id in items.into_iter().filter_map(|item| item.id) {
                         if valid_id(&id) {

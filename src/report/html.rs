@@ -384,13 +384,11 @@ fn row(
                 shown(identity.user.as_deref().unwrap_or("?")),
                 shown(&identity.details())
             );
-            for line in identity.capability_lines().into_iter().chain(
-                identity
-                    .reach
-                    .iter()
-                    .flat_map(|reach| reach.describe_lines())
-                    .filter(|line| line.starts_with("cut off")),
-            ) {
+            // What it can change and where it is cut off; the reach counts stay in text and JSON.
+            let lines = identity.report_lines().into_iter();
+            for line in
+                lines.filter(|line| !line.starts_with("reach ") && !line.starts_with("most "))
+            {
                 let _ = write!(page, "<span class=\"sub\">{}</span>", shown(&line));
             }
             page.push_str("</td>");

@@ -79,12 +79,7 @@ pub fn write_findings(
                 paint.wrap(style, &options.display(&verification.describe()))
             )?;
             if let Verification::Valid(identity) = verification {
-                for line in identity.capability_lines().into_iter().chain(
-                    identity
-                        .reach
-                        .iter()
-                        .flat_map(|reach| reach.describe_lines()),
-                ) {
+                for line in identity.report_lines() {
                     writeln!(out, "    {}", options.display(&line))?;
                 }
             }

@@ -6,8 +6,9 @@
 //!
 //! The diff is data: paths come from its `+++` headers (git's C-style quoting undone, `b/`
 //! dropped), only as report locations; nothing in it is a command or an option. One line is
-//! held at most `MAX_LINE` bytes (the rest is cut, with a warning), one file's added lines
-//! at most `MAX_FILE_BYTES` (the rest is scanned in further blocks).
+//! held at most `MAX_LINE` bytes (the rest is cut, with a warning), one file's added and
+//! removed lines at most `MAX_FILE_BYTES` each (the rest is scanned in further blocks; a
+//! move is recognised against the removals read before the block that adds the token back).
 
 use std::collections::HashSet;
 use std::io::BufRead;
@@ -63,7 +64,10 @@ struct FileChange {
     /// Added lines, joined, and the new-file line number of each.
     added: Vec<u8>,
     added_lines: Vec<u64>,
+    /// Removed lines not yet scanned, and the tokens the scanned ones held (a token among
+    /// them that comes back on an added line is a move).
     removed: Vec<u8>,
+    removed_tokens: HashSet<String>,
 }
 
 struct DiffReader<'c, 's> {
@@ -105,6 +109,9 @@ impl<'c, 's> DiffReader<'c, 's> {
                     return;
                 }
                 Some(b'-') => {
+                    if self.file.removed.len() + line.len() > MAX_FILE_BYTES {
+                        self.scan_removed();
+                    }
                     self.file.removed.extend_from_slice(&line[1..]);
                     self.file.removed.push(b'\n');
                     self.left.0 = self.left.0.saturating_sub(1);
@@ -151,23 +158,27 @@ impl<'c, 's> DiffReader<'c, 's> {
         self.file.added_lines.push(number);
     }
 
+    /// Keeps the tokens of the removed lines held so far, and lets the lines go: a file's
+    /// removals cost one block of memory however long they are.
+    fn scan_removed(&mut self) {
+        if self.file.removed.is_empty() {
+            return;
+        }
+        let hits = self.context.scanner().scan_bytes(&self.file.removed).hits;
+        self.file
+            .removed_tokens
+            .extend(hits.iter().map(|hit| hit.secret.hash().to_string()));
+        self.file.removed.clear();
+    }
+
     /// Scans what the current file adds so far, reporting each token at its new-file line,
-    /// except tokens its removed lines held (a move).
+    /// except tokens its removed lines (read so far) held: a move.
     fn scan_added(&mut self) {
+        self.scan_removed();
         let added = std::mem::take(&mut self.file.added);
         let lines = std::mem::take(&mut self.file.added_lines);
-        let mut scanner = self.context.scanner();
-        let moved: HashSet<String> = if self.file.removed.is_empty() {
-            HashSet::new()
-        } else {
-            scanner
-                .scan_bytes(&self.file.removed)
-                .hits
-                .iter()
-                .map(|hit| hit.secret.hash().to_string())
-                .collect()
-        };
-        let mut scanned = scanner.scan_bytes(&added);
+        let mut scanned = self.context.scanner().scan_bytes(&added);
+        let moved = &self.file.removed_tokens;
         scanned
             .hits
             .retain(|hit| !moved.contains(hit.secret.hash()));
