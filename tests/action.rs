@@ -25,6 +25,8 @@ use serde_json::json;
 #[derive(Debug, Default)]
 struct Step {
     id: Option<String>,
+    /// `if:`, of the only forms the file uses: `inputs.NAME == 'value'` or `!=`.
+    condition: Option<String>,
     uses: Option<String>,
     working_directory: Option<String>,
     env: Vec<(String, String)>,
@@ -69,6 +71,8 @@ fn parse_action() -> (HashMap<String, String>, Vec<Step>) {
                 };
                 if let Some(id) = rest.strip_prefix("id: ") {
                     step.id = Some(id.to_string());
+                } else if let Some(condition) = rest.strip_prefix("if: ") {
+                    step.condition = Some(condition.to_string());
                 } else if let Some(uses) = rest.strip_prefix("uses: ") {
                     step.uses = Some(uses.to_string());
                 } else if let Some(dir) = rest.strip_prefix("working-directory: ") {
@@ -100,7 +104,25 @@ fn parse_action() -> (HashMap<String, String>, Vec<Step>) {
     (defaults, steps)
 }
 
-/// Fills in `${{ name }}` from `context`; an unknown name fails the test.
+/// Whether a step's `if:` holds, as the runner would decide it.
+fn condition_holds(condition: &str, context: &HashMap<String, String>) -> bool {
+    let (left, right, equal) = match condition.split_once(" != ") {
+        Some((left, right)) => (left, right, false),
+        None => {
+            let (left, right) = condition
+                .split_once(" == ")
+                .unwrap_or_else(|| panic!("the test does not know the condition `{condition}`"));
+            (left, right, true)
+        }
+    };
+    let value = context
+        .get(left.trim())
+        .unwrap_or_else(|| panic!("the test does not know `{left}`"));
+    (value == right.trim().trim_matches('\'')) == equal
+}
+
+/// Fills in `${{ name }}` from `context`; an unknown name fails the test, except a step's
+/// output, which is empty when the step did not set it (or did not run), as on a runner.
 fn expand(template: &str, context: &HashMap<String, String>) -> String {
     let mut out = String::new();
     let mut rest = template;
@@ -108,9 +130,11 @@ fn expand(template: &str, context: &HashMap<String, String>) -> String {
         out.push_str(&rest[..start]);
         let end = rest[start..].find("}}").expect("closing }}") + start;
         let name = rest[start + 3..end].trim();
-        let value = context
-            .get(name)
-            .unwrap_or_else(|| panic!("the test does not know `{name}`"));
+        let value = match context.get(name) {
+            Some(value) => value.as_str(),
+            None if name.starts_with("steps.") => "",
+            None => panic!("the test does not know `{name}`"),
+        };
         out.push_str(value);
         rest = &rest[end + 2..];
     }
@@ -213,6 +237,16 @@ enum Cache {
 }
 
 fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
+    run_action_with_env(h, cache, inputs, &[])
+}
+
+/// As `run_action`, with `job_env` in every step's environment (a workflow's `env:`).
+fn run_action_with_env(
+    h: &Hostile,
+    cache: Cache,
+    inputs: &[(&str, &str)],
+    job_env: &[(&str, &std::ffi::OsStr)],
+) -> ActionRun {
     let (defaults, steps) = parse_action();
     let temp = h.runner.join("temp");
     let fake_bin = h.runner.join("fake-bin");
@@ -252,6 +286,11 @@ fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
         let id = step.id.clone().unwrap_or_default();
         let mut outputs = HashMap::new();
         status = Some(0);
+        if let Some(condition) = &step.condition {
+            if !condition_holds(condition, &context) {
+                continue;
+            }
+        }
         if let Some(uses) = &step.uses {
             assert!(
                 uses.starts_with("actions/cache@"),
@@ -297,7 +336,8 @@ fn run_action(h: &Hostile, cache: Cache, inputs: &[(&str, &str)]) -> ActionRun {
                 .env("GITHUB_EVENT_NAME", "pull_request")
                 .env("GITHUB_EVENT_PATH", &h.event)
                 .env("GITHUB_STEP_SUMMARY", &summary)
-                .env("GITHUB_OUTPUT", &output_file);
+                .env("GITHUB_OUTPUT", &output_file)
+                .envs(job_env.iter().copied());
             for (name, value) in &step.env {
                 command.env(name, expand(value, &context));
             }
@@ -487,4 +527,109 @@ fn the_baseline_input_is_resolved_in_the_workspace_and_read_from_the_base() {
         run.log
     );
     assert!(run.log.contains("does not exist"), "{}", run.log);
+}
+
+/// The directory holding hf-scan's wheel (`HF_SCAN_TEST_WHEELS`, which `.ci/run` sets).
+fn wheel_dir() -> Option<PathBuf> {
+    let found = std::env::var_os("HF_SCAN_TEST_WHEELS").and_then(|dir| {
+        std::fs::read_dir(&dir).ok()?.flatten().find_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name.starts_with("hf_scan-") && name.ends_with(".whl")).then(|| entry.path())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Action's wheel path is tested in CI: set HF_SCAN_TEST_WHEELS to a directory \
+             holding hf-scan's wheel (as .ci/run does)"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED (this test did not run): set HF_SCAN_TEST_WHEELS to test the wheel path"
+        );
+    }
+    found
+}
+
+/// `install: wheel`: the Action's own version is installed with pip from the index it is
+/// given (a directory here, with pip's index off), nothing is built or cached, and a digest
+/// in `wheel-sha256` is enforced.
+#[test]
+fn the_wheel_install_pins_the_actions_version_and_its_digest() {
+    let Some(wheel) = wheel_dir() else {
+        return;
+    };
+    let h = hostile_checkout();
+    let folder = wheel.parent().unwrap().as_os_str();
+    let env: &[(&str, &std::ffi::OsStr)] =
+        &[("PIP_NO_INDEX", "1".as_ref()), ("PIP_FIND_LINKS", folder)];
+    let run = run_action_with_env(&h, Cache::Miss, &[("install", "wheel")], env);
+    assert_eq!(run.status, Some(1), "{}", run.log);
+    assert_eq!(run.cargo_calls, "", "nothing is built");
+    assert_eq!(run.outputs["findings"], "1", "{}", run.log);
+    assert!(run.log.contains("without a digest check"), "{}", run.log);
+    assert!(!h.marker.exists(), "code from the checkout ran");
+    assert!(
+        !h.runner
+            .join("temp/hf-scan-action")
+            .join("hf-scan.sha256")
+            .exists(),
+        "the build's cache directory is not used"
+    );
+
+    let digest = {
+        use sha2::Digest as _;
+        let bytes = std::fs::read(&wheel).unwrap();
+        let sum = sha2::Sha256::digest(&bytes);
+        sum.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let other = "0".repeat(64);
+    let pinned = run_action_with_env(
+        &h,
+        Cache::Miss,
+        &[
+            ("install", "wheel"),
+            ("wheel-sha256", &format!("{other} {digest}")),
+        ],
+        env,
+    );
+    assert_eq!(
+        pinned.status,
+        Some(1),
+        "one of the digests matches: {}",
+        pinned.log
+    );
+    assert!(!pinned.log.contains("without a digest check"));
+
+    let refused = run_action_with_env(
+        &h,
+        Cache::Miss,
+        &[("install", "wheel"), ("wheel-sha256", &other)],
+        env,
+    );
+    assert_eq!(refused.status, Some(2), "{}", refused.log);
+    assert!(
+        refused.log.contains("HASH"),
+        "pip says why: {}",
+        refused.log
+    );
+    assert!(refused.outputs.get("findings").is_none(), "nothing scanned");
+
+    let garbage = run_action_with_env(
+        &h,
+        Cache::Miss,
+        &[("install", "wheel"), ("wheel-sha256", "$(touch pwned)")],
+        env,
+    );
+    assert_eq!(garbage.status, Some(2), "{}", garbage.log);
+    assert!(
+        garbage.log.contains("not a SHA-256 digest"),
+        "{}",
+        garbage.log
+    );
+    assert!(!h.runner.join("temp/pwned").exists());
+
+    let unknown = run_action_with_env(&h, Cache::Miss, &[("install", "docker")], env);
+    assert_eq!(unknown.status, Some(2), "{}", unknown.log);
 }

@@ -2,6 +2,12 @@
 //! repository's `.pre-commit-hooks.yaml` into a temporary project, and `git commit` / `git push`
 //! run them. `.ci/run` installs pre-commit; elsewhere the test is skipped with a message unless
 //! `CI` is set, where a missing pre-commit is a failure.
+//!
+//! The wheel-based hooks (the README's `repo: local` snippet, `examples/pre-commit-wheel.yaml`,
+//! and the layout of a hooks repository of its own, `examples/pre-commit-hooks-repo/`) install
+//! hf-scan's wheel from a directory (`HF_SCAN_TEST_WHEELS`, which `.ci/run` fills with a wheel
+//! built by maturin and the setuptools wheel pip needs) with pip's index switched off, so what
+//! runs is this checkout's wheel and no release is needed.
 
 mod common;
 
@@ -29,6 +35,31 @@ fn pre_commit() -> Option<PathBuf> {
     None
 }
 
+/// The directory of wheels the wheel-based hooks install from, with pip's index off.
+fn wheel_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("HF_SCAN_TEST_WHEELS").map(PathBuf::from);
+    let has_wheel = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("hf_scan-") && name.ends_with(".whl")
+            })
+        })
+    };
+    match dir {
+        Some(dir) if has_wheel(&dir) => Some(dir),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the wheel hooks are tested in CI: set HF_SCAN_TEST_WHEELS to a directory \
+                 holding hf-scan's wheel and setuptools' (as .ci/run does)"
+            );
+            skipped("set HF_SCAN_TEST_WHEELS to a directory with hf-scan's wheel");
+            None
+        }
+    }
+}
+
 struct Project {
     _dir: tempfile::TempDir,
     path: PathBuf,
@@ -36,16 +67,21 @@ struct Project {
     pre_commit: PathBuf,
     /// Whether the hf-scan this test run built is on PATH (for the `-system` hooks).
     binary_on_path: bool,
+    /// Set for every command (pip's wheel directory for the wheel-based hooks).
+    env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
 /// Where the project's pre-commit config takes the hooks from.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum HookSource {
     /// A repository holding only this checkout's `.pre-commit-hooks.yaml` (the `-system`
     /// hooks need nothing else).
     HooksFileOnly,
     /// This repository at HEAD, which pre-commit clones and builds with cargo.
     ThisRepository,
+    /// A repository laid out as `examples/pre-commit-hooks-repo/`, whose `pip install .`
+    /// installs the wheel found in this directory.
+    WheelHooksRepository(PathBuf),
 }
 
 impl Project {
@@ -65,6 +101,7 @@ impl Project {
         with_test_git_identity(Command::new(program).current_dir(&self.path).args(args))
             .env("PATH", path)
             .env("PRE_COMMIT_HOME", &self.home)
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .output()
             .unwrap()
     }
@@ -93,8 +130,8 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
     let path = dir.path().join("project");
     std::fs::create_dir(&path).unwrap();
     let hooks_repo = match source {
-        HookSource::HooksFileOnly => dir.path().join("hooks"),
         HookSource::ThisRepository => PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        _ => dir.path().join("hooks"),
     };
     let project = Project {
         home: dir.path().join("pre-commit-home"),
@@ -102,6 +139,10 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
         path,
         pre_commit,
         binary_on_path: source == HookSource::HooksFileOnly,
+        env: match &source {
+            HookSource::WheelHooksRepository(wheels) => pip_from(wheels),
+            _ => Vec::new(),
+        },
     };
     let in_hooks = |args: &[&str]| {
         let output = project.command(
@@ -111,13 +152,28 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output).trim().to_string()
     };
-    if source == HookSource::HooksFileOnly {
+    if source != HookSource::ThisRepository {
         std::fs::create_dir(&hooks_repo).unwrap();
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
-            hooks_repo.join(".pre-commit-hooks.yaml"),
-        )
-        .unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files: &[(PathBuf, &str)] = match source {
+            HookSource::HooksFileOnly => &[(
+                root.join(".pre-commit-hooks.yaml"),
+                ".pre-commit-hooks.yaml",
+            )],
+            _ => &[
+                (
+                    root.join("examples/pre-commit-hooks-repo/.pre-commit-hooks.yaml"),
+                    ".pre-commit-hooks.yaml",
+                ),
+                (
+                    root.join("examples/pre-commit-hooks-repo/pyproject.toml"),
+                    "pyproject.toml",
+                ),
+            ],
+        };
+        for (from, to) in files {
+            std::fs::copy(from, hooks_repo.join(to)).unwrap();
+        }
         in_hooks(&["init", "-q", "-b", "main"]);
         in_hooks(&["add", "-A"]);
         in_hooks(&["commit", "-q", "-m", "hooks"]);
@@ -145,6 +201,12 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
             hooks_repo.display()
         ),
     );
+    install_git_hooks(&project);
+    Some(project)
+}
+
+/// `pre-commit install` for commit, commit message and push.
+fn install_git_hooks(project: &Project) {
     let installed = project.command(
         &project.pre_commit,
         &[
@@ -158,6 +220,38 @@ fn project(hooks: &[&str], source: HookSource) -> Option<Project> {
         ],
     );
     assert!(installed.status.success(), "{}", stderr(&installed));
+}
+
+/// pip's settings that make pre-commit install from `wheels` and nowhere else.
+fn pip_from(wheels: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("PIP_NO_INDEX", "1".into()),
+        ("PIP_FIND_LINKS", wheels.as_os_str().to_owned()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", "1".into()),
+    ]
+}
+
+/// A project whose `.pre-commit-config.yaml` is the README's wheel snippet, verbatim.
+fn wheel_snippet_project(wheels: &Path) -> Option<Project> {
+    let pre_commit = pre_commit()?;
+    let dir = temp_dir();
+    let path = dir.path().join("project");
+    std::fs::create_dir(&path).unwrap();
+    let project = Project {
+        home: dir.path().join("pre-commit-home"),
+        _dir: dir,
+        path,
+        pre_commit,
+        binary_on_path: false,
+        env: pip_from(wheels),
+    };
+    project.git_ok(&["init", "-q", "-b", "main"]);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pre-commit-wheel.yaml"),
+        project.path.join(".pre-commit-config.yaml"),
+    )
+    .unwrap();
+    install_git_hooks(&project);
     Some(project)
 }
 
@@ -179,6 +273,116 @@ fn rust_commit_hook_builds_and_blocks_a_staged_token() {
     if let Some(project) = project(&["hf-scan"], HookSource::ThisRepository) {
         commit_is_blocked_only_by_a_staged_token(&project);
     }
+}
+
+/// The README's `repo: local` snippet: pre-commit installs the pinned wheel (from a directory
+/// here, PyPI for a user) and each of the three hooks blocks what it should.
+#[test]
+fn wheel_snippet_hooks_install_the_pinned_wheel_and_block_tokens() {
+    let Some(wheels) = wheel_dir() else {
+        return;
+    };
+    let Some(project) = wheel_snippet_project(&wheels) else {
+        return;
+    };
+    commit_is_blocked_only_by_a_staged_token(&project);
+    ran_from_an_environment_of_its_own(&project);
+    message_with_a_token_is_blocked(&project);
+}
+
+/// The hooks repository layout for after the first release (`examples/pre-commit-hooks-repo/`,
+/// as ruff-pre-commit is laid out): pre-commit's `pip install .` of it brings the wheel.
+#[test]
+fn a_hooks_repository_of_its_own_installs_the_pinned_wheel() {
+    let Some(wheels) = wheel_dir() else {
+        return;
+    };
+    let Some(project) = project(
+        &["hf-scan", "hf-scan-commit-msg"],
+        HookSource::WheelHooksRepository(wheels),
+    ) else {
+        return;
+    };
+    commit_is_blocked_only_by_a_staged_token(&project);
+    ran_from_an_environment_of_its_own(&project);
+    message_with_a_token_is_blocked(&project);
+}
+
+/// The wheel examples pin the version this checkout builds, and the README shows the snippet
+/// as it is tested.
+#[test]
+fn wheel_examples_pin_this_version_and_the_readme_shows_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let pin = format!("hf-scan=={}", env!("CARGO_PKG_VERSION"));
+    let snippet = read("examples/pre-commit-wheel.yaml");
+    assert_eq!(snippet.matches(&format!("[\"{pin}\"]")).count(), 3);
+    assert_eq!(snippet.matches("hf-scan==").count(), 3);
+    let hooks_repo = read("examples/pre-commit-hooks-repo/pyproject.toml");
+    assert!(hooks_repo.contains(&format!("dependencies = [\"{pin}\"]")));
+    assert!(hooks_repo.contains(&format!("version = \"{}\"", env!("CARGO_PKG_VERSION"))));
+    let readme = read("README.md");
+    let yaml = snippet
+        .lines()
+        .skip_while(|line| line.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        readme.contains(&format!("```yaml\n{yaml}\n```")),
+        "the README's wheel snippet must be examples/pre-commit-wheel.yaml (without its comments)"
+    );
+    // Its ids and entries are this repository's hooks'.
+    let own = read(".pre-commit-hooks.yaml");
+    for entry in [
+        "hf-scan --hook=pre-commit",
+        "hf-scan --hook=commit-msg",
+        "hf-scan --hook=pre-push",
+    ] {
+        assert!(own.contains(&format!("entry: {entry}\n")));
+        assert!(snippet.contains(&format!("entry: {entry}\n")));
+        assert!(
+            read("examples/pre-commit-hooks-repo/.pre-commit-hooks.yaml")
+                .contains(&format!("entry: {entry}\n"))
+        );
+    }
+}
+
+/// The hf-scan that ran is the one pre-commit installed, not one found on PATH.
+fn ran_from_an_environment_of_its_own(project: &Project) {
+    let installed: Vec<PathBuf> = std::fs::read_dir(&project.home)
+        .unwrap()
+        .flatten()
+        .filter_map(|repo| std::fs::read_dir(repo.path()).ok())
+        .flatten()
+        .flatten()
+        .map(|env| env.path().join("bin/hf-scan"))
+        .filter(|binary| binary.is_file())
+        .collect();
+    assert_eq!(
+        installed.len(),
+        1,
+        "one environment holds hf-scan: {installed:?}"
+    );
+    let version = Command::new(&installed[0])
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&version).contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        stdout(&version)
+    );
+}
+
+fn message_with_a_token_is_blocked(project: &Project) {
+    write(&project.path, "CHANGELOG.md", "changes\n");
+    project.git_ok(&["add", "CHANGELOG.md"]);
+    let token = fake_token(&mut Rng::new(604));
+    let blocked = project.git(&["commit", "-m", &format!("try {token}")]);
+    assert!(!blocked.status.success(), "the commit must be blocked");
+    let shown = format!("{}{}", stdout(&blocked), stderr(&blocked));
+    assert!(shown.contains("COMMIT_EDITMSG:1:5"), "{shown}");
+    assert!(!shown.contains(&token), "redacted");
 }
 
 fn commit_is_blocked_only_by_a_staged_token(project: &Project) {
