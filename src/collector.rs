@@ -64,10 +64,17 @@ pub enum Event {
     Notice(String),
     /// Paths passed over on purpose (excluded by the config): in history, path versions.
     Skipped(u64),
+    /// With `--verbose`: a path passed over and why (`src/x.env: excluded by …`); counted
+    /// by the event that goes with it (`Skipped`, `Ignored`, `TooLarge`), listed by this one.
+    PassedOver { path: String, why: String },
     /// Paths ignore rules passed over in a tree walk (an ignored directory counts once).
     Ignored(u64),
     /// A file or blob of `bytes`, larger than `--max-file-size` (`limit`), not scanned.
-    TooLarge { bytes: u64, limit: u64 },
+    TooLarge {
+        path: String,
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 /// The content layer's warnings about a piece of content at `path`, as warning lines:
@@ -211,6 +218,22 @@ pub fn plural(count: u64, noun: &str) -> String {
     }
 }
 
+/// `--verbose`'s line for a file or blob scanned: its path, size, archive members and findings.
+fn list_scanned(origin: &Origin, scanned: &Scanned) {
+    let Some(path) = origin.path.as_deref() else {
+        return;
+    };
+    let mut line = format!("hf-scan: scanned {path} ({}", human_bytes(scanned.bytes));
+    if scanned.members > 0 {
+        line.push_str(&format!(", {}", plural(scanned.members, "archive member")));
+    }
+    if !scanned.hits.is_empty() {
+        line.push_str(&format!(", {}", plural(scanned.hits.len() as u64, "hit")));
+    }
+    line.push(')');
+    crate::progress::log_line(&sanitize::for_display(&line));
+}
+
 /// Everything a scan found, ready for the reporters.
 #[derive(Debug, Default)]
 pub struct ScanResult {
@@ -221,10 +244,12 @@ pub struct ScanResult {
 }
 
 /// Receives events until every sender is gone.
+/// With `verbose`, each file scanned and each path passed over is a line on stderr as it comes.
 pub fn collect(
     batches: Receiver<Vec<Event>>,
     rules: &Rules,
     progress: &crate::progress::Progress,
+    verbose: bool,
 ) -> ScanResult {
     let mut result = ScanResult::default();
     let mut notices_left_out = 0;
@@ -259,6 +284,9 @@ pub fn collect(
                 result.stats.bytes += scanned.bytes;
                 result.stats.members += scanned.members;
                 progress.add(1, scanned.bytes, scanned.hits.len() as u64);
+                if verbose {
+                    list_scanned(&origin, &scanned);
+                }
                 if !scanned.warnings.is_empty() {
                     let path = origin.path.as_deref().unwrap_or("<content>");
                     for warning in content_warnings(path, scanned.warnings) {
@@ -288,7 +316,22 @@ pub fn collect(
             }
             Event::Warning(warning) => warn(&mut result.stats, &warning),
             Event::Skipped(count) => result.stats.skipped += count,
-            Event::TooLarge { bytes, limit } => {
+            Event::PassedOver { path, why } => {
+                if verbose {
+                    crate::progress::log_line(&sanitize::for_display(&format!(
+                        "hf-scan: skipped {path}: {why}"
+                    )));
+                }
+            }
+            Event::TooLarge { path, bytes, limit } => {
+                if verbose {
+                    crate::progress::log_line(&sanitize::for_display(&format!(
+                        "hf-scan: skipped {}: {} is larger than --max-file-size ({})",
+                        path,
+                        human_bytes(bytes),
+                        human_bytes(limit)
+                    )));
+                }
                 too_large.0 += 1;
                 too_large.1 += bytes;
                 too_large.2 = limit;
@@ -438,6 +481,7 @@ mod tests {
             receiver,
             &rules,
             &crate::progress::Progress::new(false, None),
+            false,
         );
         assert_eq!(result.findings.len(), MAX_RUN_FINDINGS);
         assert!(result.stats.incomplete);

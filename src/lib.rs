@@ -278,6 +278,8 @@ fn scan_sources(
     let progress = Progress::new(config.reporting.progress, label);
     let progress = &progress;
     let (events, received) = mpsc::channel::<Vec<Event>>();
+    let members = crate::content::MemberCache::new();
+    let members = &members;
     std::thread::scope(|scope| {
         scope.spawn(|| progress.run_ticker());
         scope.spawn(move || {
@@ -287,6 +289,8 @@ fn scan_sources(
                 content: config.content,
                 threads: config.walk.threads,
                 progress,
+                verbose: config.reporting.verbose,
+                members,
             };
             for target in targets {
                 let source: Box<dyn Source + '_> = match target {
@@ -308,7 +312,12 @@ fn scan_sources(
                 warn_on_failure(source.scan(&context, &events), &events);
             }
         });
-        let result = collect(received, config.matcher.rules(), progress);
+        let result = collect(
+            received,
+            config.matcher.rules(),
+            progress,
+            config.reporting.verbose,
+        );
         progress.finish();
         result
     })

@@ -8,7 +8,7 @@
 //! `--quiet` is given (the CLI decides), nor in the first second (`HF_SCAN_PROGRESS_AFTER_MS`
 //! changes that), so short scans print nothing extra.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -44,15 +44,18 @@ static TERMINAL: Mutex<()> = Mutex::new(());
 /// Whether a progress line is on the terminal now, for `log_line` to clear first.
 static LINE_SHOWN: AtomicBool = AtomicBool::new(false);
 
-/// Prints `text` as a line of its own on standard error (which is a terminal: callers log
-/// only when the progress line is on), clearing the progress line first (the ticker draws it
-/// again on its next tick).
+/// Prints `text` as a line of its own on standard error; on a terminal the progress line is
+/// cleared first (the ticker draws it again on its next tick), while a log file or pipe gets
+/// the text alone.
 pub fn log_line(text: &str) {
+    static STDERR_IS_TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let _guard = TERMINAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     LINE_SHOWN.store(false, Ordering::Relaxed);
-    let _ = writeln!(std::io::stderr().lock(), "{CLEAR_LINE}{text}");
+    let on_terminal = *STDERR_IS_TERMINAL.get_or_init(|| std::io::stderr().is_terminal());
+    let clear = if on_terminal { CLEAR_LINE } else { "" };
+    let _ = writeln!(std::io::stderr().lock(), "{clear}{text}");
 }
 
 #[derive(Clone, Copy)]

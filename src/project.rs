@@ -261,6 +261,22 @@ impl ProjectConfig {
                 })
     }
 
+    /// Why [`Self::is_excluded`] holds for a path, for `--verbose`: the glob and where it
+    /// comes from.
+    pub fn why_excluded(&self, relative_path: &str, is_dir: bool) -> String {
+        let by = |set: &Gitignore| match set.matched_path_or_any_parents(relative_path, is_dir) {
+            ignore::Match::Ignore(glob) => Some(glob.original().to_string()),
+            _ => None,
+        };
+        if let Some(glob) = by(&self.exclude) {
+            return format!("excluded by `{glob}` (exclude_paths in the project config)");
+        }
+        if let Some(glob) = by(&self.command_line_exclude) {
+            return format!("excluded by `{glob}` (--exclude)");
+        }
+        "matches no --include glob".to_string()
+    }
+
     pub fn allows_hash(&self, hash: &str) -> bool {
         self.allowed_hashes.contains(hash)
     }

@@ -759,3 +759,88 @@ fn include_limits_every_mode_to_matching_paths() {
         assert!(secrets("*.py").is_empty(), "{mode:?}");
     }
 }
+
+/// `--verbose` lists each file scanned and each path passed over with why: the config's
+/// exclusion (naming the glob), `--exclude`, `--include`, ignore rules, `--max-file-size`; in
+/// history the excluded path versions with their commit. Nothing of it without the flag.
+#[test]
+fn verbose_lists_what_was_scanned_and_skipped_and_why() {
+    let dir = temp_dir();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, ".gitignore", "build/\nlocal.env\n");
+    write(root, ".hf-scan.toml", "exclude_paths = [\"docs/\"]\n");
+    write(root, "docs/guide.md", "guide\n");
+    write(root, "build/out.txt", "built\n");
+    write(root, "local.env", "A=1\n");
+    write(root, "src/train.py", "print('train')\n");
+    write(root, "src/notes.txt", "notes\n");
+    write(root, "weights.bin", vec![b'w'; 4096]);
+    let token = fake_token(&mut Rng::new(27));
+    write(root, "src/app.cfg", format!("token={token}\n"));
+    let run = |args: &[&str]| {
+        let output = hf_scan().current_dir(root).args(args).output().unwrap();
+        (output.status.code(), stdout(&output), stderr(&output))
+    };
+    let (code, out, err) = run(&[
+        "--verbose",
+        "--exclude",
+        "*.txt",
+        "--max-file-size",
+        "2K",
+        ".",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        out.contains("src/app.cfg:1:7"),
+        "findings stay on stdout: {out}"
+    );
+    for line in [
+        "hf-scan: scanned src/train.py (15 B)",
+        "hf-scan: scanned src/app.cfg (44 B, 1 hit)",
+        "hf-scan: skipped docs/: excluded by `docs/` (exclude_paths in the project config)",
+        "hf-scan: skipped src/notes.txt: excluded by `*.txt` (--exclude)",
+        "hf-scan: skipped weights.bin: 4.0 KiB is larger than --max-file-size (2.0 KiB)",
+        "hf-scan: skipped build/: ignore rules",
+        "hf-scan: skipped local.env: ignore rules",
+    ] {
+        assert!(err.contains(line), "missing `{line}` in:\n{err}");
+    }
+    assert!(!err.contains(&token), "redacted");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no terminal escapes in a pipe: {err:?}"
+    );
+    assert!(!out.contains("hf-scan: scanned"), "the list is on stderr");
+
+    let (_, _, err) = run(&["--include", "src/**", "--verbose", "."]);
+    assert!(
+        err.contains("hf-scan: skipped weights.bin: matches no --include glob"),
+        "{err}"
+    );
+
+    let (_, _, plain) = run(&["."]);
+    assert!(!plain.contains("hf-scan: scanned") && !plain.contains("hf-scan: skipped"));
+
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "all"]);
+    let commit = git(root, &["rev-parse", "--short=10", "HEAD"]);
+    let (code, _, err) = run(&["--history", "--verbose", "--max-file-size", "2K", "."]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "hf-scan: skipped docs/ (commit {}): excluded by `docs/`",
+            commit.trim()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "hf-scan: skipped weights.bin (commit {}): 4.0 KiB is larger",
+            commit.trim()
+        )),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--verbose", "--quiet", "."]);
+    assert_eq!(code, Some(2), "{err}");
+}

@@ -59,7 +59,7 @@ _hf__scan() {
 
     case "${cmd}" in
         hf__scan)
-            opts="-L -o -q -j -h -V --no-ignore --exclude --include --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
+            opts="-L -o -q -v -j -h -V --no-ignore --exclude --include --follow --no-archives --max-archive-depth --max-archive-bytes --max-item-work --max-file-size --format --output --show-secrets --color --quiet --verbose --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --config --config-from --no-inline-allow --baseline --write-baseline --history --diff --refs --staged --pre-push --hook --since --range --github-event --allow-pull-request-target --threads --help --version verify revoke hub completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,7 +309,7 @@ _hf__scan() {
             return 0
             ;;
         hf__scan__subcmd__hub)
-            opts="-j -o -q -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --help"
+            opts="-j -o -q -v -h --author --model --dataset --space --kernel --bucket --discussions --jobs --max-lfs-size --shard --cache-dir --token-file --clone-jobs --clone-timeout --config --baseline --write-baseline --no-inline-allow --threads --format --output --show-secrets --color --quiet --verbose --exit-code --report --verify --only-verified --no-verify-cache --hf-endpoint --verify-timeout --ca-file --proxy --verify-concurrency --verify-max --verify-deadline --reach-requests --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

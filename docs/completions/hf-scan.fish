@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hf_scan_global_optspecs
-    string join \n no-ignore exclude= include= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-timeout= ca-file= proxy= verify-concurrency= verify-max= verify-deadline= reach-requests= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
+    string join \n no-ignore exclude= include= L/follow no-archives max-archive-depth= max-archive-bytes= max-item-work= max-file-size= format= o/output= show-secrets color= q/quiet v/verbose exit-code= report= verify only-verified no-verify-cache hf-endpoint= verify-timeout= ca-file= proxy= verify-concurrency= verify-max= verify-deadline= reach-requests= config= config-from= no-inline-allow baseline= write-baseline= history diff refs= staged pre-push hook= since= range= github-event= allow-pull-request-target j/threads= h/help V/version
 end
 
 function __fish_hf_scan_needs_command
@@ -68,6 +68,7 @@ complete -c hf-scan -n "__fish_hf_scan_needs_command" -s L -l follow -d 'Follow 
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-archives -d 'Do not look inside archives and compressed files (zip, wheels, tar, gzip, bzip2, xz, zstd, container images): scan their raw bytes. Pickles and .pyc are still read'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings (an incomplete scan still says so, in one line on standard error)'
+complete -c hf-scan -n "__fish_hf_scan_needs_command" -s v -l verbose -d 'List on standard error each file scanned and each path passed over, with why (the config\'s exclusion, --include, ignore rules, --max-file-size). In --history, the path versions passed over, each with its commit; the blobs scanned are counted, not listed'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
 complete -c hf-scan -n "__fish_hf_scan_needs_command" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'
@@ -149,6 +150,7 @@ complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l jobs -d 'Also sc
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-inline-allow -d 'Ignore `hf-scan:allow` comments'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l show-secrets -d 'Show tokens in full in every format. Default: redacted (hf_Ab…yZ)'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s q -l quiet -d 'Print findings only: no summary, no progress, no warnings (an incomplete scan still says so, in one line on standard error)'
+complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -s v -l verbose -d 'List on standard error each file scanned and each path passed over, with why (the config\'s exclusion, --include, ignore rules, --max-file-size). In --history, the path versions passed over, each with its commit; the blobs scanned are counted, not listed'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l verify -d 'Check each distinct token live against the Hub (GET {endpoint}/api/whoami-v2): valid or revoked, whose, with what role and scopes'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l only-verified -d 'Report only tokens the Hub says are valid, and those it could not check (implies --verify): a rate limit or an outage never turns a live token into a pass'
 complete -c hf-scan -n "__fish_hf_scan_using_subcommand hub" -l no-verify-cache -d 'Ask the Hub about every token again instead of reusing recent answers from the verification cache (kept in the user\'s cache directory, keyed by SHA-256)'

@@ -183,6 +183,11 @@ pub struct ReportArgs {
     /// says so, in one line on standard error).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// List on standard error each file scanned and each path passed over, with why (the
+    /// config's exclusion, --include, ignore rules, --max-file-size). In --history, the path
+    /// versions passed over, each with its commit; the blobs scanned are counted, not listed.
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    pub verbose: bool,
     /// Exit with N instead of 1 when there are findings (as gitleaks' --exit-code). 2 keeps
     /// meaning an error or an incomplete scan, so N is neither 0 nor 2.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_exit_code)]

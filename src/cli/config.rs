@@ -14,6 +14,8 @@ pub struct Reporting {
     pub show_secrets: bool,
     pub color: bool,
     pub quiet: bool,
+    /// `--verbose`: each file scanned and each path passed over, on stderr.
+    pub verbose: bool,
     pub progress: bool,
     /// Set by `--verify` or `--only-verified`.
     pub verify: Option<VerifyConfig>,
@@ -110,6 +112,7 @@ impl ReportArgs {
             show_secrets: self.show_secrets,
             color,
             quiet: self.quiet,
+            verbose: self.verbose,
             progress: !self.quiet && std::io::stderr().is_terminal(),
             verify,
             only_verified: self.only_verified,

@@ -13,6 +13,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use zip::CompressionMethod;
 
+use super::members::{self, MemberKey};
 use super::{cut_name, ContentScanner, Frame, Walk};
 use crate::finding::Encoding;
 
@@ -46,6 +47,9 @@ pub(super) fn zip_seekable<R: Read + Seek>(
                     .name_for_index(index)
                     .and_then(Result::ok)
                     .map_or_else(|| format!("#{index}"), |name| name.into_owned());
+                let key = scanner
+                    .members
+                    .and_then(|_| member_key(&mut archive, index, frame));
                 match archive.by_index(index) {
                     Ok(mut file) => {
                         let start = file.header_start();
@@ -80,7 +84,7 @@ pub(super) fn zip_seekable<R: Read + Seek>(
                             continue;
                         }
                         let inflated_by = inflation(file.compression());
-                        scanner.member(&mut file, &name, inflated_by, frame, walk)?;
+                        scanner.member_once(key, &mut file, &name, inflated_by, frame, walk)?;
                     }
                     Err(err) => walk.warn(
                         &frame.member(&name, frame.encoding),
@@ -301,6 +305,23 @@ impl Spans {
         self.by_start
             .insert(start, (end, cut_name(name).into_owned()));
     }
+}
+
+/// What identifies a zip member's content for the scan's member cache (`members`): its
+/// compressed bytes, method, and where it sits (the encoding and depth its frame inherits);
+/// `None` for a small member, or one whose raw bytes cannot be read.
+fn member_key<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    index: usize,
+    frame: &Frame,
+) -> Option<MemberKey> {
+    let mut raw = archive.by_index_raw(index).ok()?;
+    if raw.compressed_size() < members::MIN_MEMBER_BYTES || raw.is_dir() {
+        return None;
+    }
+    let method = format!("{:?}", raw.compression());
+    let place = format!("{} {}", frame.encoding.as_str(), frame.depth);
+    MemberKey::of(&method, &place, &mut raw).ok()
 }
 
 /// The decompression a member's bytes come out of, if any.

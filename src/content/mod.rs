@@ -21,6 +21,7 @@ mod compress;
 mod gitpack;
 mod lookahead;
 mod marshal;
+mod members;
 mod notebook;
 mod numpy;
 mod parquet;
@@ -42,6 +43,8 @@ use crate::detect::matcher::Matcher;
 use crate::detect::scan::{ChunkScanner, Scanned, MAX_ITEM_HITS};
 use crate::finding::Encoding;
 
+pub use members::MemberCache;
+use members::MemberKey;
 pub use sniff::Kind;
 
 pub const DEFAULT_MAX_DEPTH: usize = 8;
@@ -107,6 +110,8 @@ pub struct ContentScanner<'m> {
     chunks: ChunkScanner<'m>,
     options: ContentOptions,
     strings: Vec<u8>,
+    /// Zip members met before in this scan (`members`), when the scan shares one.
+    members: Option<&'m MemberCache>,
 }
 
 impl ContentScanner<'_> {
@@ -122,6 +127,16 @@ struct Walk {
     work: Rc<Work>,
     entries: u64,
     entries_exhausted: bool,
+}
+
+/// What an item held at one moment of its walk (`Walk::mark`).
+struct Mark {
+    hits: usize,
+    warnings: usize,
+    members: u64,
+    entries: u64,
+    dropped_hits: u64,
+    work_reported: bool,
 }
 
 /// The work budget of one top-level item, shared by every `Guard` under it: bytes produced by
@@ -209,6 +224,69 @@ impl Walk {
             );
         }
         false
+    }
+
+    /// Where the item stands, to tell later what one member's scan added (`outcome_since`).
+    fn mark(&self) -> Mark {
+        Mark {
+            hits: self.out.hits.len(),
+            warnings: self.out.warnings.len(),
+            members: self.out.members,
+            entries: self.entries,
+            dropped_hits: self.out.dropped_hits,
+            work_reported: self.work.reported.get(),
+        }
+    }
+
+    /// What the member labelled `label` added since `mark`, relative to it; `None` when its
+    /// scan depended on the rest of the item (a warning, a limit, the work budget).
+    fn outcome_since(&self, mark: &Mark, label: &str) -> Option<members::Outcome> {
+        let clean = self.out.warnings.len() == mark.warnings
+            && self.out.dropped_hits == mark.dropped_hits
+            && self.work.reported.get() == mark.work_reported
+            && !self.work.is_spent()
+            && !self.entries_exhausted
+            && self.out.hits.len() < MAX_ITEM_HITS;
+        if !clean {
+            return None;
+        }
+        let mut hits = Vec::with_capacity(self.out.hits.len() - mark.hits);
+        for hit in &self.out.hits[mark.hits..] {
+            let suffix = hit.member.as_deref()?.strip_prefix(label)?;
+            let mut hit = hit.clone();
+            hit.member = Some(suffix.to_string());
+            hits.push(hit);
+        }
+        Some(members::Outcome {
+            members: self.out.members - mark.members,
+            entries: self.entries - mark.entries,
+            hits,
+        })
+    }
+
+    /// Adds a member's kept outcome as if it had been scanned here, under `label`; false (and
+    /// nothing added) when its entries would pass the item's entry limit.
+    fn replay(
+        &mut self,
+        outcome: &members::Outcome,
+        label: &str,
+        options: &ContentOptions,
+    ) -> bool {
+        if self.entries.saturating_add(outcome.entries) > options.max_entries {
+            return false;
+        }
+        self.entries += outcome.entries;
+        self.out.members += outcome.members;
+        for hit in &outcome.hits {
+            if self.out.hits.len() >= MAX_ITEM_HITS {
+                self.out.dropped_hits += 1;
+                continue;
+            }
+            let mut hit = hit.clone();
+            hit.member = Some(format!("{label}{}", hit.member.as_deref().unwrap_or("")));
+            self.out.hits.push(hit);
+        }
+        true
     }
 
     /// Takes the hits of a scan of `frame`'s bytes that started at `base` in them.
@@ -319,7 +397,14 @@ impl<'m> ContentScanner<'m> {
             chunks: ChunkScanner::new(matcher),
             options,
             strings: Vec::new(),
+            members: None,
         }
+    }
+
+    /// Zip members are scanned once across every scanner given `cache` (see `members`).
+    pub fn with_member_cache(mut self, cache: &'m MemberCache) -> Self {
+        self.members = Some(cache);
+        self
     }
 
     /// The plain chunk scanner, for text that is never a container (commit messages), with
@@ -548,6 +633,36 @@ impl<'m> ContentScanner<'m> {
         let result = self.stream(&mut guard, &frame, walk);
         guard.report(inflated_by.map_or("member", Encoding::as_str), &frame, walk);
         result
+    }
+
+    /// A zip member known by `key` (`members`): its outcome replayed where it was scanned
+    /// before in this scan, else scanned as `member` does and its outcome kept when it owes
+    /// nothing to the rest of the item.
+    fn member_once(
+        &mut self,
+        key: Option<MemberKey>,
+        reader: &mut dyn Read,
+        name: &str,
+        inflated_by: Option<Encoding>,
+        parent: &Frame,
+        walk: &mut Walk,
+    ) -> io::Result<()> {
+        let (Some(cache), Some(key)) = (self.members, key) else {
+            return self.member(reader, name, inflated_by, parent, walk);
+        };
+        let frame = parent.member(name, inflated_by.unwrap_or(parent.encoding));
+        let label = frame.member.unwrap_or_default();
+        if let Some(outcome) = cache.get(&key) {
+            if walk.replay(&outcome, &label, &self.options) {
+                return Ok(());
+            }
+        }
+        let mark = walk.mark();
+        self.member(reader, name, inflated_by, parent, walk)?;
+        if let Some(outcome) = walk.outcome_since(&mark, &label) {
+            cache.insert(key, outcome);
+        }
+        Ok(())
     }
 
     /// Bytes as they are, with the matcher's own encoded-token searches; offsets from `base`.

@@ -76,7 +76,12 @@ fn scan_file(path: &Path, context: &ScanContext, events: &EventSender) {
         _ => &shown,
     };
     if project.is_excluded(excluded_as, false) {
-        EventSink::new(events).send(Event::Skipped(1));
+        let mut events = EventSink::new(events);
+        events.send(Event::Skipped(1));
+        if context.verbose {
+            let why = project.why_excluded(excluded_as, false);
+            events.send(Event::PassedOver { path: shown, why });
+        }
         return;
     }
     let mut scanner = context.scanner();
@@ -128,6 +133,10 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
     };
     // What exclude_paths match: the path under the root, or from the work tree's top when the
     // config came from there.
+    let as_excluded = |relative: &str| match repo_prefix {
+        Some(prefix) if project.excludes_from_repo_top => format!("{prefix}{relative}"),
+        _ => relative.to_string(),
+    };
     let excluded = |relative: &str, is_dir: bool| match repo_prefix {
         Some(prefix) if project.excludes_from_repo_top => {
             project.is_excluded(&format!("{prefix}{relative}"), is_dir)
@@ -141,14 +150,14 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         )
     };
     let visited = Mutex::new(HashSet::new());
-    let passed_over = Mutex::new(PassedOver::default());
+    let passed_over = Mutex::new(PassedOver::new(context.verbose));
     walker.run(|| {
         let mut events = EventSink::new(events);
         let mut scanner = context.scanner();
         let mut seen = Visited {
             paths: Vec::new(),
             shared: (!tracked.is_empty()).then_some(&visited),
-            passed_over: PassedOver::default(),
+            passed_over: PassedOver::new(context.verbose),
             tally: (!options.no_ignore).then_some(&passed_over),
         };
         Box::new(move |entry| {
@@ -168,8 +177,18 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
             let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
             let relative = slash_path(relative);
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if seen.tally.is_some() {
+                seen.passed_over.handed_over(&relative, is_dir);
+            }
             if excluded(&relative, is_dir) {
                 events.send(Event::Skipped(1));
+                if context.verbose {
+                    let (shown, _) = place(&relative);
+                    events.send(Event::PassedOver {
+                        path: if is_dir { format!("{shown}/") } else { shown },
+                        why: project.why_excluded(&as_excluded(&relative), is_dir),
+                    });
+                }
                 return if is_dir {
                     WalkState::Skip
                 } else {
@@ -184,12 +203,8 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
                     return WalkState::Skip;
                 }
             }
-            if seen.tally.is_some() {
-                if is_dir {
-                    seen.passed_over.list(entry.path(), &relative);
-                } else if holds_credentials(&relative) {
-                    seen.passed_over.credentials_handed.push(relative.clone());
-                }
+            if seen.tally.is_some() && is_dir {
+                seen.passed_over.list(entry.path(), &relative);
             }
             if entry.file_type().is_some_and(|t| t.is_file()) {
                 if seen.shared.is_some() {
@@ -226,22 +241,45 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
 /// files): every directory the walk enters is listed once more, and what the walker did not
 /// hand over is what the rules hid. Counted in the summary, and named when the name usually
 /// holds credentials: a Dockerfile's `COPY . /app` ships a gitignored `.env.local` all the
-/// same.
+/// same. With `--verbose` every name is kept, and every hidden one is listed.
 #[derive(Default)]
 struct PassedOver {
+    /// Keep every name, not only credential-like ones (`--verbose`).
+    every_name: bool,
     /// Entries in the directories the walk entered (`.git` aside).
     listed: u64,
     /// Entries the walker handed over below the root (errors included).
     handed: u64,
     /// The directories entered, relative to the root (`.` for the root itself).
     entered: HashSet<String>,
-    credentials_listed: Vec<String>,
-    credentials_handed: Vec<String>,
+    /// The names kept (see `every_name`) of the entries listed, and of those handed over.
+    names_listed: Vec<String>,
+    names_handed: Vec<String>,
     /// Ignored files scanned in the second pass because git tracks them.
     tracked_ignored: u64,
 }
 
 impl PassedOver {
+    fn new(every_name: bool) -> Self {
+        PassedOver {
+            every_name,
+            ..PassedOver::default()
+        }
+    }
+
+    fn keeps(&self, name: &str) -> bool {
+        self.every_name || holds_credentials(name)
+    }
+
+    /// An entry the walker handed over (`relative` to the root); a directory's name is kept
+    /// with a `/` after it, as `list` keeps it.
+    fn handed_over(&mut self, relative: &str, is_dir: bool) {
+        if self.keeps(relative) {
+            let slash = if is_dir { "/" } else { "" };
+            self.names_handed.push(format!("{relative}{slash}"));
+        }
+    }
+
     fn list(&mut self, dir: &Path, relative: &str) {
         let Ok(children) = std::fs::read_dir(dir) else {
             return;
@@ -254,10 +292,15 @@ impl PassedOver {
             }
             self.listed += 1;
             let name = name.to_string_lossy();
-            if holds_credentials(&name) {
-                self.credentials_listed.push(match relative {
-                    "." => name.into_owned(),
-                    dir => format!("{dir}/{name}"),
+            if self.keeps(&name) {
+                let slash = if child.file_type().is_ok_and(|t| t.is_dir()) {
+                    "/"
+                } else {
+                    ""
+                };
+                self.names_listed.push(match relative {
+                    "." => format!("{name}{slash}"),
+                    dir => format!("{dir}/{name}{slash}"),
                 });
             }
         }
@@ -267,10 +310,8 @@ impl PassedOver {
         self.listed += other.listed;
         self.handed += other.handed;
         self.entered.extend(other.entered.drain());
-        self.credentials_listed
-            .append(&mut other.credentials_listed);
-        self.credentials_handed
-            .append(&mut other.credentials_handed);
+        self.names_listed.append(&mut other.names_listed);
+        self.names_handed.append(&mut other.names_handed);
     }
 
     /// A tracked file found by the second pass: not hidden after all when its directory was
@@ -279,7 +320,7 @@ impl PassedOver {
         let dir = relative.rsplit_once('/').map_or(".", |(dir, _)| dir);
         if self.entered.contains(dir) {
             self.tracked_ignored += 1;
-            self.credentials_handed.push(relative.to_string());
+            self.names_handed.push(relative.to_string());
         }
     }
 
@@ -292,12 +333,26 @@ impl PassedOver {
             return;
         }
         events.send(Event::Ignored(ignored));
-        let handed: HashSet<String> = self.credentials_handed.drain(..).collect();
-        self.credentials_listed.sort();
+        let handed: HashSet<String> = self.names_handed.drain(..).collect();
+        self.names_listed.sort();
         let hidden: Vec<&String> = self
-            .credentials_listed
+            .names_listed
             .iter()
             .filter(|path| !handed.contains(*path))
+            .collect();
+        if self.every_name {
+            for path in &hidden {
+                events.send(Event::PassedOver {
+                    path: format!("{shown_prefix}{path}"),
+                    why: "ignore rules (.gitignore, .ignore, git's exclude files; --no-ignore \
+                          scans it)"
+                        .into(),
+                });
+            }
+        }
+        let hidden: Vec<&String> = hidden
+            .into_iter()
+            .filter(|path| holds_credentials(path))
             .collect();
         for path in hidden.iter().take(NAMED) {
             events.send(Event::Notice(format!(
@@ -393,7 +448,11 @@ fn send_file(
 ) {
     let size = path.metadata().map_or(0, |meta| meta.len());
     if let Some(limit) = scanner.too_large(size) {
-        events.send(Event::TooLarge { bytes: size, limit });
+        events.send(Event::TooLarge {
+            path: shown,
+            bytes: size,
+            limit,
+        });
         return;
     }
     let event = match File::open(path).and_then(|file| scanner.scan_file(file)) {

@@ -25,12 +25,17 @@ pub struct ScanContext<'a> {
     pub threads: usize,
     /// Where a source names its phases and counts its steps (the terminal's progress line).
     pub progress: &'a crate::progress::Progress,
+    /// `--verbose`: sources say which paths they passed over and why ([`Event::PassedOver`]).
+    pub verbose: bool,
+    /// Zip members scanned so far, shared by every worker: each distinct member is inflated
+    /// once per scan (`content::members`).
+    pub members: &'a crate::content::MemberCache,
 }
 
 impl<'a> ScanContext<'a> {
     /// A content scanner for one worker thread.
     pub fn scanner(&self) -> ContentScanner<'a> {
-        ContentScanner::new(self.matcher, self.content)
+        ContentScanner::new(self.matcher, self.content).with_member_cache(self.members)
     }
 }
 

@@ -108,8 +108,20 @@ pub fn scan_history(
             let mut local = Missing::default();
             let found = commit_changes(worker, commits[index], &shallow, project, &mut local);
             let sink = &mut worker.sink;
-            if found.introduced.skipped > 0 {
-                sink.send(Event::Skipped(found.introduced.skipped));
+            if !found.introduced.skipped.is_empty() {
+                sink.send(Event::Skipped(found.introduced.skipped.len() as u64));
+            }
+            if context.verbose {
+                for (path, is_dir) in &found.introduced.skipped {
+                    sink.send(Event::PassedOver {
+                        path: format!(
+                            "{path}{} (commit {})",
+                            if *is_dir { "/" } else { "" },
+                            &commits[index].to_string()[..10]
+                        ),
+                        why: project.why_excluded(path, *is_dir),
+                    });
+                }
             }
             if let Some(path) = &found.introduced.too_deep {
                 sink.send(Event::Warning(format!(
@@ -188,7 +200,15 @@ pub fn scan_history(
                 Ok(content) if scanner.too_large(content.bytes().len() as u64).is_some() => {
                     let bytes = content.bytes().len() as u64;
                     let limit = scanner.too_large(bytes).unwrap_or_default();
-                    sink.send(Event::TooLarge { bytes, limit });
+                    sink.send(Event::TooLarge {
+                        path: format!(
+                            "{} (commit {})",
+                            job.path,
+                            &commits[job.commit].to_string()[..10]
+                        ),
+                        bytes,
+                        limit,
+                    });
                 }
                 Ok(content) => {
                     if every_appearance && is_lfs_pointer(content.bytes()) {

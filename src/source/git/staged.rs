@@ -56,13 +56,17 @@ pub fn scan_staged(
             .unwrap_or_default();
         if project.is_excluded(&path, false) {
             sink.send(Event::Skipped(1));
+            if context.verbose {
+                let why = project.why_excluded(&path, false);
+                sink.send(Event::PassedOver { path, why });
+            }
             continue;
         }
         match repo.find_blob(file.id()) {
             Ok(blob) if scanner.too_large(blob.size() as u64).is_some() => {
                 let bytes = blob.size() as u64;
                 let limit = scanner.too_large(bytes).unwrap_or_default();
-                sink.send(Event::TooLarge { bytes, limit });
+                sink.send(Event::TooLarge { path, bytes, limit });
             }
             Ok(blob) => sink.send(Event::Content {
                 origin: Origin::file(SourceKind::Staged, Some(path.clone()), Some(path)),

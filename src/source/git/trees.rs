@@ -154,8 +154,8 @@ pub(super) struct CommitDiff {
     /// the tree meets them (a directory's entries in tree order, a subdirectory's before its
     /// next sibling), which keeps blobs' read order close to the pack's.
     pub blobs: Vec<(String, Oid)>,
-    /// Changed paths the project config excludes.
-    pub skipped: u64,
+    /// Changed paths the project config excludes, and whether each is a directory.
+    pub skipped: Vec<(String, bool)>,
     /// The first directory found nested deeper than `MAX_TREE_DEPTH`.
     pub too_deep: Option<String>,
 }
@@ -271,7 +271,7 @@ fn directory(
         let is_tree = entry.kind == EntryKind::Tree;
         let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name));
         if project.is_excluded(&path, is_tree) {
-            found.skipped += 1;
+            found.skipped.push((path, is_tree));
             continue;
         }
         pending.push(Pending {
