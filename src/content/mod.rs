@@ -417,8 +417,13 @@ impl<'m> ContentScanner<'m> {
     /// Scans a file: a zip is opened by its central directory (the file can seek), anything
     /// else as a stream. An error reading the file itself is returned; errors inside its
     /// containers are warnings in the result.
-    pub fn scan_file(&mut self, mut file: File) -> io::Result<Scanned> {
+    pub fn scan_file(&mut self, file: File) -> io::Result<Scanned> {
         let size = file.metadata()?.len();
+        self.scan_open_file(file, size)
+    }
+
+    /// As `scan_file`, for a file whose size the caller has (from the same open file).
+    pub fn scan_open_file(&mut self, mut file: File, size: u64) -> io::Result<Scanned> {
         let head = read_head(&mut file)?;
         let kind = sniff::sniff(&head);
         let mut walk = Walk::new(&self.options, size);

@@ -446,16 +446,24 @@ fn send_file(
     in_repo: Option<String>,
     events: &mut EventSink,
 ) {
-    let size = path.metadata().map_or(0, |meta| meta.len());
-    if let Some(limit) = scanner.too_large(size) {
-        events.send(Event::TooLarge {
-            path: shown,
-            bytes: size,
-            limit,
-        });
-        return;
-    }
-    let event = match File::open(path).and_then(|file| scanner.scan_file(file)) {
+    // One open and one fstat per file: the size decides --max-file-size and the work budget.
+    let opened = File::open(path).and_then(|file| {
+        let size = file.metadata()?.len();
+        Ok((file, size))
+    });
+    let opened = match opened {
+        Ok((_, size)) if scanner.too_large(size).is_some() => {
+            let limit = scanner.too_large(size).unwrap_or_default();
+            events.send(Event::TooLarge {
+                path: shown,
+                bytes: size,
+                limit,
+            });
+            return;
+        }
+        opened => opened,
+    };
+    let event = match opened.and_then(|(file, size)| scanner.scan_open_file(file, size)) {
         Ok(scanned) => Event::Content {
             origin: Origin::file(SourceKind::File, Some(shown), in_repo),
             scanned,
