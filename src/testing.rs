@@ -44,3 +44,17 @@ pub fn fake_token(rng: &mut Rng) -> String {
 pub fn fake_org_token(rng: &mut Rng) -> String {
     format!("api_org_{}", fake_body(rng))
 }
+
+/// Each hit of a scan as (member, token): what the content layer's tests compare.
+pub fn tokens_by_member(scanned: &crate::detect::scan::Scanned) -> Vec<(String, String)> {
+    scanned
+        .hits
+        .iter()
+        .map(|hit| {
+            (
+                hit.member.clone().unwrap_or_default(),
+                hit.secret.expose().to_string(),
+            )
+        })
+        .collect()
+}

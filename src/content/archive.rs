@@ -382,16 +382,7 @@ mod tests {
     fn members_and_tokens(bytes: &[u8]) -> (Vec<(String, String)>, Vec<String>) {
         let matcher = Matcher::new(Rules::builtin()).unwrap();
         let scanned = ContentScanner::new(&matcher, ContentOptions::default()).scan_bytes(bytes);
-        let found = scanned
-            .hits
-            .iter()
-            .map(|hit| {
-                (
-                    hit.member.clone().unwrap_or_default(),
-                    hit.secret.expose().to_string(),
-                )
-            })
-            .collect();
+        let found = crate::testing::tokens_by_member(&scanned);
         let warnings = scanned.warnings.into_iter().map(|(_, w)| w).collect();
         (found, warnings)
     }

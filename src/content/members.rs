@@ -111,7 +111,7 @@ mod tests {
     use crate::content::{ContentOptions, ContentScanner};
     use crate::detect::matcher::Matcher;
     use crate::detect::rules::Rules;
-    use crate::testing::{fake_token, Rng};
+    use crate::testing::{fake_token, tokens_by_member, Rng};
 
     /// A zip of `members` (name, content), each deflated unless `stored`.
     fn zip_of(members: &[(&str, &dyn AsRef<[u8]>)], stored: bool) -> Vec<u8> {
@@ -133,19 +133,6 @@ mod tests {
     fn noise(rng: &mut Rng, lines: usize) -> String {
         (0..lines)
             .map(|_| format!("{}\n", rng.next_u64()))
-            .collect()
-    }
-
-    fn tokens_by_member(scanned: &crate::detect::scan::Scanned) -> Vec<(String, String)> {
-        scanned
-            .hits
-            .iter()
-            .map(|hit| {
-                (
-                    hit.member.clone().unwrap_or_default(),
-                    hit.secret.expose().to_string(),
-                )
-            })
             .collect()
     }
 
