@@ -12,7 +12,9 @@
 //! Only outcomes that owe nothing to the rest of the item are kept: a member whose scan warned,
 //! dropped hits past the item's limit or ran out of the item's work budget is scanned again
 //! each time. The cache holds at most `MAX_MEMBERS` outcomes (a clean member costs a key and a
-//! few counters); past that, new members are scanned as before.
+//! few counters) and at most `MAX_CACHED_HITS` hits in all, none with more than
+//! `MAX_OUTCOME_HITS`: an archive history of distinct members full of tokens must not make the
+//! cache hold every hit of the scan; past a bound, members are scanned as before.
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -24,6 +26,11 @@ use crate::detect::scan::Hit;
 
 /// Outcomes kept per scan: about 100 bytes each when clean, so at most ~25 MB.
 const MAX_MEMBERS: usize = 1 << 18;
+
+/// Hits one kept outcome may hold, and all kept outcomes together (a hit is a few hundred
+/// bytes with its token and member name).
+const MAX_OUTCOME_HITS: usize = 64;
+const MAX_CACHED_HITS: usize = 1 << 14;
 
 /// Members smaller than this (compressed) are inflated again rather than hashed and looked up.
 pub(super) const MIN_MEMBER_BYTES: u64 = 256;
@@ -70,7 +77,13 @@ pub(super) struct Outcome {
 /// The outcomes of the members scanned so far, shared by every worker of a scan.
 #[derive(Default)]
 pub struct MemberCache {
-    outcomes: Mutex<HashMap<MemberKey, Arc<Outcome>>>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    outcomes: HashMap<MemberKey, Arc<Outcome>>,
+    hits: usize,
 }
 
 impl MemberCache {
@@ -78,24 +91,31 @@ impl MemberCache {
         Self::default()
     }
 
-    pub(super) fn get(&self, key: &MemberKey) -> Option<Arc<Outcome>> {
-        let outcomes = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
-        outcomes.get(key).cloned()
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    pub(super) fn get(&self, key: &MemberKey) -> Option<Arc<Outcome>> {
+        self.kept().outcomes.get(key).cloned()
+    }
+
+    /// Keeps `outcome` unless a bound says no (see the module's documentation).
     pub(super) fn insert(&self, key: MemberKey, outcome: Outcome) {
-        let mut outcomes = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
-        if outcomes.len() < MAX_MEMBERS {
-            outcomes.insert(key, Arc::new(outcome));
+        let hits = outcome.hits.len();
+        let mut kept = self.kept();
+        if kept.outcomes.len() < MAX_MEMBERS
+            && hits <= MAX_OUTCOME_HITS
+            && kept.hits + hits <= MAX_CACHED_HITS
+            && !kept.outcomes.contains_key(&key)
+        {
+            kept.hits += hits;
+            kept.outcomes.insert(key, Arc::new(outcome));
         }
     }
 
     /// How many member outcomes are kept (for tests).
     pub fn len(&self) -> usize {
-        self.outcomes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
+        self.kept().outcomes.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -211,6 +231,25 @@ mod tests {
             "{:?}",
             found.warnings
         );
+    }
+
+    /// A member full of tokens is scanned wherever it appears, never held in the cache: the
+    /// cache's memory is bounded by hits as well as by members.
+    #[test]
+    fn a_member_with_many_tokens_is_not_kept() {
+        let mut rng = Rng::new(2504);
+        let many: String = (0..MAX_OUTCOME_HITS + 1)
+            .map(|_| format!("{}\n", fake_token(&mut rng)))
+            .collect();
+        let archive = zip_of(&[("tokens.txt", &many)], false);
+        let matcher = Matcher::new(Rules::builtin()).unwrap();
+        let cache = MemberCache::new();
+        let mut scanner =
+            ContentScanner::new(&matcher, ContentOptions::default()).with_member_cache(&cache);
+        let found = scanner.scan_bytes(&archive);
+        assert_eq!(found.hits.len(), MAX_OUTCOME_HITS + 1);
+        assert!(cache.is_empty(), "{} kept", cache.len());
+        assert_eq!(scanner.scan_bytes(&archive).hits, found.hits);
     }
 
     /// The CRC-32 field of a one-member stored zip's local header.
