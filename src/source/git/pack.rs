@@ -480,10 +480,22 @@ impl PackIndex {
         let ids = 8 + 1024;
         // A crafted fan-out may be out of order: an empty range, not a panic.
         let (mut low, mut high) = (start.min(end), end);
+        // Ids are compared by their first eight bytes as one number, and in full only when
+        // those are equal: a mirror looks up millions of ids (a call to `memcmp` per step of
+        // the search was 7% of a rails/rails scan).
+        let wanted = oid.as_bytes();
+        let prefix = |id: &[u8]| {
+            id.first_chunk::<8>()
+                .map_or(0, |bytes| u64::from_be_bytes(*bytes))
+        };
+        let wanted_prefix = prefix(wanted);
         while low < high {
             let middle = low + (high - low) / 2;
             let id = self.data.get(ids + middle * 20..ids + middle * 20 + 20)?;
-            match id.cmp(oid.as_bytes()) {
+            let order = prefix(id)
+                .cmp(&wanted_prefix)
+                .then_with(|| id[8..].cmp(&wanted[8..]));
+            match order {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return self.offset_at(middle),
