@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use git2::{Oid, Repository};
 
 use super::first_parent::first_parent_diff;
+use super::lineage::read_plan;
 use super::missing::Missing;
 use super::pack::{Kind, PackReader, Packs};
 use super::trees::{self, TreeReader};
@@ -487,4 +488,159 @@ fn a_long_delta_chain_on_a_large_blob_costs_one_delta_per_version() {
         "{} deltas applied for {versions} versions",
         reader.deltas_applied
     );
+}
+
+/// Read in the order `lineage.rs` plans, every blob costs one delta, with a cache that holds
+/// a family but not the bases of forty interleaved ones (read in pack order, the same reader
+/// resolves chains again); the plan lists each blob once, and a blob and its delta base are in
+/// the same block, so two workers never resolve one family.
+#[test]
+fn blobs_read_by_delta_family_cost_one_delta_each() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let mut rng = Rng::new(77);
+    // 40 files of about 3 KB, edited one line at a time in turn: in pack order their versions
+    // interleave, so a delta's base was read some forty objects earlier.
+    let mut files: Vec<Vec<String>> = (0..40)
+        .map(|file| {
+            (0..48)
+                .map(|line| {
+                    let words: String = (0..4)
+                        .map(|_| format!("{:016x}", rng.below(1 << 62)))
+                        .collect();
+                    format!("{file}:{line}:{words}\n")
+                })
+                .collect()
+        })
+        .collect();
+    let mut history = History::new();
+    let mut parent = Vec::new();
+    for version in 0..15 {
+        let mut writes = Vec::new();
+        let names: Vec<String> = (0..files.len())
+            .map(|file| format!("f{file}.txt"))
+            .collect();
+        for (file, lines) in files.iter_mut().enumerate() {
+            let at = rng.below(lines.len() as u64) as usize;
+            lines[at] = format!("version {version} {:016x}\n", rng.below(1 << 62));
+            writes.push((file, history.blob(&lines.concat())));
+        }
+        let changes: Vec<Change> = writes
+            .iter()
+            .map(|&(file, blob)| Change::Write(&names[file], blob))
+            .collect();
+        let commit = history.commit("refs/heads/main", &parent, &changes, "v");
+        parent = vec![commit];
+    }
+    fast_import(dir.path(), &history.stream);
+    for delta_base_offset in ["true", "false"] {
+        // `false` writes deltas that name their base by id instead of by offset.
+        git(
+            dir.path(),
+            &[
+                "-c",
+                &format!("repack.useDeltaBaseOffset={delta_base_offset}"),
+                "repack",
+                "-q",
+                "-a",
+                "-d",
+                "-f",
+                "--depth=50",
+                "--window=50",
+            ],
+        );
+        read_by_family(dir.path());
+    }
+}
+
+fn read_by_family(dir: &Path) {
+    let repo = Repository::open(dir).unwrap();
+    let odb = repo.odb().unwrap();
+    let packs = Packs::load(&repo.commondir().join("objects"));
+    let listing = git(
+        dir,
+        &[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objectname) %(objecttype) %(deltabase)",
+        ],
+    );
+    let mut blobs = Vec::new();
+    let mut base_of = HashMap::new();
+    for line in listing.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        if fields[1] == "blob" {
+            let oid = Oid::from_str(fields[0]).unwrap();
+            let base = Oid::from_str(fields[2]).unwrap();
+            if !base.is_zero() {
+                base_of.insert(oid, base);
+            }
+            blobs.push(oid);
+        }
+    }
+    assert_eq!(blobs.len(), 600);
+    assert!(base_of.len() > 500, "{} blob deltas", base_of.len());
+    let positions: Vec<_> = blobs.iter().map(|&oid| packs.position(oid)).collect();
+    let plan = read_plan(&mut PackReader::new(&packs, 0), &positions, 16);
+
+    let mut listed = plan.order.clone();
+    listed.sort_unstable();
+    assert_eq!(listed, (0..blobs.len()).collect::<Vec<_>>());
+    let mut block_of = vec![usize::MAX; blobs.len()];
+    let mut covered = 0;
+    for (number, block) in plan.blocks.iter().enumerate() {
+        assert_eq!(block.start, covered, "blocks follow each other");
+        covered = block.end;
+        for &job in &plan.order[block.clone()] {
+            block_of[job] = number;
+        }
+    }
+    assert_eq!(covered, blobs.len());
+    assert!(
+        plan.blocks.len() > 2,
+        "{} blocks: {:?}, {} deltas",
+        plan.blocks.len(),
+        plan.blocks,
+        base_of.len()
+    );
+    let job_of: HashMap<Oid, usize> = blobs
+        .iter()
+        .enumerate()
+        .map(|(job, &oid)| (oid, job))
+        .collect();
+    for (oid, base) in &base_of {
+        assert_eq!(
+            block_of[job_of[oid]], block_of[job_of[base]],
+            "{oid} and its base {base}"
+        );
+    }
+
+    let read_all = |order: &[usize]| {
+        let mut reader = PackReader::new(&packs, 96 << 10);
+        for &job in order {
+            let read = reader.read(blobs[job], Kind::Blob).unwrap();
+            assert_eq!(*read, odb.read(blobs[job]).unwrap().data());
+        }
+        reader.deltas_applied
+    };
+    assert_eq!(read_all(&plan.order), base_of.len() as u64);
+    let mut pack_order: Vec<usize> = (0..blobs.len()).collect();
+    pack_order.sort_by_key(|&job| positions[job]);
+    let in_pack_order = read_all(&pack_order);
+    assert!(
+        in_pack_order > base_of.len() as u64 * 3 / 2,
+        "{in_pack_order} deltas in pack order for {}",
+        base_of.len()
+    );
+
+    // Every third blob only: the bases that are no job are planned too, each job read once.
+    let some: Vec<usize> = (0..blobs.len()).step_by(3).collect();
+    let some_positions: Vec<_> = some.iter().map(|&job| positions[job]).collect();
+    let plan = read_plan(&mut PackReader::new(&packs, 0), &some_positions, 16);
+    let mut listed = plan.order.clone();
+    listed.sort_unstable();
+    assert_eq!(listed, (0..some.len()).collect::<Vec<_>>());
+    assert_eq!(plan.blocks.last().unwrap().end, some.len());
+    let chosen: Vec<usize> = plan.order.iter().map(|&index| some[index]).collect();
+    read_all(&chosen);
 }

@@ -3,6 +3,7 @@
 //! earliest commit, or, in a range, per commit that adds it (`additions.rs`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,6 +15,7 @@ use git2::{Oid, Repository, Tree};
 use super::additions::{Additions, BlobTokens};
 use super::commit::{commit_info, read_commit};
 use super::first_parent::deleted_paths;
+use super::lineage::read_plan;
 use super::missing::Missing;
 use super::pack::{Kind, PackReader, Packs};
 use super::tags::scan_tag_messages;
@@ -106,7 +108,7 @@ pub fn scan_history(
         .progress
         .phase("comparing commits", Some(commits.len() as u64));
     run_workers(
-        commits.len(),
+        &fixed_blocks(commits.len()),
         &gitdir,
         &packs,
         context,
@@ -187,21 +189,22 @@ pub fn scan_history(
     }
     drop(job_of);
 
-    // Phase 4: scan each distinct blob once, in parallel, read in pack order.
-    let mut read_order: Vec<usize> = (0..jobs.len()).collect();
-    read_order.sort_by_cached_key(|&job| packs.position(jobs[job].oid));
+    // Phase 4: scan each distinct blob once, in parallel, read by delta family (`lineage.rs`).
+    let positions: Vec<_> = jobs.iter().map(|job| packs.position(job.oid)).collect();
+    let plan = read_plan(&mut PackReader::new(&packs, 0), &positions, WORK_BLOCK);
+    drop(positions);
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
     context
         .progress
         .phase("scanning blobs", Some(jobs.len() as u64));
     run_workers(
-        jobs.len(),
+        &plan.blocks,
         &gitdir,
         &packs,
         context,
         events,
         |worker, index| {
-            let index = read_order[index];
+            let index = plan.order[index];
             let job = &jobs[index];
             let content = match worker.packs.read(job.oid, Kind::Blob) {
                 Some(content) => Ok(BlobContent::Packed(content)),
@@ -461,11 +464,19 @@ const WORK_BLOCK: usize = 256;
 /// 10% more CPU on huggingface_hub.
 const PACK_CACHE_BYTES: usize = 32 << 20;
 
-/// Runs `work(worker, index)` for every index below `count` on `context.threads` threads;
-/// indexes are claimed in blocks, so a worker handles neighbours (a commit and its parent
-/// share trees; blobs near each other in a pack share delta bases).
+/// Indexes below `count` in blocks of `WORK_BLOCK`.
+fn fixed_blocks(count: usize) -> Vec<Range<usize>> {
+    (0..count)
+        .step_by(WORK_BLOCK)
+        .map(|start| start..(start + WORK_BLOCK).min(count))
+        .collect()
+}
+
+/// Runs `work(worker, index)` for every index of `blocks` on `context.threads` threads; a
+/// worker claims a block at a time, so it handles neighbours (a commit and its parent share
+/// trees; a delta family's blobs share bases).
 fn run_workers<'a>(
-    count: usize,
+    blocks: &[Range<usize>],
     gitdir: &Path,
     packs: &'a Packs,
     context: &ScanContext<'a>,
@@ -473,7 +484,7 @@ fn run_workers<'a>(
     work: impl Fn(&mut Worker<'a>, usize) + Sync,
 ) -> anyhow::Result<()> {
     let next = AtomicUsize::new(0);
-    let threads = context.threads.clamp(1, count.div_ceil(WORK_BLOCK).max(1));
+    let threads = context.threads.clamp(1, blocks.len().max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -485,17 +496,13 @@ fn run_workers<'a>(
                         scanner: context.scanner(),
                         sink: EventSink::new(events),
                     };
-                    loop {
-                        let start = next.fetch_add(WORK_BLOCK, Ordering::Relaxed);
-                        if start >= count {
-                            return Ok(());
-                        }
-                        let end = (start + WORK_BLOCK).min(count);
-                        for index in start..end {
+                    while let Some(block) = blocks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        for index in block.clone() {
                             work(&mut worker, index);
                         }
-                        context.progress.advance((end - start) as u64);
+                        context.progress.advance(block.len() as u64);
                     }
+                    Ok(())
                 })
             })
             .collect();

@@ -12,14 +12,16 @@
 //! 3. in commit order, keep the first (commit, path) at which each blob appears: a blob is
 //!    scanned once however many commits and paths carry it, and a renamed or copied file keeps
 //!    the commit that first added its content;
-//! 4. read and scan the distinct blobs in parallel, in pack order (`pack.rs`);
+//! 4. read and scan the distinct blobs in parallel, by delta family, each family depth-first
+//!    and whole on one worker, so each delta is applied once (`lineage.rs`, `pack.rs`);
 //! 5. report each token once per (token, path), at the earliest commit, so editing other lines
 //!    of a file does not report its token again; a range (`--since`, `--range`, `--pre-push`,
 //!    `--github-event`) instead reports every (token, path) a commit of it adds, judged against
 //!    the commit's parents (`additions.rs`).
 //!
 //! The files: `walk.rs` (which commits: refs and ranges), `history.rs` (the phases),
-//! `trees.rs` (what a commit introduces), `pack.rs` (the pack reader), `additions.rs` (what a
+//! `trees.rs` (what a commit introduces), `pack.rs` (the pack reader), `lineage.rs` (the order
+//! blobs are read in), `additions.rs` (what a
 //! range's commit adds), `first_parent.rs` (what a commit deleted), `commit.rs` (commit objects
 //! and what a report says of one), `tags.rs` (tag messages), `staged.rs` (`--staged`),
 //! `files.rs` (files at a commit, for the project config), `missing.rs` (unreadable objects).
@@ -47,6 +49,7 @@ mod engine_tests;
 mod files;
 mod first_parent;
 mod history;
+mod lineage;
 mod missing;
 pub(crate) mod pack;
 mod staged;

@@ -184,6 +184,18 @@ impl<'p> PackReader<'p> {
         Ok((kind, data))
     }
 
+    /// The position of the delta base of the entry at `at`; `None` for a whole object. Reads
+    /// the entry's header only.
+    pub(super) fn base_of(&mut self, at: PackPosition) -> Result<Option<PackPosition>, Unreadable> {
+        let (pack, offset) = at;
+        let start = self.fill(pack, offset, 64, ENTRY_READ)?;
+        Ok(match parse_header(&self.window[start..], offset)?.0 {
+            Header::Whole(_) => None,
+            Header::OffsetDelta(base) => Some((pack, base)),
+            Header::RefDelta(base) => Some(self.packs.locate(base).ok_or("delta base not packed")?),
+        })
+    }
+
     fn cached(&mut self, at: PackPosition) -> Option<(Kind, Rc<Vec<u8>>)> {
         if let Some((kind, data)) = self.recent.get(&at) {
             return Some((*kind, Rc::clone(data)));
