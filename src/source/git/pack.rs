@@ -88,6 +88,9 @@ const MAX_DELTA_CHAIN: usize = 5_000;
 /// Bytes read from a pack where an entry starts (most entries are smaller, and in pack order
 /// the next entries are often in the same read), and where a larger entry goes on.
 const ENTRY_READ: usize = 16 << 10;
+/// Bytes read where an entry starts away from the last read (objects met out of pack order:
+/// a tree a commit names, the next object of a delta family): most are smaller.
+const SMALL_READ: usize = 4 << 10;
 const STREAM_READ: usize = 256 << 10;
 /// An output buffer is never reserved larger than this ahead of the bytes that fill it: a
 /// header that claims a huge size costs nothing until the data is there.
@@ -226,7 +229,7 @@ impl<'p> PackReader<'p> {
     /// The entry at `at`: its header and its inflated data (an object, or a delta).
     fn entry(&mut self, at: PackPosition) -> Result<(Header, Vec<u8>), Unreadable> {
         let (pack, offset) = at;
-        let start = self.fill(pack, offset, 64, ENTRY_READ)?;
+        let start = self.fill(pack, offset, 64, self.read_size(pack, offset))?;
         let (header, size, used) = parse_header(&self.window[start..], offset)?;
         let size = usize::try_from(size).map_err(|_| "object too large")?;
         let mut out = Vec::with_capacity(size.min(RESERVE_AHEAD));
@@ -245,9 +248,17 @@ impl<'p> PackReader<'p> {
             return Err("not a zlib stream");
         }
         let mut position = offset + used as u64 + 2;
+        // Deflate never makes data larger than this (zlib's `compressBound`): a read need not
+        // go past it, so a small object costs a small read.
+        let stream_end = position
+            .saturating_add(size as u64)
+            .saturating_add(size as u64 >> 12)
+            .saturating_add(size as u64 >> 14)
+            .saturating_add(64);
         self.inflater.reset(false);
         loop {
-            let start = self.fill(pack, position, 1, STREAM_READ)?;
+            let rest = usize::try_from(stream_end.saturating_sub(position)).unwrap_or(usize::MAX);
+            let start = self.fill(pack, position, 1, rest.clamp(SMALL_READ, STREAM_READ))?;
             let input = &self.window[start..];
             if out.len() == out.capacity() {
                 out.reserve((size - out.len()).clamp(1, RESERVE_AHEAD));
@@ -273,6 +284,18 @@ impl<'p> PackReader<'p> {
             return Err("object size differs from its header");
         }
         Ok((header, out))
+    }
+
+    /// How much to read for an entry at `offset`: `ENTRY_READ` just past the last read (the
+    /// next entries are likely wanted too), `SMALL_READ` elsewhere.
+    fn read_size(&self, pack: usize, offset: u64) -> usize {
+        let (window_pack, window_start) = self.window_at;
+        let window_end = window_start + self.window.len() as u64;
+        if window_pack == pack && offset >= window_end && offset - window_end < ENTRY_READ as u64 {
+            ENTRY_READ
+        } else {
+            SMALL_READ
+        }
     }
 
     /// Makes the read window hold at least `want` bytes of pack `pack` from `offset` (fewer

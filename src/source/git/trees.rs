@@ -269,7 +269,10 @@ fn directory(
             continue;
         }
         let is_tree = entry.kind == EntryKind::Tree;
-        let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name));
+        let name = String::from_utf8_lossy(entry.name);
+        let mut path = String::with_capacity(prefix.len() + name.len());
+        path.push_str(prefix);
+        path.push_str(&name);
         if project.is_excluded(&path, is_tree) {
             found.skipped.push((path, is_tree));
             continue;
