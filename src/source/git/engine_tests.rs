@@ -372,20 +372,8 @@ fn the_pack_reader_reads_every_object_as_libgit2_does_with_either_kind_of_delta(
             "--batch-check=%(objectname) %(objecttype)",
         ],
     );
-    for delta_base_offset in ["true", "false"] {
-        // `false` writes deltas that name their base by id instead of by offset.
-        git(
-            dir.path(),
-            &[
-                "-c",
-                &format!("repack.useDeltaBaseOffset={delta_base_offset}"),
-                "repack",
-                "-q",
-                "-a",
-                "-d",
-                "-f",
-            ],
-        );
+    for delta_base_offset in [true, false] {
+        repack(dir.path(), delta_base_offset, &[]);
         let repo = Repository::open(dir.path()).unwrap();
         let odb = repo.odb().unwrap();
         let packs = Packs::load(&repo.commondir().join("objects"));
@@ -533,24 +521,23 @@ fn blobs_read_by_delta_family_cost_one_delta_each() {
         parent = vec![commit];
     }
     fast_import(dir.path(), &history.stream);
-    for delta_base_offset in ["true", "false"] {
-        // `false` writes deltas that name their base by id instead of by offset.
-        git(
+    for delta_base_offset in [true, false] {
+        repack(
             dir.path(),
-            &[
-                "-c",
-                &format!("repack.useDeltaBaseOffset={delta_base_offset}"),
-                "repack",
-                "-q",
-                "-a",
-                "-d",
-                "-f",
-                "--depth=50",
-                "--window=50",
-            ],
+            delta_base_offset,
+            &["--depth=50", "--window=50"],
         );
         read_by_family(dir.path());
     }
+}
+
+/// Repacks everything from scratch; without `delta_base_offset`, deltas name their base by id
+/// instead of by offset.
+fn repack(dir: &Path, delta_base_offset: bool, options: &[&str]) {
+    let setting = format!("repack.useDeltaBaseOffset={delta_base_offset}");
+    let mut args = vec!["-c", &setting, "repack", "-q", "-a", "-d", "-f"];
+    args.extend(options);
+    git(dir, &args);
 }
 
 fn read_by_family(dir: &Path) {
