@@ -189,7 +189,6 @@ pub fn scan_history(
     // Phase 4: scan each distinct blob once, in parallel, read by delta family (`lineage.rs`).
     let positions: Vec<_> = jobs.iter().map(|job| packs.position(job.oid)).collect();
     let plan = read_plan(&mut PackReader::new(&packs, 0), &positions, WORK_BLOCK);
-    drop(positions);
     let scanned: Mutex<Vec<(usize, Scanned)>> = Mutex::new(Vec::new());
     context
         .progress
@@ -204,7 +203,7 @@ pub fn scan_history(
         |worker, index| {
             let index = plan.order[index];
             let job = &jobs[index];
-            let content = match worker.packs.read(job.oid, Kind::Blob) {
+            let content = match worker.packs.read_at(positions[index], Kind::Blob) {
                 Some(content) => Ok(BlobContent::Packed(content)),
                 // Loose, or not readable by the pack reader: libgit2 reads it or says why not.
                 None => worker.repo.find_blob(job.oid).map(BlobContent::Loose),
@@ -265,8 +264,9 @@ pub fn scan_history(
         },
     )?;
     missing.into_inner().unwrap().send(&mut sink);
-    // The pack index (35 MB on rails/rails) is not read again: what follows reads through
-    // libgit2, which maps its own copy.
+    // The pack index (35 MB on rails/rails) and the blobs' places in it are not read again:
+    // what follows reads through libgit2, which maps its own copy.
+    drop(positions);
     drop(packs);
 
     // Phase 5: one finding per leak, at the earliest commit; blobs and messages together, in
@@ -460,9 +460,9 @@ struct Worker<'a> {
 const WORK_BLOCK: usize = 256;
 
 /// Resolved pack objects all workers together keep (`PackReader`) while comparing commits:
-/// the trees and delta bases neighbouring commits share. 48 MB cost 50 MB more peak memory on rails/rails (306 against
-/// 270 MB) and 45 MB on diffusers for no speed the noise of the machine let us see; 24 MB took
-/// 10% more CPU on huggingface_hub.
+/// the trees and delta bases neighbouring commits share. 48 MB cost 50 MB more peak memory on
+/// rails/rails (306 against 270 MB) and 45 MB on diffusers for no speed the noise of the
+/// machine let us see; 24 MB took 10% more CPU on huggingface_hub.
 const PACK_CACHE_BYTES: usize = 32 << 20;
 
 /// The same for the blob phase: read by delta family, a worker needs only its family's recent

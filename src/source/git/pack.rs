@@ -145,6 +145,15 @@ impl<'p> PackReader<'p> {
     /// The object `oid` if it is packed, readable here and of kind `want`; `None` otherwise.
     pub fn read(&mut self, oid: Oid, want: Kind) -> Option<Rc<Vec<u8>>> {
         let position = self.packs.locate(oid)?;
+        self.read_at(position, want)
+    }
+
+    /// The object at `position` (as `Packs::position` gave it) if it is readable here and of
+    /// kind `want`; `None` otherwise, and for a position in no pack.
+    pub fn read_at(&mut self, position: PackPosition, want: Kind) -> Option<Rc<Vec<u8>>> {
+        if position.0 >= self.packs.files.len() {
+            return None;
+        }
         match self.resolve(position) {
             Ok((kind, data)) if kind == want => Some(data),
             _ => None,
@@ -191,7 +200,7 @@ impl<'p> PackReader<'p> {
     /// the entry's header only.
     pub(super) fn base_of(&mut self, at: PackPosition) -> Result<Option<PackPosition>, Unreadable> {
         let (pack, offset) = at;
-        let start = self.fill(pack, offset, 64, ENTRY_READ)?;
+        let start = self.fill(pack, offset, 64, self.read_size(pack, offset))?;
         Ok(match parse_header(&self.window[start..], offset)?.0 {
             Header::Whole(_) => None,
             Header::OffsetDelta(base) => Some((pack, base)),
