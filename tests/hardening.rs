@@ -665,6 +665,36 @@ fn tracked_files_are_scanned_even_when_gitignore_matches_them() {
     }
 }
 
+/// The index is read only when ignore rules hid something: a checkout where nothing is
+/// hidden scans clean past a damaged index, and one with an ignored file says the tracked
+/// files it could not check were not scanned (it used to pass them over in silence).
+#[test]
+fn the_index_is_read_only_when_ignore_rules_hid_something() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, ".gitignore", "*.log\n");
+    write(repo, "a.txt", "clean\n");
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "clean"]);
+    std::fs::write(repo.join(".git/index"), b"DIRC damaged").unwrap();
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report["stats"]["warnings"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    write(repo, "debug.log", "ignored\n");
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("index could not be read") && warnings.contains("not scanned"),
+        "{report}"
+    );
+}
+
 /// Annotated tag messages (and tags of tags) are scanned in --history; the tag is named.
 #[test]
 fn annotated_tag_messages_are_scanned() {
