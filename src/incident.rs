@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::cli::{Config, VerifyFormat};
 use crate::detect::matcher::Matcher;
-use crate::detect::rules::Rules;
 use crate::finding::Secret;
 use crate::finding::Verification;
 use crate::hub::client::EndpointOrigin;
@@ -22,7 +21,7 @@ use crate::hub::verify::{self, VerifyConfig};
 
 /// Reads the tokens on standard input, in order, without duplicates.
 fn read_tokens() -> anyhow::Result<Vec<Secret>> {
-    let matcher = Matcher::new(Rules::builtin()).context("compiling the rules")?;
+    let matcher = Matcher::builtin();
     let mut tokens = Vec::new();
     let mut seen = BTreeSet::new();
     if io::stdin().is_terminal() {

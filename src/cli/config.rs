@@ -487,16 +487,19 @@ impl Args {
 /// of a long token), so they are checked here only when a project adds rules that could
 /// disagree.
 pub(super) fn project_matcher(project: &ProjectConfig) -> anyhow::Result<Matcher> {
-    let mut rules = Rules::builtin();
-    for extra in &project.extra_rules {
-        rules.extend(extra.clone())?;
-    }
-    let matcher = Matcher::new(rules).context("compiling the rules")?;
-    if !project.extra_rules.is_empty() {
+    let matcher = if project.extra_rules.is_empty() {
+        Matcher::builtin()
+    } else {
+        let mut rules = Rules::builtin();
+        for extra in &project.extra_rules {
+            rules.extend(extra.clone())?;
+        }
+        let matcher = Matcher::new(rules).context("compiling the rules")?;
         matcher
             .check_examples()
             .map_err(|message| anyhow::anyhow!("rules: {message}"))?;
-    }
+        matcher
+    };
     crate::sanitize::use_rules(&matcher);
     Ok(matcher)
 }

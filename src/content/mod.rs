@@ -197,6 +197,14 @@ impl Walk {
         self.out
     }
 
+    /// The result of an item that was plain bytes from top to bottom.
+    fn plain_whole(mut self, scanned: Scanned) -> Scanned {
+        self.out.bytes = scanned.bytes;
+        self.out.binary = scanned.binary;
+        self.absorb(scanned, &Frame::top(), 0, None);
+        self.finish()
+    }
+
     /// How many more hits this item may keep.
     fn hits_left(&self) -> usize {
         MAX_ITEM_HITS.saturating_sub(self.out.hits.len())
@@ -424,10 +432,19 @@ impl<'m> ContentScanner<'m> {
 
     /// As `scan_file`, for a file whose size the caller has (from the same open file).
     pub fn scan_open_file(&mut self, mut file: File, size: u64) -> io::Result<Scanned> {
-        let head = read_head(&mut file)?;
-        let kind = sniff::sniff(&head);
+        // The first read goes straight into the chunk scanner's buffer: a plain text file, most
+        // of a tree, is then scanned from there without a separate read for sniffing.
+        let primed = self.chunks.prime(&mut file, sniff::HEAD_LEN)?;
+        let kind = sniff::sniff(&primed[..primed.len().min(sniff::HEAD_LEN)]);
         let mut walk = Walk::new(&self.options, size);
         let top = Frame::top();
+        if plain_at_top(kind, self.options.archives) {
+            let primed = primed.len();
+            self.chunks.set_hit_limit(walk.hits_left());
+            let scanned = self.chunks.scan_primed(&mut file, primed)?;
+            return Ok(walk.plain_whole(scanned));
+        }
+        let head = primed.to_vec();
         if self.options.archives && kind == Kind::Zip {
             file.seek(SeekFrom::Start(0))?;
             self.guarded(Kind::Zip, &top, &mut walk, |scanner, walk| {
@@ -456,6 +473,12 @@ impl<'m> ContentScanner<'m> {
         let mut walk = Walk::new(&self.options, bytes.len() as u64);
         let top = Frame::top();
         let kind = sniff::sniff(&bytes[..bytes.len().min(sniff::HEAD_LEN)]);
+        if plain_at_top(kind, self.options.archives) {
+            // Scanned where it lies, not copied through the chunk buffer.
+            self.chunks.set_hit_limit(walk.hits_left());
+            let scanned = self.chunks.scan_bytes(bytes);
+            return walk.plain_whole(scanned);
+        }
         let result = if self.options.archives && kind == Kind::Zip {
             self.guarded(Kind::Zip, &top, &mut walk, |scanner, walk| {
                 archive::zip_seekable(scanner, &mut Cursor::new(bytes), &top, walk)
@@ -859,6 +882,11 @@ fn read_up_to(reader: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<u
 }
 
 /// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
+/// Whether content of `kind` at the top level is scanned as plain bytes, no reader needed.
+fn plain_at_top(kind: Kind, archives: bool) -> bool {
+    kind == Kind::Plain || (kind.is_container() && !archives)
+}
+
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);
     reader.take(sniff::HEAD_LEN as u64).read_to_end(&mut head)?;

@@ -6,6 +6,8 @@
 //! (no lookbehind in the `regex` crate) and the placeholder checks that tell a random token from
 //! `hf_xxxx…` or an identifier such as `hf_downloadwithretries…`.
 
+use std::sync::{Arc, OnceLock};
+
 use crate::detect::decode::{self, EncodedPrefix, Encoding, Run};
 use crate::detect::rules::{Rules, MAX_TOKEN_LEN};
 
@@ -32,11 +34,13 @@ pub struct RawMatch {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     rules: Rules,
-    /// Every rule's pattern and every encoded prefix literal, in one regex.
-    combined: regex::bytes::Regex,
+    /// Every rule's pattern and every encoded prefix literal, in one regex: compiled by `new`,
+    /// or for the built-in rules on a thread of its own (`builtin`). Shared by clones.
+    combined: Arc<OnceLock<regex::bytes::Regex>>,
+    combined_pattern: Arc<str>,
     /// Only the rules' patterns: for decoded runs, and for the raw bytes of a run skipped whole.
     /// Compiled on first use (most scans decode nothing).
-    plain: std::sync::OnceLock<regex::bytes::Regex>,
+    plain: OnceLock<regex::bytes::Regex>,
     plain_pattern: String,
     /// Encoded forms of each rule's prefix: (rule, the literal and its alignment).
     encoded: Vec<(usize, EncodedPrefix)>,
@@ -65,8 +69,51 @@ impl Decoded {
     }
 }
 
+/// The built-in rules' matcher, its regex being compiled since the first `Matcher::builtin`.
+static BUILTIN: OnceLock<Matcher> = OnceLock::new();
+
+fn compile(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+}
+
 impl Matcher {
+    /// A matcher for `rules`, its regex compiled now: a rule set the regex engine refuses is
+    /// an error here, before any work.
     pub fn new(rules: Rules) -> Result<Self, regex::Error> {
+        let matcher = Self::uncompiled(rules);
+        let regex = compile(&matcher.combined_pattern)?;
+        let _ = matcher.combined.set(regex);
+        Ok(matcher)
+    }
+
+    /// The built-in rules' matcher. The first call starts compiling its regex on a thread of
+    /// its own and returns at once (the compile took 1.7 ms, as long as the rest of a small
+    /// scan's start); a search that comes first waits for it. The built-in rules compile: the
+    /// test suite builds them.
+    pub fn builtin() -> Self {
+        BUILTIN
+            .get_or_init(|| {
+                let matcher = Self::uncompiled(Rules::builtin());
+                let compiling = matcher.clone();
+                // If no thread can start, the first search compiles it.
+                let _ = std::thread::Builder::new()
+                    .name("rules".into())
+                    .spawn(move || compiling.combined().is_match(b""));
+                matcher
+            })
+            .clone()
+    }
+
+    fn combined(&self) -> &regex::bytes::Regex {
+        self.combined.get_or_init(|| {
+            compile(&self.combined_pattern)
+                .expect("the built-in rules compile (the tests build them)")
+        })
+    }
+
+    fn uncompiled(rules: Rules) -> Self {
         let encoded: Vec<(usize, EncodedPrefix)> = rules
             .iter()
             .enumerate()
@@ -94,11 +141,6 @@ impl Matcher {
             }))
             .collect::<Vec<_>>()
             .join("|");
-        let build = |pattern: &str| {
-            regex::bytes::RegexBuilder::new(pattern)
-                .unicode(false)
-                .build()
-        };
         // A prefix that starts with another rule's prefix (`hf_oauth_`, `hf_`) adds nothing to
         // the question "can a token start here?".
         let prefixes = rules
@@ -114,14 +156,15 @@ impl Matcher {
             .into_iter()
             .map(|prefix| memchr::memmem::Finder::new(prefix).into_owned())
             .collect();
-        Ok(Self {
-            combined: build(&alternation)?,
-            plain: std::sync::OnceLock::new(),
+        Self {
+            combined: Arc::new(OnceLock::new()),
+            combined_pattern: alternation.into(),
+            plain: OnceLock::new(),
             plain_pattern: plain_patterns.join("|"),
             rules,
             encoded,
             prefixes,
-        })
+        }
     }
 
     pub fn rules(&self) -> &Rules {
@@ -139,7 +182,7 @@ impl Matcher {
         // that overlaps it. Except after a long one (`resume_after_rejection`).
         let mut position = from;
         while position <= haystack.len() {
-            let Some(candidate) = self.combined.find_at(haystack, position) else {
+            let Some(candidate) = self.combined().find_at(haystack, position) else {
                 break;
             };
             let (start, end) = (candidate.start(), candidate.end());
@@ -305,10 +348,7 @@ impl Matcher {
         let haystack = &haystack[..haystack.len().min(until + MAX_TOKEN_LEN + 1)];
         let mut position = from;
         let plain = self.plain.get_or_init(|| {
-            regex::bytes::RegexBuilder::new(&self.plain_pattern)
-                .unicode(false)
-                .build()
-                .expect("a part of the combined pattern, which compiled")
+            compile(&self.plain_pattern).expect("a part of the combined pattern, which compiled")
         });
         while position < until {
             let Some(start) = self.next_prefix(haystack, position, until) else {
@@ -344,7 +384,7 @@ impl Matcher {
     /// Whether `haystack` holds anything a token or an encoded token could start with (no
     /// boundary or placeholder is judged): false means no part of it holds a token.
     pub fn may_hold_token(&self, haystack: &[u8]) -> bool {
-        self.combined.is_match(haystack)
+        self.combined().is_match(haystack)
     }
 
     /// All tokens in `haystack`.

@@ -146,7 +146,7 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
             repo_prefix.map(|prefix| format!("{prefix}{relative}")),
         )
     };
-    let visited = Mutex::new(HashSet::new());
+    let visited = Mutex::new(Vec::new());
     let passed_over = Mutex::new(PassedOver::new(context.verbose));
     walker.run(|| {
         let mut events = EventSink::new(events);
@@ -213,7 +213,7 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
             WalkState::Continue
         })
     });
-    let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
+    let visited: Vec<Vec<String>> = visited.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut passed_over = passed_over.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut events = EventSink::new(events);
     let mut scanner = context.scanner();
@@ -232,15 +232,21 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         }
         _ => BTreeSet::new(),
     };
-    for relative in tracked {
-        if visited.contains(&relative) || excluded(&relative, false) {
+    // Hashed only when the index was read: most checkouts hide no tracked file.
+    let visited: HashSet<&str> = if tracked.is_empty() {
+        HashSet::new()
+    } else {
+        visited.iter().flatten().map(String::as_str).collect()
+    };
+    for relative in &tracked {
+        if visited.contains(relative.as_str()) || excluded(relative, false) {
             continue;
         }
-        let path = root.join(&relative);
+        let path = root.join(relative);
         // As git checks it out: a regular file (a tracked link is not followed here).
         if path.symlink_metadata().is_ok_and(|m| m.is_file()) {
-            passed_over.scanned_anyway(&relative);
-            let (shown, in_repo) = place(&relative);
+            passed_over.scanned_anyway(relative);
+            let (shown, in_repo) = place(relative);
             send_file(&mut scanner, &path, shown, in_repo, &mut events);
         }
     }
@@ -402,11 +408,11 @@ fn holds_credentials(path: &str) -> bool {
         )
 }
 
-/// A walker thread's record of the files it scanned, handed to the shared set when the
+/// A walker thread's record of the files it scanned, handed to the shared list when the
 /// thread's closure is dropped (one lock per thread, not per file).
 struct Visited<'a> {
     paths: Vec<String>,
-    shared: Option<&'a Mutex<HashSet<String>>>,
+    shared: Option<&'a Mutex<Vec<Vec<String>>>>,
     passed_over: PassedOver,
     tally: Option<&'a Mutex<PassedOver>>,
 }
@@ -419,7 +425,7 @@ impl Drop for Visited<'_> {
         }
         if let Some(shared) = self.shared {
             let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
-            shared.extend(self.paths.drain(..));
+            shared.push(std::mem::take(&mut self.paths));
         }
     }
 }
