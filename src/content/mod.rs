@@ -881,12 +881,12 @@ fn read_up_to(reader: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<u
     Ok(filled)
 }
 
-/// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
 /// Whether content of `kind` at the top level is scanned as plain bytes, no reader needed.
 fn plain_at_top(kind: Kind, archives: bool) -> bool {
     kind == Kind::Plain || (kind.is_container() && !archives)
 }
 
+/// Reads up to `HEAD_LEN` bytes (fewer only at the end of the stream).
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);
     reader.take(sniff::HEAD_LEN as u64).read_to_end(&mut head)?;
