@@ -123,15 +123,7 @@ impl<'m> ChunkScanner<'m> {
     /// `scan_primed` on the same reader (no byte is copied or read twice) or copies them out.
     pub fn prime(&mut self, reader: &mut impl Read, min: usize) -> io::Result<&[u8]> {
         self.ready_buffer();
-        let mut filled = 0;
-        while filled < min.min(self.buffer.len()) {
-            match reader.read(&mut self.buffer[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(err),
-            }
-        }
+        let (filled, _) = fill_until(reader, &mut self.buffer, 0, min)?;
         Ok(&self.buffer[..filled])
     }
 
@@ -290,12 +282,19 @@ fn encoding_of(found: &RawMatch) -> Encoding {
 
 /// Reads into `storage[filled..]` until it is full or the reader is exhausted. Returns the new
 /// fill level and whether the reader is at its end.
-fn fill(
+fn fill(reader: &mut impl Read, storage: &mut [u8], filled: usize) -> io::Result<(usize, bool)> {
+    fill_until(reader, storage, filled, storage.len())
+}
+
+/// Reads into `storage` after its first `filled` bytes until at least `until` of it hold data
+/// (or it is full), each read offered all the room left; true when the reader ended first.
+fn fill_until(
     reader: &mut impl Read,
     storage: &mut [u8],
     mut filled: usize,
+    until: usize,
 ) -> io::Result<(usize, bool)> {
-    while filled < storage.len() {
+    while filled < until.min(storage.len()) {
         match reader.read(&mut storage[filled..]) {
             Ok(0) => return Ok((filled, true)),
             Ok(read) => filled += read,
