@@ -10,13 +10,14 @@
 //! `git add -f` is committed content that `.gitignore` still matches. So inside a git work tree,
 //! every file the index tracks under the root that the walk passed over is scanned too.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::git::index_file;
 use super::{ScanContext, Source};
 use crate::collector::{Event, EventSender, EventSink, Origin};
 use crate::content::ContentScanner;
@@ -223,14 +224,13 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         Some(tree) if record_visits && passed_over.hid_something() => {
             tree.tracked().unwrap_or_else(|err| {
                 events.send(Event::Warning(format!(
-                    "git's index could not be read ({}): tracked files that ignore rules \
-                     match were not scanned (--no-ignore scans every file)",
-                    err.message()
+                    "git's index could not be read ({err}): tracked files that ignore rules \
+                     match were not scanned (--no-ignore scans every file)"
                 )));
-                BTreeSet::new()
+                Vec::new()
             })
         }
-        _ => BTreeSet::new(),
+        _ => Vec::new(),
     };
     // Hashed only when the index was read: most checkouts hide no tracked file.
     let visited: HashSet<&str> = if tracked.is_empty() {
@@ -398,14 +398,26 @@ impl PassedOver {
 /// Names that conventionally hold credentials: dotenv files, netrc, git's credential store,
 /// the Hugging Face CLI's token files.
 fn holds_credentials(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    name == ".env"
-        || name.starts_with(".env.")
-        || name.ends_with(".env")
-        || matches!(
-            name.as_str(),
-            ".netrc" | "_netrc" | ".git-credentials" | "token" | "stored_tokens"
-        )
+    // Asked of every entry listed and handed over: compared in place, never lowercased into a
+    // new string.
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let starts = |prefix: &[u8]| {
+        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    let ends = |suffix: &[u8]| {
+        name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    starts(b".env.")
+        || ends(b".env")
+        || [
+            ".netrc",
+            "_netrc",
+            ".git-credentials",
+            "token",
+            "stored_tokens",
+        ]
+        .iter()
+        .any(|known| name.eq_ignore_ascii_case(known.as_bytes()))
 }
 
 /// A walker thread's record of the files it scanned, handed to the shared list when the
@@ -440,19 +452,22 @@ struct WorkTree {
 
 impl WorkTree {
     /// The files git's index tracks under the directory, relative to it, each once (a
-    /// conflicted path has an entry per stage).
-    fn tracked(&self) -> Result<BTreeSet<String>, git2::Error> {
-        Ok(self
+    /// conflicted path has an entry per stage), in git's order.
+    fn tracked(&self) -> Result<Vec<String>, String> {
+        let path = self.repo.path().join("index");
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            // No index yet (a repository with nothing added): nothing is tracked.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(err.to_string()),
+        };
+        let sha256 = self
             .repo
-            .index()?
-            .iter()
-            // Regular and executable files; not links (0o120000) or submodules (0o160000).
-            .filter(|entry| entry.mode & 0o170000 == 0o100000)
-            .filter_map(|entry| {
-                let path = String::from_utf8_lossy(&entry.path).into_owned();
-                path.strip_prefix(&self.prefix).map(str::to_string)
-            })
-            .collect())
+            .config()
+            .and_then(|config| config.get_string("extensions.objectformat"))
+            .is_ok_and(|format| format.eq_ignore_ascii_case("sha256"));
+        let hash_len = if sha256 { 32 } else { 20 };
+        index_file::tracked_files(&bytes, hash_len, &self.prefix).map_err(|err| err.to_string())
     }
 }
 

@@ -26,7 +26,8 @@ use crate::collector::EventSink;
 use crate::project::ProjectConfig;
 use crate::testing::{fake_token, Rng};
 
-fn git(dir: &Path, args: &[&str]) -> String {
+/// Runs git in `dir` with no global or system config; fails the test if git fails.
+pub(super) fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .args(args)
         .current_dir(dir)

@@ -49,6 +49,7 @@ mod engine_tests;
 mod files;
 mod first_parent;
 mod history;
+pub mod index_file;
 mod lineage;
 mod missing;
 pub(crate) mod pack;
