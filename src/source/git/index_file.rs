@@ -331,6 +331,22 @@ mod tests {
     }
 
     #[test]
+    fn sha256_repositories_have_longer_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "--object-format=sha256"]);
+        std::fs::create_dir(root.join("dir")).unwrap();
+        for file in ["one", "dir/two"] {
+            std::fs::write(root.join(file), file).unwrap();
+        }
+        git(root, &["add", "-A"]);
+        let bytes = std::fs::read(root.join(".git/index")).unwrap();
+        assert_eq!(tracked_files(&bytes, 32, "").unwrap(), ["dir/two", "one"]);
+        // Read with SHA-1's length, the entries do not line up.
+        assert!(tracked_files(&bytes, 20, "") != Ok(vec!["dir/two".into(), "one".into()]));
+    }
+
+    #[test]
     fn extended_flags_of_an_intent_to_add_entry_are_skipped() {
         let repo = repository("3");
         let root = repo.path();
