@@ -331,9 +331,11 @@ fn the_new_engine_introduces_what_the_first_one_did_on_every_commit() {
     let repo = super::open(dir.path()).unwrap();
     assert!(repo.references().unwrap().count() > 3000);
     let (sender, _receiver) = std::sync::mpsc::channel();
-    let commits = walk(&repo, &CommitRange::All, &mut EventSink::new(&sender)).unwrap();
-    assert!(commits.len() >= 290, "{}", commits.len());
     let packs = Packs::load(&repo.commondir().join("objects"));
+    let commits = walk(&repo, &CommitRange::All, &mut EventSink::new(&sender), None)
+        .unwrap()
+        .commits;
+    assert!(commits.len() >= 290, "{}", commits.len());
     let mut reader = PackReader::new(&packs, 8 << 20);
     let odb = repo.odb().unwrap();
     let project = ProjectConfig::empty();
@@ -360,6 +362,107 @@ fn the_new_engine_introduces_what_the_first_one_did_on_every_commit() {
     }
     assert!(merges >= 12, "{merges} merges");
     assert!(introduced_total > 300, "{introduced_total}");
+}
+
+/// A history whose commit times go every way (ties, children older than their parents, as
+/// rebases and skewed clocks leave them), merges of up to three parents, several roots, refs
+/// all over it, and two commits left loose: hf-scan's walk gives libgit2's order, commit for
+/// commit, and each commit's tree.
+#[test]
+fn the_packed_walk_gives_libgit2s_order() {
+    for seed in [1, 2, 3] {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
+        let mut rng = Rng::new(seed);
+        let mut history = History::new();
+        let blob = history.blob("x");
+        let mut marks: Vec<usize> = Vec::new();
+        for step in 0..300 {
+            history.time = 1_700_000_000 + rng.below(40) * 60;
+            let mut parents: Vec<usize> = Vec::new();
+            if !marks.is_empty() && rng.below(30) != 0 {
+                for _ in 0..1 + rng.below(3) {
+                    let parent = marks[rng.below(marks.len() as u64) as usize];
+                    if !parents.contains(&parent) {
+                        parents.push(parent);
+                    }
+                }
+            }
+            let branch = if parents.is_empty() {
+                format!("refs/heads/root{step}")
+            } else {
+                format!("refs/heads/b{}", step % 7)
+            };
+            let path = format!("f{}", step % 5);
+            marks.push(history.commit(&branch, &parents, &[Change::Write(&path, blob)], "c"));
+        }
+        for pull in 0..200 {
+            let at = marks[rng.below(marks.len() as u64) as usize];
+            history.reset(&format!("refs/pull/{pull}/head"), at);
+        }
+        fast_import(dir.path(), &history.stream);
+        git(dir.path(), &["repack", "-q", "-a", "-d"]);
+        // Two commits outside the packs: the walk reads them through libgit2.
+        git(dir.path(), &["symbolic-ref", "HEAD", "refs/heads/b3"]);
+        let tree = git(dir.path(), &["rev-parse", "HEAD^{tree}"]);
+        let mut parent = git(dir.path(), &["rev-parse", "refs/heads/b3"]);
+        for _ in 0..2 {
+            parent = git(
+                dir.path(),
+                &[
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@example.com",
+                    "commit-tree",
+                    tree.trim(),
+                    "-p",
+                    parent.trim(),
+                    "-m",
+                    "loose",
+                ],
+            );
+        }
+        git(
+            dir.path(),
+            &["update-ref", "refs/heads/loose", parent.trim()],
+        );
+
+        let repo = super::open(dir.path()).unwrap();
+        let packs = Packs::load(&repo.commondir().join("objects"));
+        let (sender, _receiver) = std::sync::mpsc::channel();
+        let mut sink = EventSink::new(&sender);
+        let matcher = crate::detect::matcher::Matcher::builtin();
+        let project = ProjectConfig::empty();
+        let progress = crate::progress::Progress::new(false, None);
+        let members = crate::content::MemberCache::new();
+        let context = crate::source::ScanContext {
+            matcher: &matcher,
+            project: &project,
+            content: crate::content::ContentOptions::default(),
+            threads: 3,
+            progress: &progress,
+            verbose: false,
+            members: &members,
+        };
+        for range in [
+            CommitRange::All,
+            CommitRange::Refs(vec!["refs/pull/*".into(), "HEAD".into()]),
+        ] {
+            let libgit2 = walk(&repo, &range, &mut sink, None).unwrap();
+            let own = walk(&repo, &range, &mut sink, Some((&packs, &context))).unwrap();
+            assert!(libgit2.read.is_empty());
+            assert!(libgit2.commits.len() > 100, "{}", libgit2.commits.len());
+            assert_eq!(own.commits, libgit2.commits, "seed {seed}, {range:?}");
+            assert_eq!(own.read.len(), own.commits.len());
+            for oid in &own.commits {
+                let commit = repo.find_commit(*oid).unwrap();
+                let walked = &own.read[oid];
+                assert_eq!(walked.tree, commit.tree_id());
+                assert_eq!(walked.parents, commit.parent_ids().collect::<Vec<_>>());
+            }
+        }
+    }
 }
 
 #[test]

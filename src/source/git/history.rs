@@ -18,6 +18,7 @@ use super::first_parent::deleted_paths;
 use super::lineage::read_plan;
 use super::missing::Missing;
 use super::pack::{Kind, PackReader, Packs};
+use super::packed_walk::{PackedWalk, WalkedCommit};
 use super::tags::scan_tag_messages;
 use super::trees::{self, CommitDiff, TreeReader, MAX_TREE_DEPTH};
 use super::walk::walk;
@@ -85,10 +86,22 @@ pub fn scan_history(
     // The walk reads every commit through libgit2, which maps the pack index and windows of
     // the pack for it; a handle of its own, dropped after the walk, lets those go before the
     // phases that hold the most (on rails/rails ~80 MB of the peak).
-    let commits = {
+    let packs = Packs::load(&repo.commondir().join("objects"));
+    // hf-scan's reader walks whole histories (libgit2's order, each commit's tree kept);
+    // grafts and a shallow boundary rewrite parents, which libgit2's walk knows how to honour.
+    let own_walk = shallow.is_empty() && grafted == 0;
+    let PackedWalk {
+        commits,
+        read: walked,
+    } = {
         let walker = Repository::open(repo.path())
             .with_context(|| format!("opening {}", repo.path().display()))?;
-        walk(&walker, range, &mut sink)?
+        walk(
+            &walker,
+            range,
+            &mut sink,
+            own_walk.then_some((&packs, context)),
+        )?
     };
     if commits.is_empty() {
         // Said, so that "0 findings" is not read as a scan of something.
@@ -98,7 +111,6 @@ pub fn scan_history(
         }));
     }
     let gitdir = repo.path().to_path_buf();
-    let packs = Packs::load(&repo.commondir().join("objects"));
 
     // Phase 2: what each commit introduces, in parallel.
     let changes: Vec<Mutex<Option<CommitChanges>>> =
@@ -117,7 +129,14 @@ pub fn scan_history(
         |worker, index| {
             worker.sink.send(Event::Commits(1));
             let mut local = Missing::default();
-            let found = commit_changes(worker, commits[index], &shallow, project, &mut local);
+            let found = commit_changes(
+                worker,
+                commits[index],
+                &walked,
+                &shallow,
+                project,
+                &mut local,
+            );
             let sink = &mut worker.sink;
             if !found.introduced.skipped.is_empty() {
                 sink.send(Event::Skipped(found.introduced.skipped.len() as u64));
@@ -146,6 +165,9 @@ pub fn scan_history(
             missing.lock().unwrap().merge(local);
         },
     )?;
+
+    // What the walk read of each commit is all in the changes now.
+    drop(walked);
 
     // Phase 3: the first appearance of each blob, in commit order.
     // A blob seen again at another path was renamed or copied: remember the path, so a later
@@ -523,6 +545,7 @@ fn run_workers<'a>(
 fn commit_changes(
     worker: &mut Worker,
     oid: Oid,
+    walked: &HashMap<Oid, WalkedCommit>,
     shallow: &HashSet<Oid>,
     project: &ProjectConfig,
     missing: &mut Missing,
@@ -531,14 +554,23 @@ fn commit_changes(
         introduced: CommitDiff::default(),
         message_hits: Vec::new(),
     };
-    let commit = match read_commit(&mut worker.packs, &worker.repo, oid) {
-        Ok(commit) => commit,
-        Err(err) => {
-            missing.record("commit", oid, &err);
-            return changes;
+    // The walk read the commit already when it was hf-scan's own; libgit2's is read here.
+    let (tree, parents) = match walked.get(&oid) {
+        Some(commit) => {
+            changes.message_hits = commit.message_hits.clone();
+            (commit.tree, commit.parents.clone())
         }
+        None => match read_commit(&mut worker.packs, &worker.repo, oid) {
+            Ok(commit) => {
+                changes.message_hits = worker.scanner.chunks().scan_bytes(&commit.message).hits;
+                (commit.tree, commit.parents)
+            }
+            Err(err) => {
+                missing.record("commit", oid, &err);
+                return changes;
+            }
+        },
     };
-    changes.message_hits = worker.scanner.chunks().scan_bytes(&commit.message).hits;
     let odb = match worker.repo.odb() {
         Ok(odb) => odb,
         Err(err) => {
@@ -547,14 +579,18 @@ fn commit_changes(
         }
     };
     let mut parent_trees = Vec::new();
-    for &parent_id in &commit.parents {
-        let tree = read_commit(&mut worker.packs, &worker.repo, parent_id).and_then(|parent| {
+    for &parent_id in &parents {
+        let parent_tree = match walked.get(&parent_id) {
+            Some(parent) => Ok(parent.tree),
+            None => read_commit(&mut worker.packs, &worker.repo, parent_id).map(|p| p.tree),
+        };
+        let tree = parent_tree.and_then(|tree| {
             TreeReader {
                 packs: &mut worker.packs,
                 odb: &odb,
             }
-            .get(parent.tree)
-            .map(|_| parent.tree)
+            .get(tree)
+            .map(|_| tree)
         });
         match tree {
             Ok(tree) => parent_trees.push(tree),
@@ -569,7 +605,7 @@ fn commit_changes(
         odb: &odb,
     };
     changes.introduced =
-        trees::introduced_blobs(&mut reader, commit.tree, &parent_trees, project, missing);
+        trees::introduced_blobs(&mut reader, tree, &parent_trees, project, missing);
     changes
 }
 

@@ -3,12 +3,12 @@
 //!
 //! History is scanned in phases, so each expensive step runs once and in parallel:
 //! 1. walk every ref (branches, remotes, tags, stash, a detached HEAD) in topological order,
-//!    parents first;
+//!    parents first, reading every commit (in parallel) and scanning its message;
 //! 2. for each commit, in parallel, list the (path, blob) pairs it introduces: entries that
 //!    differ from every parent (so a plain merge introduces nothing, and a conflict resolution
 //!    introduces what it wrote), found by comparing each directory with every parent's at
 //!    once and skipping a subtree equal to any parent's by id (`trees.rs`); commit messages are
-//!    scanned here too;
+//!    scanned here when libgit2 walked (ranges);
 //! 3. in commit order, keep the first (commit, path) at which each blob appears: a blob is
 //!    scanned once however many commits and paths carry it, and a renamed or copied file keeps
 //!    the commit that first added its content;
@@ -19,20 +19,22 @@
 //!    `--github-event`) instead reports every (token, path) a commit of it adds, judged against
 //!    the commit's parents (`additions.rs`).
 //!
-//! The files: `walk.rs` (which commits: refs and ranges), `history.rs` (the phases),
-//! `trees.rs` (what a commit introduces), `pack.rs` (the pack reader), `lineage.rs` (the order
-//! blobs are read in), `additions.rs` (what a
+//! The files: `walk.rs` (which commits: refs and ranges), `packed_walk.rs` (the walk of whole
+//! histories), `history.rs` (the phases), `trees.rs` (what a commit introduces), `pack.rs`
+//! (the pack reader), `lineage.rs` (the order blobs are read in), `additions.rs` (what a
 //! range's commit adds), `first_parent.rs` (what a commit deleted), `commit.rs` (commit objects
 //! and what a report says of one), `tags.rs` (tag messages), `staged.rs` (`--staged`),
 //! `files.rs` (files at a commit, for the project config), `missing.rs` (unreadable objects).
 //!
 //! Objects are read by hf-scan's own pack reader (`pack.rs`: each object inflated once, delta
 //! bases kept while they are needed), and through libgit2 when it cannot read one (a loose
-//! object, a damaged pack). libgit2 walks the refs and answers the rest (the index, ranges,
-//! HEAD). Each worker thread has its own reader and repository handle (libgit2 handles are not
-//! shared across threads). What cannot be read (a missing object in a partial clone or a
-//! damaged repository, commits beyond a shallow boundary) is counted and reported as a warning,
-//! never as "clean".
+//! object, a damaged pack). Whole histories are walked by hf-scan's workers over that reader,
+//! in libgit2's order (`packed_walk.rs`); libgit2 lists and peels the refs, walks ranges and
+//! what has grafts or a shallow boundary, and answers the rest (the index, HEAD). Each worker
+//! thread has its own reader and repository handle (libgit2 handles are not shared across
+//! threads). What cannot be read (a missing object in a partial clone or a damaged
+//! repository, commits beyond a shallow boundary) is counted and reported as a warning, never
+//! as "clean".
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +55,7 @@ pub mod index_file;
 mod lineage;
 mod missing;
 pub(crate) mod pack;
+mod packed_walk;
 mod staged;
 mod tags;
 mod trees;

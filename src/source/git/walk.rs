@@ -2,11 +2,16 @@
 //! topological order) and the ranges (`--since`, `--range`, `--pre-push`), resolved before any
 //! work starts so a typo is an error, not an empty scan.
 
+use std::collections::HashMap;
+
 use anyhow::{bail, Context};
 use git2::{Oid, Repository, Sort};
 
+use super::pack::Packs;
+use super::packed_walk::{packed_walk, PackedWalk};
 use super::CommitRange;
 use crate::collector::{Event, EventSink};
+use crate::source::ScanContext;
 
 /// Resolves the range's revisions now, so a typo is an error before any work starts.
 pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()> {
@@ -43,50 +48,29 @@ pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()>
     }
 }
 
-/// The commits to scan, parents before children.
+/// The commits to scan, parents before children, and, when hf-scan's pack reader walked them
+/// (`packs` given: whole histories without grafts or a shallow boundary), what each holds.
 pub(super) fn walk(
     repo: &Repository,
     range: &CommitRange,
     sink: &mut EventSink,
-) -> anyhow::Result<Vec<Oid>> {
+    packs: Option<(&Packs, &ScanContext)>,
+) -> anyhow::Result<PackedWalk> {
     let mut walk = repo.revwalk().context("starting the commit walk")?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     match range {
-        CommitRange::All => {
-            let mut tips = 0;
-            for reference in repo.references().context("listing refs")? {
-                let Ok(reference) = reference else { continue };
-                // Tags may point at trees or blobs; only commits have history.
-                if let Ok(commit) = reference.peel_to_commit() {
-                    walk.push(commit.id())?;
-                    tips += 1;
-                }
+        CommitRange::All | CommitRange::Refs(_) => {
+            let pushes = tips(repo, range)?;
+            if pushes.is_empty() {
+                return Ok(PackedWalk::default());
             }
-            if let Ok(head) = repo.head() {
-                if let Ok(commit) = head.peel_to_commit() {
-                    walk.push(commit.id())?;
-                    tips += 1;
-                }
+            let own = packs
+                .and_then(|(packs, context)| packed_walk(repo.path(), packs, &pushes, context));
+            if let Some(walked) = own {
+                return Ok(walked);
             }
-            if tips == 0 {
-                return Ok(Vec::new());
-            }
-        }
-        CommitRange::Refs(globs) => {
-            for glob in globs {
-                if glob == "HEAD" {
-                    if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
-                        walk.push(commit.id())?;
-                    }
-                    continue;
-                }
-                let references = repo.references_glob(glob).context("listing refs")?;
-                for reference in references.flatten() {
-                    // Tags may point at trees or blobs; only commits have history.
-                    if let Ok(commit) = reference.peel_to_commit() {
-                        walk.push(commit.id())?;
-                    }
-                }
+            for tip in pushes {
+                walk.push(tip)?;
             }
         }
         CommitRange::Since(base) => {
@@ -121,7 +105,47 @@ pub(super) fn walk(
             }
         }
     }
-    Ok(commits)
+    Ok(PackedWalk {
+        commits,
+        read: HashMap::new(),
+    })
+}
+
+/// The commits a whole history starts from, in the order they are pushed to the walk: every
+/// ref's (or every chosen ref's) commit, then HEAD's. Tags may point at trees or blobs; only
+/// commits have history.
+fn tips(repo: &Repository, range: &CommitRange) -> anyhow::Result<Vec<Oid>> {
+    let mut tips = Vec::new();
+    match range {
+        CommitRange::Refs(globs) => {
+            for glob in globs {
+                if glob == "HEAD" {
+                    if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
+                        tips.push(commit.id());
+                    }
+                    continue;
+                }
+                let references = repo.references_glob(glob).context("listing refs")?;
+                for reference in references.flatten() {
+                    if let Ok(commit) = reference.peel_to_commit() {
+                        tips.push(commit.id());
+                    }
+                }
+            }
+        }
+        _ => {
+            for reference in repo.references().context("listing refs")? {
+                let Ok(reference) = reference else { continue };
+                if let Ok(commit) = reference.peel_to_commit() {
+                    tips.push(commit.id());
+                }
+            }
+            if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
+                tips.push(commit.id());
+            }
+        }
+    }
+    Ok(tips)
 }
 
 /// The commit `revision` names.
