@@ -332,9 +332,15 @@ fn the_new_engine_introduces_what_the_first_one_did_on_every_commit() {
     assert!(repo.references().unwrap().count() > 3000);
     let (sender, _receiver) = std::sync::mpsc::channel();
     let packs = Packs::load(&repo.commondir().join("objects"));
-    let commits = walk(&repo, &CommitRange::All, &mut EventSink::new(&sender), None)
-        .unwrap()
-        .commits;
+    let walker = super::open(dir.path()).unwrap();
+    let commits = walk(
+        walker,
+        &CommitRange::All,
+        &mut EventSink::new(&sender),
+        None,
+    )
+    .unwrap()
+    .commits;
     assert!(commits.len() >= 290, "{}", commits.len());
     let mut reader = PackReader::new(&packs, 8 << 20);
     let odb = repo.odb().unwrap();
@@ -449,17 +455,22 @@ fn the_packed_walk_gives_libgit2s_order() {
             CommitRange::All,
             CommitRange::Refs(vec!["refs/pull/*".into(), "HEAD".into()]),
         ] {
-            let libgit2 = walk(&repo, &range, &mut sink, None).unwrap();
-            let own = walk(&repo, &range, &mut sink, Some((&packs, &context))).unwrap();
-            assert!(libgit2.read.is_empty());
+            let walker = super::open(dir.path()).unwrap();
+            let libgit2 = walk(walker, &range, &mut sink, None).unwrap();
+            let walker = super::open(dir.path()).unwrap();
+            let own = walk(walker, &range, &mut sink, Some((&packs, &context))).unwrap();
+            assert!(libgit2.read.commits.is_empty());
             assert!(libgit2.commits.len() > 100, "{}", libgit2.commits.len());
             assert_eq!(own.commits, libgit2.commits, "seed {seed}, {range:?}");
-            assert_eq!(own.read.len(), own.commits.len());
+            assert_eq!(own.read.commits.len(), own.commits.len());
             for oid in &own.commits {
                 let commit = repo.find_commit(*oid).unwrap();
-                let walked = &own.read[oid];
+                let walked = own.read.get(*oid).unwrap();
                 assert_eq!(walked.tree, commit.tree_id());
-                assert_eq!(walked.parents, commit.parent_ids().collect::<Vec<_>>());
+                let parents = walked.parents.iter();
+                let parents: Vec<Oid> =
+                    parents.map(|&p| own.read.commits[p as usize].oid).collect();
+                assert_eq!(parents, commit.parent_ids().collect::<Vec<_>>());
             }
         }
     }

@@ -18,7 +18,7 @@ use super::first_parent::deleted_paths;
 use super::lineage::read_plan;
 use super::missing::Missing;
 use super::pack::{Kind, PackReader, Packs};
-use super::packed_walk::{PackedWalk, WalkedCommit};
+use super::packed_walk::{PackedWalk, Walked};
 use super::tags::scan_tag_messages;
 use super::trees::{self, CommitDiff, TreeReader, MAX_TREE_DEPTH};
 use super::walk::walk;
@@ -97,7 +97,7 @@ pub fn scan_history(
         let walker = Repository::open(repo.path())
             .with_context(|| format!("opening {}", repo.path().display()))?;
         walk(
-            &walker,
+            walker,
             range,
             &mut sink,
             own_walk.then_some((&packs, context)),
@@ -545,7 +545,7 @@ fn run_workers<'a>(
 fn commit_changes(
     worker: &mut Worker,
     oid: Oid,
-    walked: &HashMap<Oid, WalkedCommit>,
+    walked: &Walked,
     shallow: &HashSet<Oid>,
     project: &ProjectConfig,
     missing: &mut Missing,
@@ -555,10 +555,12 @@ fn commit_changes(
         message_hits: Vec::new(),
     };
     // The walk read the commit already when it was hf-scan's own; libgit2's is read here.
-    let (tree, parents) = match walked.get(&oid) {
+    let (tree, parents) = match walked.get(oid) {
         Some(commit) => {
-            changes.message_hits = commit.message_hits.clone();
-            (commit.tree, commit.parents.clone())
+            changes.message_hits = walked.message_hits(oid);
+            let parents = commit.parents.iter();
+            let parents = parents.map(|&place| walked.commits[place as usize].oid);
+            (commit.tree, parents.collect())
         }
         None => match read_commit(&mut worker.packs, &worker.repo, oid) {
             Ok(commit) => {
@@ -580,7 +582,7 @@ fn commit_changes(
     };
     let mut parent_trees = Vec::new();
     for &parent_id in &parents {
-        let parent_tree = match walked.get(&parent_id) {
+        let parent_tree = match walked.get(parent_id) {
             Some(parent) => Ok(parent.tree),
             None => read_commit(&mut worker.packs, &worker.repo, parent_id).map(|p| p.tree),
         };

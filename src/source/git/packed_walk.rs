@@ -34,12 +34,39 @@ use crate::source::ScanContext;
 /// The walk's share of the readers' cache: commits are whole objects, rarely deltas.
 const WALK_CACHE_BYTES: usize = 4 << 20;
 
-/// What phase 2 needs of a commit the walk read.
+/// A commit the walk read: what phase 2 needs of it.
 pub(super) struct WalkedCommit {
+    pub(super) oid: Oid,
     pub(super) tree: Oid,
-    pub(super) parents: Vec<Oid>,
-    /// The tokens in its message.
-    pub(super) message_hits: Vec<Hit>,
+    /// Its parents, as places in [`Walked::commits`].
+    pub(super) parents: Box<[u32]>,
+    read: bool,
+}
+
+/// Every commit a walk read (none after libgit2's walk).
+#[derive(Default)]
+pub(super) struct Walked {
+    index: HashMap<Oid, u32>,
+    pub(super) commits: Vec<WalkedCommit>,
+    /// The tokens in the messages that hold any, by place in `commits`.
+    message_hits: HashMap<u32, Vec<Hit>>,
+}
+
+impl Walked {
+    pub(super) fn get(&self, oid: Oid) -> Option<&WalkedCommit> {
+        self.index
+            .get(&oid)
+            .map(|&place| &self.commits[place as usize])
+    }
+
+    /// The tokens in the message of `oid`, a commit the walk read.
+    pub(super) fn message_hits(&self, oid: Oid) -> Vec<Hit> {
+        self.index
+            .get(&oid)
+            .and_then(|place| self.message_hits.get(place))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// What a walk found.
@@ -47,21 +74,13 @@ pub(super) struct WalkedCommit {
 pub(super) struct PackedWalk {
     /// Parents before children, in libgit2's order.
     pub(super) commits: Vec<Oid>,
-    /// Each walked commit as this walk read it (empty after libgit2's walk).
-    pub(super) read: HashMap<Oid, WalkedCommit>,
+    pub(super) read: Walked,
 }
 
-/// A commit the walk met, and once read, what it holds (`parents` as node numbers).
-struct Node {
-    oid: Oid,
-    read: Option<(WalkedCommit, Vec<u32>)>,
-}
-
-/// The walk's shared state: the commits met (each once), and those still to read.
+/// The walk's shared state: the commits met (each once), those still to read.
 #[derive(Default)]
 struct Reach {
-    index: HashMap<Oid, u32>,
-    nodes: Vec<Node>,
+    walked: Walked,
     to_read: Vec<(u32, Oid)>,
     /// Commits being read right now: the walk is over when none is, and none is left to read.
     reading: usize,
@@ -70,14 +89,19 @@ struct Reach {
 
 impl Reach {
     fn meet(&mut self, oid: Oid) -> u32 {
-        if let Some(&node) = self.index.get(&oid) {
-            return node;
+        if let Some(&place) = self.walked.index.get(&oid) {
+            return place;
         }
-        let node = self.nodes.len() as u32;
-        self.nodes.push(Node { oid, read: None });
-        self.index.insert(oid, node);
-        self.to_read.push((node, oid));
-        node
+        let place = self.walked.commits.len() as u32;
+        self.walked.commits.push(WalkedCommit {
+            oid,
+            tree: Oid::zero(),
+            parents: Box::default(),
+            read: false,
+        });
+        self.walked.index.insert(oid, place);
+        self.to_read.push((place, oid));
+        place
     }
 }
 
@@ -103,27 +127,21 @@ pub(super) fn packed_walk(
         }
     });
     let reach = shared.0.into_inner().ok()?;
-    if reach.failed {
+    if reach.failed || reach.walked.commits.iter().any(|commit| !commit.read) {
         return None;
     }
-    let mut nodes = reach.nodes;
-    let mut parents: Vec<Vec<u32>> = Vec::with_capacity(nodes.len());
-    let mut read = HashMap::with_capacity(nodes.len());
-    for node in &mut nodes {
-        let (commit, of) = node.read.take()?;
-        parents.push(of);
-        read.insert(node.oid, commit);
-    }
     // Every commit met is reachable, and the starts were met first, in their order: they are
-    // nodes 0, 1, 2…
-    let limited: Vec<u32> = (0..nodes.len() as u32).collect();
-    let order = topological(&parents, &limited);
+    // commits 0, 1, 2…
+    let order = topological(&reach.walked.commits);
     let commits = order
         .into_iter()
         .rev()
-        .map(|node| nodes[node as usize].oid)
+        .map(|place| reach.walked.commits[place as usize].oid)
         .collect();
-    Some(PackedWalk { commits, read })
+    Some(PackedWalk {
+        commits,
+        read: reach.walked,
+    })
 }
 
 /// One worker of the walk: takes a commit still to read, reads it (from the packs, else
@@ -139,7 +157,7 @@ fn read_commits(
     let mut scanner = context.scanner();
     let mut repo: Option<Repository> = None;
     loop {
-        let (node, oid) = {
+        let (place, oid) = {
             let Ok(mut reach) = state.lock() else { return };
             loop {
                 if reach.failed {
@@ -173,6 +191,11 @@ fn read_commits(
                     .and_then(|repo| read_commit(&mut reader, repo, oid).ok())
             }
         };
+        // Scanned before the lock is taken: the other workers go on meanwhile.
+        let message_hits = commit
+            .as_ref()
+            .map(|commit| scanner.chunks().scan_bytes(&commit.message).hits)
+            .unwrap_or_default();
         let Ok(mut reach) = state.lock() else { return };
         reach.reading -= 1;
         let Some(commit) = commit else {
@@ -180,33 +203,31 @@ fn read_commits(
             wake.notify_all();
             return;
         };
-        let message_hits = scanner.chunks().scan_bytes(&commit.message).hits;
-        let of = commit
+        let parents = commit
             .parents
             .iter()
             .map(|&parent| reach.meet(parent))
             .collect();
-        reach.nodes[node as usize].read = Some((
-            WalkedCommit {
-                tree: commit.tree,
-                parents: commit.parents,
-                message_hits,
-            },
-            of,
-        ));
+        if !message_hits.is_empty() {
+            reach.walked.message_hits.insert(place, message_hits);
+        }
+        let walked = &mut reach.walked.commits[place as usize];
+        walked.tree = commit.tree;
+        walked.parents = parents;
+        walked.read = true;
         wake.notify_all();
     }
 }
+
 /// libgit2's `sort_in_topological_order` without time sorting: children before parents, the
 /// tips in the order the walk met them, then depth first (its queue without a comparison is a
 /// stack).
-fn topological(parents: &[Vec<u32>], limited: &[u32]) -> Vec<u32> {
-    let mut in_degree = vec![0u16; parents.len()];
-    for &node in limited {
-        in_degree[node as usize] = 1;
-    }
-    for &node in limited {
-        for &parent in &parents[node as usize] {
+fn topological(commits: &[WalkedCommit]) -> Vec<u32> {
+    // Every commit walked is in libgit2's limited list, the starts first.
+    let limited = 0..commits.len() as u32;
+    let mut in_degree = vec![1u16; commits.len()];
+    for node in limited.clone() {
+        for &parent in &commits[node as usize].parents {
             let degree = &mut in_degree[parent as usize];
             if *degree != 0 {
                 *degree = degree.wrapping_add(1);
@@ -214,14 +235,12 @@ fn topological(parents: &[Vec<u32>], limited: &[u32]) -> Vec<u32> {
         }
     }
     let mut stack: Vec<u32> = limited
-        .iter()
-        .copied()
         .filter(|&node| in_degree[node as usize] == 1)
         .collect();
     stack.reverse();
-    let mut order = Vec::with_capacity(limited.len());
+    let mut order = Vec::with_capacity(commits.len());
     while let Some(node) = stack.pop() {
-        for &parent in &parents[node as usize] {
+        for &parent in &commits[node as usize].parents {
             let degree = &mut in_degree[parent as usize];
             if *degree == 0 {
                 continue;

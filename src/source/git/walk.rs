@@ -2,13 +2,11 @@
 //! topological order) and the ranges (`--since`, `--range`, `--pre-push`), resolved before any
 //! work starts so a typo is an error, not an empty scan.
 
-use std::collections::HashMap;
-
 use anyhow::{bail, Context};
 use git2::{Oid, Repository, Sort};
 
 use super::pack::Packs;
-use super::packed_walk::{packed_walk, PackedWalk};
+use super::packed_walk::{packed_walk, PackedWalk, Walked};
 use super::CommitRange;
 use crate::collector::{Event, EventSink};
 use crate::source::ScanContext;
@@ -51,35 +49,41 @@ pub fn check_range(repo: &Repository, range: &CommitRange) -> anyhow::Result<()>
 /// The commits to scan, parents before children, and, when hf-scan's pack reader walked them
 /// (`packs` given: whole histories without grafts or a shallow boundary), what each holds.
 pub(super) fn walk(
-    repo: &Repository,
+    repo: Repository,
     range: &CommitRange,
     sink: &mut EventSink,
     packs: Option<(&Packs, &ScanContext)>,
 ) -> anyhow::Result<PackedWalk> {
+    if matches!(range, CommitRange::All | CommitRange::Refs(_)) {
+        let pushes = tips(&repo, range)?;
+        if pushes.is_empty() {
+            return Ok(PackedWalk::default());
+        }
+        if let Some((packs, context)) = packs {
+            // The handle that peeled the refs maps pack windows of its own: let go first.
+            let gitdir = repo.path().to_path_buf();
+            drop(repo);
+            if let Some(walked) = packed_walk(&gitdir, packs, &pushes, context) {
+                return Ok(walked);
+            }
+            let repo = Repository::open(&gitdir)
+                .with_context(|| format!("opening {}", gitdir.display()))?;
+            return walk_with_libgit2(&repo, &pushes, sink);
+        }
+        return walk_with_libgit2(&repo, &pushes, sink);
+    }
     let mut walk = repo.revwalk().context("starting the commit walk")?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     match range {
-        CommitRange::All | CommitRange::Refs(_) => {
-            let pushes = tips(repo, range)?;
-            if pushes.is_empty() {
-                return Ok(PackedWalk::default());
-            }
-            let own = packs
-                .and_then(|(packs, context)| packed_walk(repo.path(), packs, &pushes, context));
-            if let Some(walked) = own {
-                return Ok(walked);
-            }
-            for tip in pushes {
-                walk.push(tip)?;
-            }
-        }
+        // Walked above.
+        CommitRange::All | CommitRange::Refs(_) => {}
         CommitRange::Since(base) => {
-            walk.push(resolve(repo, "HEAD")?)?;
-            walk.hide(resolve(repo, base)?)?;
+            walk.push(resolve(&repo, "HEAD")?)?;
+            walk.hide(resolve(&repo, base)?)?;
         }
         CommitRange::Between(from, to) => {
-            walk.push(resolve(repo, to)?)?;
-            walk.hide(resolve(repo, from)?)?;
+            walk.push(resolve(&repo, to)?)?;
+            walk.hide(resolve(&repo, from)?)?;
         }
         CommitRange::Unpushed { remote, tip } => {
             // Globs skip refs that point at no commit; an unborn HEAD is no error here.
@@ -87,11 +91,30 @@ pub(super) fn walk(
             walk.push_glob("refs/tags/*")?;
             let _ = walk.push_head();
             if let Some(tip) = tip {
-                walk.push(resolve(repo, tip)?)?;
+                walk.push(resolve(&repo, tip)?)?;
             }
             walk.hide_glob(&format!("refs/remotes/{remote}/*"))?;
         }
     }
+    collect(walk, sink)
+}
+
+/// libgit2's walk from `pushes`: what the packed walk could not read, it says why.
+fn walk_with_libgit2(
+    repo: &Repository,
+    pushes: &[Oid],
+    sink: &mut EventSink,
+) -> anyhow::Result<PackedWalk> {
+    let mut walk = repo.revwalk().context("starting the commit walk")?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    for &tip in pushes {
+        walk.push(tip)?;
+    }
+    collect(walk, sink)
+}
+
+/// The commits of a libgit2 walk; an error ends it with a warning.
+fn collect(walk: git2::Revwalk, sink: &mut EventSink) -> anyhow::Result<PackedWalk> {
     let mut commits = Vec::new();
     for oid in walk {
         match oid {
@@ -107,7 +130,7 @@ pub(super) fn walk(
     }
     Ok(PackedWalk {
         commits,
-        read: HashMap::new(),
+        read: Walked::default(),
     })
 }
 
