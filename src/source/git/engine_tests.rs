@@ -372,8 +372,9 @@ fn the_new_engine_introduces_what_the_first_one_did_on_every_commit() {
 
 /// A history whose commit times go every way (ties, children older than their parents, as
 /// rebases and skewed clocks leave them), merges of up to three parents, several roots, refs
-/// all over it, and two commits left loose: hf-scan's walk gives libgit2's order, commit for
-/// commit, and each commit's tree.
+/// all over it, annotated tags (of commits, of a tag, of a tree, of a blob), and a tag and two
+/// commits left loose: hf-scan's walk gives libgit2's order, commit for commit, and each
+/// commit's tree and parents.
 #[test]
 fn the_packed_walk_gives_libgit2s_order() {
     for seed in [1, 2, 3] {
@@ -407,7 +408,18 @@ fn the_packed_walk_gives_libgit2s_order() {
             history.reset(&format!("refs/pull/{pull}/head"), at);
         }
         fast_import(dir.path(), &history.stream);
+        // Annotated tags: of a commit, of that tag, of a tree and of a blob (no history).
+        let tagger = ["-c", "user.name=t", "-c", "user.email=t@example.com"];
+        let tag = |name: &str, target: &str| {
+            let args = [&tagger[..], &["tag", "-a", "-m", name, name, target]].concat();
+            git(dir.path(), &args);
+        };
+        tag("v1", "refs/heads/b5");
+        tag("v1-again", "v1");
+        tag("a-tree", "refs/heads/b2^{tree}");
+        tag("a-blob", "refs/heads/b2:f1");
         git(dir.path(), &["repack", "-q", "-a", "-d"]);
+        tag("loose-tag", "refs/heads/b4~3");
         // Two commits outside the packs: the walk reads them through libgit2.
         git(dir.path(), &["symbolic-ref", "HEAD", "refs/heads/b3"]);
         let tree = git(dir.path(), &["rev-parse", "HEAD^{tree}"]);
@@ -473,6 +485,33 @@ fn the_packed_walk_gives_libgit2s_order() {
                 assert_eq!(parents, commit.parent_ids().collect::<Vec<_>>());
             }
         }
+        let names = [
+            "v1",
+            "v1-again",
+            "a-tree",
+            "a-blob",
+            "loose-tag",
+            "refs/heads/b6",
+        ];
+        let targets: Vec<Oid> = names
+            .iter()
+            .map(|name| Oid::from_str(git(dir.path(), &["rev-parse", name]).trim()).unwrap())
+            .collect();
+        let commit_of = |name: &str| {
+            let hex = git(dir.path(), &["rev-parse", &format!("{name}^{{commit}}")]);
+            Some(Oid::from_str(hex.trim()).unwrap())
+        };
+        assert_eq!(
+            super::packed_walk::peel_to_commits(dir.path(), &packs, &targets, 2),
+            [
+                commit_of("v1"),
+                commit_of("v1"),
+                None,
+                None,
+                commit_of("loose-tag"),
+                commit_of("refs/heads/b6")
+            ]
+        );
     }
 }
 

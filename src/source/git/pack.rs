@@ -208,6 +208,24 @@ impl<'p> PackReader<'p> {
         })
     }
 
+    /// The kind of the object `oid`, from entry headers alone (a delta's is its base's); `None`
+    /// when it is not packed or cannot be read here.
+    pub(super) fn kind_of(&mut self, oid: Oid) -> Option<Kind> {
+        let mut at = self.packs.locate(oid)?;
+        for _ in 0..=MAX_DELTA_CHAIN {
+            let (pack, offset) = at;
+            let start = self
+                .fill(pack, offset, 64, self.read_size(pack, offset))
+                .ok()?;
+            at = match parse_header(&self.window[start..], offset).ok()?.0 {
+                Header::Whole(kind) => return Some(kind),
+                Header::OffsetDelta(base) => (pack, base),
+                Header::RefDelta(base) => self.packs.locate(base)?,
+            };
+        }
+        None
+    }
+
     fn cached(&mut self, at: PackPosition) -> Option<(Kind, Rc<Vec<u8>>)> {
         if let Some((kind, data)) = self.recent.get(&at) {
             return Some((*kind, Rc::clone(data)));

@@ -144,6 +144,67 @@ pub(super) fn packed_walk(
     })
 }
 
+/// Tags followed from a ref to its commit, at most (a tag of a tag of … a commit).
+const MAX_PEEL: usize = 32;
+
+/// The commit each of `targets` (where refs point: commits, annotated tags, now and then a
+/// tree or a blob) comes to, in order; `None` for one that is no commit. Peeled in parallel
+/// from entry headers (a tag is read for its target), and through libgit2 for what the packs
+/// do not hold: on rails/rails, peeling 52,490 refs one by one through libgit2 took 0.4 s
+/// before the walk could start.
+pub(super) fn peel_to_commits(
+    gitdir: &Path,
+    packs: &Packs,
+    targets: &[Oid],
+    threads: usize,
+) -> Vec<Option<Oid>> {
+    let share = targets.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .chunks(share)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut reader = PackReader::new(packs, 1 << 20);
+                    let mut repo: Option<Repository> = None;
+                    chunk
+                        .iter()
+                        .map(|&oid| {
+                            peel_packed(&mut reader, oid).unwrap_or_else(|| {
+                                if repo.is_none() {
+                                    repo = Repository::open(gitdir).ok();
+                                }
+                                let object = repo.as_ref()?.find_object(oid, None).ok()?;
+                                object.peel_to_commit().ok().map(|commit| commit.id())
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// `oid` peeled to a commit through the packs: `Some(None)` when it is no commit, `None` when
+/// the packs cannot tell.
+fn peel_packed(reader: &mut PackReader, mut oid: Oid) -> Option<Option<Oid>> {
+    for _ in 0..MAX_PEEL {
+        match reader.kind_of(oid)? {
+            Kind::Commit => return Some(Some(oid)),
+            Kind::Tag => {
+                let tag = reader.read(oid, Kind::Tag)?;
+                let hex = tag.strip_prefix(b"object ")?.get(..40)?;
+                oid = Oid::from_str(std::str::from_utf8(hex).ok()?).ok()?;
+            }
+            Kind::Tree | Kind::Blob => return Some(None),
+        }
+    }
+    None
+}
+
 /// One worker of the walk: takes a commit still to read, reads it (from the packs, else
 /// through libgit2) and scans its message, then records its parents, meeting new ones.
 fn read_commits(

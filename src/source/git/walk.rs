@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use git2::{Oid, Repository, Sort};
 
 use super::pack::Packs;
-use super::packed_walk::{packed_walk, PackedWalk, Walked};
+use super::packed_walk::{packed_walk, peel_to_commits, PackedWalk, Walked};
 use super::CommitRange;
 use crate::collector::{Event, EventSink};
 use crate::source::ScanContext;
@@ -55,21 +55,29 @@ pub(super) fn walk(
     packs: Option<(&Packs, &ScanContext)>,
 ) -> anyhow::Result<PackedWalk> {
     if matches!(range, CommitRange::All | CommitRange::Refs(_)) {
-        let pushes = tips(&repo, range)?;
+        // Tags may point at trees or blobs; only commits have history.
+        let targets = ref_targets(&repo, range)?;
+        let Some((packs, context)) = packs else {
+            let peel = |oid| repo.find_object(oid, None).ok()?.peel_to_commit().ok();
+            let pushes: Vec<Oid> = targets
+                .into_iter()
+                .filter_map(|oid| peel(oid).map(|commit| commit.id()))
+                .collect();
+            return walk_with_libgit2(&repo, &pushes, sink);
+        };
+        // The handle that listed the refs maps pack windows of its own: let go first.
+        let gitdir = repo.path().to_path_buf();
+        drop(repo);
+        let peeled = peel_to_commits(&gitdir, packs, &targets, context.threads);
+        let pushes: Vec<Oid> = peeled.into_iter().flatten().collect();
         if pushes.is_empty() {
             return Ok(PackedWalk::default());
         }
-        if let Some((packs, context)) = packs {
-            // The handle that peeled the refs maps pack windows of its own: let go first.
-            let gitdir = repo.path().to_path_buf();
-            drop(repo);
-            if let Some(walked) = packed_walk(&gitdir, packs, &pushes, context) {
-                return Ok(walked);
-            }
-            let repo = Repository::open(&gitdir)
-                .with_context(|| format!("opening {}", gitdir.display()))?;
-            return walk_with_libgit2(&repo, &pushes, sink);
+        if let Some(walked) = packed_walk(&gitdir, packs, &pushes, context) {
+            return Ok(walked);
         }
+        let repo =
+            Repository::open(&gitdir).with_context(|| format!("opening {}", gitdir.display()))?;
         return walk_with_libgit2(&repo, &pushes, sink);
     }
     let mut walk = repo.revwalk().context("starting the commit walk")?;
@@ -134,41 +142,29 @@ fn collect(walk: git2::Revwalk, sink: &mut EventSink) -> anyhow::Result<PackedWa
     })
 }
 
-/// The commits a whole history starts from, in the order they are pushed to the walk: every
-/// ref's (or every chosen ref's) commit, then HEAD's. Tags may point at trees or blobs; only
-/// commits have history.
-fn tips(repo: &Repository, range: &CommitRange) -> anyhow::Result<Vec<Oid>> {
-    let mut tips = Vec::new();
+/// Where the refs of a whole history point (every ref, or every chosen ref, then HEAD), in
+/// the order they are pushed to the walk: symbolic refs resolved, tags not yet peeled.
+fn ref_targets(repo: &Repository, range: &CommitRange) -> anyhow::Result<Vec<Oid>> {
+    let target = |reference: git2::Reference| reference.resolve().ok()?.target();
+    let mut targets = Vec::new();
     match range {
         CommitRange::Refs(globs) => {
             for glob in globs {
                 if glob == "HEAD" {
-                    if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
-                        tips.push(commit.id());
-                    }
+                    targets.extend(repo.head().ok().and_then(target));
                     continue;
                 }
                 let references = repo.references_glob(glob).context("listing refs")?;
-                for reference in references.flatten() {
-                    if let Ok(commit) = reference.peel_to_commit() {
-                        tips.push(commit.id());
-                    }
-                }
+                targets.extend(references.flatten().filter_map(target));
             }
         }
         _ => {
-            for reference in repo.references().context("listing refs")? {
-                let Ok(reference) = reference else { continue };
-                if let Ok(commit) = reference.peel_to_commit() {
-                    tips.push(commit.id());
-                }
-            }
-            if let Ok(commit) = repo.head().and_then(|head| head.peel_to_commit()) {
-                tips.push(commit.id());
-            }
+            let references = repo.references().context("listing refs")?;
+            targets.extend(references.flatten().filter_map(target));
+            targets.extend(repo.head().ok().and_then(target));
         }
     }
-    Ok(tips)
+    Ok(targets)
 }
 
 /// The commit `revision` names.
