@@ -232,14 +232,15 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         }
         _ => Vec::new(),
     };
-    // Hashed only when the index was read: most checkouts hide no tracked file.
-    let visited: HashSet<&str> = if tracked.is_empty() {
-        HashSet::new()
+    // Sorted only when the index was read: most checkouts hide no tracked file.
+    let mut visited: Vec<&str> = if tracked.is_empty() {
+        Vec::new()
     } else {
         visited.iter().flatten().map(String::as_str).collect()
     };
+    visited.sort_unstable();
     for relative in &tracked {
-        if visited.contains(relative.as_str()) || excluded(relative, false) {
+        if visited.binary_search(&relative.as_str()).is_ok() || excluded(relative, false) {
             continue;
         }
         let path = root.join(relative);
@@ -461,13 +462,9 @@ impl WorkTree {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(err) => return Err(err.to_string()),
         };
-        let sha256 = self
-            .repo
-            .config()
-            .and_then(|config| config.get_string("extensions.objectformat"))
-            .is_ok_and(|format| format.eq_ignore_ascii_case("sha256"));
-        let hash_len = if sha256 { 32 } else { 20 };
-        index_file::tracked_files(&bytes, hash_len, &self.prefix).map_err(|err| err.to_string())
+        // SHA-1 ids: libgit2 as built here (without its experimental SHA-256 support) opens no
+        // other repository, so a SHA-256 work tree never gets here.
+        index_file::tracked_files(&bytes, 20, &self.prefix).map_err(|err| err.to_string())
     }
 }
 

@@ -17,8 +17,10 @@
 //! walked: it inserts each parent into its pending list by date, but never moves one pending
 //! commit past another, so the starting commits leave it in the order they entered, and they
 //! are the only commits without a child among those walked — the tips the topological sort
-//! begins from. The dates therefore change nothing, and are not read. Anything this walk cannot read — a commit neither the packs nor
-//! libgit2 can parse — returns `None`, and libgit2's walk runs instead, saying what it says.
+//! begins from. The dates therefore change nothing, and are not read.
+//!
+//! Anything this walk cannot read — a commit neither the packs nor libgit2 can parse — returns
+//! `None`, and libgit2's walk runs instead, saying what it says.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -183,7 +185,7 @@ pub(super) fn peel_to_commits(
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
+            .flat_map(|handle| handle.join().expect("a thread peeling refs panicked"))
             .collect()
     })
 }
