@@ -695,6 +695,33 @@ fn the_index_is_read_only_when_ignore_rules_hid_something() {
     );
 }
 
+/// A repository libgit2 cannot open (SHA-256 objects) still tracks what its ignore rules may
+/// hide: the scan says those files were not checked, instead of passing them over in silence.
+#[test]
+fn a_repository_that_cannot_be_opened_is_a_warning_when_rules_hid_something() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "--object-format=sha256"]);
+    write(repo, ".gitignore", "*.log\n");
+    write(repo, "a.txt", "clean\n");
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report["stats"]["warnings"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    write(repo, "debug.log", "ignored\n");
+    git(repo, &["add", "-f", "debug.log"]);
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(
+        warnings.contains("could not be opened") && warnings.contains("sha256"),
+        "{report}"
+    );
+}
+
 /// Annotated tag messages (and tags of tags) are scanned in --history; the tag is named.
 #[test]
 fn annotated_tag_messages_are_scanned() {

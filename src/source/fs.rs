@@ -232,6 +232,16 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         }
         _ => Vec::new(),
     };
+    // A repository libgit2 cannot open (SHA-256 objects, a newer format) has an index all the
+    // same: what the rules hid may be tracked, and was not checked.
+    if work_tree.is_none() && !options.no_ignore && passed_over.hid_something() {
+        if let Some(why) = unopenable_repository(root) {
+            events.send(Event::Warning(format!(
+                "the git repository here could not be opened ({why}): tracked files that \
+                 ignore rules match were not scanned (--no-ignore scans every file)"
+            )));
+        }
+    }
     // Sorted only when the index was read: most checkouts hide no tracked file.
     let mut visited: Vec<&str> = if tracked.is_empty() {
         Vec::new()
@@ -465,6 +475,14 @@ impl WorkTree {
         // SHA-1 ids: libgit2 as built here (without its experimental SHA-256 support) opens no
         // other repository, so a SHA-256 work tree never gets here.
         index_file::tracked_files(&bytes, 20, &self.prefix).map_err(|err| err.to_string())
+    }
+}
+
+/// Why the repository at or above `dir` cannot be opened, when there is one.
+fn unopenable_repository(dir: &Path) -> Option<String> {
+    match git2::Repository::discover(dir) {
+        Err(err) if err.code() != git2::ErrorCode::NotFound => Some(err.message().to_string()),
+        _ => None,
     }
 }
 
