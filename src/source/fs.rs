@@ -205,11 +205,11 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
                 seen.passed_over.list(entry.path(), &relative);
             }
             if entry.file_type().is_some_and(|t| t.is_file()) {
-                if seen.shared.is_some() {
-                    seen.paths.push(relative.clone());
-                }
                 let (shown, in_repo) = place(&relative);
                 send_file(&mut scanner, entry.path(), shown, in_repo, &mut events);
+                if seen.shared.is_some() {
+                    seen.paths.push(relative);
+                }
             }
             WalkState::Continue
         })
@@ -559,7 +559,13 @@ fn is_loop(err: &ignore::Error) -> bool {
 
 /// A path as reports show it: `/`-separated, without a leading `./`.
 pub fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = path.to_string_lossy();
+    // Asked of every entry the walk hands over: copied once, not twice, when it has no backslash.
+    let text = if text.contains('\\') {
+        std::borrow::Cow::Owned(text.replace('\\', "/"))
+    } else {
+        text
+    };
     let trimmed = text.trim_start_matches("./");
     if trimmed.is_empty() {
         ".".to_string()
