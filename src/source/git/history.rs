@@ -83,9 +83,9 @@ pub fn scan_history(
         )));
     }
     context.progress.phase("walking refs", None);
-    // The walk reads every commit through libgit2, which maps the pack index and windows of
-    // the pack for it; a handle of its own, dropped after the walk, lets those go before the
-    // phases that hold the most (on rails/rails ~80 MB of the peak).
+    // libgit2 lists the refs (and walks what hf-scan's walk does not), mapping the pack index
+    // and windows of the pack for it; a handle of its own, dropped as soon as it is done, lets
+    // those go before the phases that hold the most (on rails/rails ~80 MB of the peak).
     let packs = Packs::load(&repo.commondir().join("objects"));
     // hf-scan's reader walks whole histories (libgit2's order, each commit's tree kept);
     // grafts and a shallow boundary rewrite parents, which libgit2's walk knows how to honour.

@@ -107,7 +107,8 @@ pub(super) fn walk(
     collect(walk, sink)
 }
 
-/// libgit2's walk from `pushes`: what the packed walk could not read, it says why.
+/// libgit2's walk from `pushes`: for grafts and a shallow boundary, which it honours, and for
+/// a commit hf-scan's walk could not read, where it says why.
 fn walk_with_libgit2(
     repo: &Repository,
     pushes: &[Oid],
