@@ -665,6 +665,25 @@ fn tracked_files_are_scanned_even_when_gitignore_matches_them() {
     }
 }
 
+/// Scans `repo` (its `.gitignore` says `*.log`): clean and without a warning, then again once
+/// an ignored `debug.log` exists (`track` may then add it): incomplete (exit 2), with a warning
+/// saying each of `says`.
+fn warns_once_rules_hide_something(repo: &Path, track: impl Fn(), says: &[&str]) {
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report["stats"]["warnings"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    write(repo, "debug.log", "ignored\n");
+    track();
+    let (report, code) = json_report(repo, &[]);
+    assert_eq!(code, 2, "{report}");
+    let warnings = report["stats"]["warnings"].to_string();
+    assert!(says.iter().all(|said| warnings.contains(said)), "{report}");
+}
+
 /// The index is read only when ignore rules hid something: a checkout where nothing is
 /// hidden scans clean past a damaged index, and one with an ignored file says the tracked
 /// files it could not check were not scanned (it used to pass them over in silence).
@@ -678,21 +697,7 @@ fn the_index_is_read_only_when_ignore_rules_hid_something() {
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "clean"]);
     std::fs::write(repo.join(".git/index"), b"DIRC damaged").unwrap();
-    let (report, code) = json_report(repo, &[]);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(
-        report["stats"]["warnings"],
-        serde_json::json!([]),
-        "{report}"
-    );
-    write(repo, "debug.log", "ignored\n");
-    let (report, code) = json_report(repo, &[]);
-    assert_eq!(code, 2, "{report}");
-    let warnings = report["stats"]["warnings"].to_string();
-    assert!(
-        warnings.contains("index could not be read") && warnings.contains("not scanned"),
-        "{report}"
-    );
+    warns_once_rules_hide_something(repo, || {}, &["index could not be read", "not scanned"]);
 }
 
 /// A repository libgit2 cannot open (SHA-256 objects) still tracks what its ignore rules may
@@ -704,22 +709,8 @@ fn a_repository_that_cannot_be_opened_is_a_warning_when_rules_hid_something() {
     git(repo, &["init", "-q", "--object-format=sha256"]);
     write(repo, ".gitignore", "*.log\n");
     write(repo, "a.txt", "clean\n");
-    let (report, code) = json_report(repo, &[]);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(
-        report["stats"]["warnings"],
-        serde_json::json!([]),
-        "{report}"
-    );
-    write(repo, "debug.log", "ignored\n");
-    git(repo, &["add", "-f", "debug.log"]);
-    let (report, code) = json_report(repo, &[]);
-    assert_eq!(code, 2, "{report}");
-    let warnings = report["stats"]["warnings"].to_string();
-    assert!(
-        warnings.contains("could not be opened") && warnings.contains("sha256"),
-        "{report}"
-    );
+    let track = || drop(git(repo, &["add", "-f", "debug.log"]));
+    warns_once_rules_hide_something(repo, track, &["could not be opened", "sha256"]);
 }
 
 /// Annotated tag messages (and tags of tags) are scanned in --history; the tag is named.
