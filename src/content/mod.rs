@@ -441,7 +441,14 @@ impl<'m> ContentScanner<'m> {
         if plain_at_top(kind, self.options.archives) {
             let primed = primed.len();
             self.chunks.set_hit_limit(walk.hits_left());
-            let scanned = self.chunks.scan_primed(&mut file, primed)?;
+            // A first read that brought the whole size the file was opened with is the whole
+            // file: no read to find its end (one syscall less per file, most files of a tree).
+            // A file that reports no size (under /proc) or grew is read to its end.
+            let scanned = if size > 0 && primed as u64 == size {
+                self.chunks.scan_primed(io::empty(), primed)?
+            } else {
+                self.chunks.scan_primed(&mut file, primed)?
+            };
             return Ok(walk.plain_whole(scanned));
         }
         let head = primed.to_vec();
@@ -1039,6 +1046,53 @@ impl<R: Read> Read for Guard<R> {
                     self.stop = Some(Stop::Error(err));
                     return Ok(0);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod open_file_tests {
+    use super::*;
+    use crate::testing::{fake_token, Rng};
+
+    /// The tokens a scan of `text`, written to a file and opened as if `fstat` had said
+    /// `size`, finds.
+    fn found_with_size(text: &str, size: u64) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        std::fs::write(&path, text).unwrap();
+        let matcher = crate::detect::matcher::Matcher::builtin();
+        let mut scanner = ContentScanner::new(&matcher, ContentOptions::default());
+        let scanned = scanner
+            .scan_open_file(File::open(&path).unwrap(), size)
+            .unwrap();
+        assert_eq!(scanned.bytes, text.len() as u64, "every byte counted");
+        let hits = scanned.hits.iter();
+        hits.map(|hit| hit.secret.expose().to_string()).collect()
+    }
+
+    /// A first read that brings the whole size is not followed by a read for the end; a file
+    /// that reports no size (as under /proc) or grew after it was measured is read to its
+    /// end all the same, past the first read's 256 KiB too.
+    #[test]
+    fn a_file_is_read_to_its_end_whatever_size_it_reported() {
+        let mut rng = Rng::new(7);
+        let (first, last) = (fake_token(&mut rng), fake_token(&mut rng));
+        let small = format!("a = \"{first}\"\nb = \"{last}\"\n");
+        let large = format!(
+            "a = \"{first}\"\n{}\nb = \"{last}\"\n",
+            "x".repeat(600 << 10)
+        );
+        for text in [&small, &large] {
+            let whole = text.len() as u64;
+            for size in [whole, 0, whole / 2, 20] {
+                assert_eq!(
+                    found_with_size(text, size),
+                    [first.clone(), last.clone()],
+                    "{} bytes opened as {size}",
+                    text.len()
+                );
             }
         }
     }
