@@ -113,7 +113,7 @@ impl<'m> ChunkScanner<'m> {
     fn ready_buffer(&mut self) {
         if self.buffer.len() != self.chunk_size {
             // Zeroed once per thread, then reused: reads go straight into it, whole chunks at a
-            // time, so a small file costs one read and one zero-length read.
+            // time, so a small file costs one read.
             self.buffer = vec![0; self.chunk_size];
         }
     }

@@ -477,7 +477,7 @@ fn the_packed_walk_gives_libgit2s_order() {
             assert_eq!(own.read.commits.len(), own.commits.len());
             for oid in &own.commits {
                 let commit = repo.find_commit(*oid).unwrap();
-                let walked = own.read.get(*oid).unwrap();
+                let (_, walked) = own.read.get(*oid).unwrap();
                 assert_eq!(walked.tree, commit.tree_id());
                 let parents = walked.parents.iter();
                 let parents: Vec<Oid> =

@@ -554,18 +554,22 @@ fn commit_changes(
         introduced: CommitDiff::default(),
         message_hits: Vec::new(),
     };
-    // The walk read the commit already when it was hf-scan's own; libgit2's is read here.
-    let (tree, parents) = match walked.get(oid) {
-        Some(commit) => {
-            changes.message_hits = walked.message_hits(oid);
-            let parents = commit.parents.iter();
-            let parents = parents.map(|&place| walked.commits[place as usize].oid);
+    // The walk read the commit and its parents already when it was hf-scan's own; after
+    // libgit2's, the commit is read here, and each parent for its tree.
+    let (tree, parents): (Oid, Vec<(Oid, Option<Oid>)>) = match walked.get(oid) {
+        Some((place, commit)) => {
+            changes.message_hits = walked.message_hits(place);
+            let parents = commit.parents.iter().map(|&parent| {
+                let parent = &walked.commits[parent as usize];
+                (parent.oid, Some(parent.tree))
+            });
             (commit.tree, parents.collect())
         }
         None => match read_commit(&mut worker.packs, &worker.repo, oid) {
             Ok(commit) => {
                 changes.message_hits = worker.scanner.chunks().scan_bytes(&commit.message).hits;
-                (commit.tree, commit.parents)
+                let parents = commit.parents.into_iter().map(|parent| (parent, None));
+                (commit.tree, parents.collect())
             }
             Err(err) => {
                 missing.record("commit", oid, &err);
@@ -581,9 +585,9 @@ fn commit_changes(
         }
     };
     let mut parent_trees = Vec::new();
-    for &parent_id in &parents {
-        let parent_tree = match walked.get(parent_id) {
-            Some(parent) => Ok(parent.tree),
+    for (parent_id, known_tree) in parents {
+        let parent_tree = match known_tree {
+            Some(tree) => Ok(tree),
             None => read_commit(&mut worker.packs, &worker.repo, parent_id).map(|p| p.tree),
         };
         let tree = parent_tree.and_then(|tree| {

@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use super::pack::offset_varint;
+
 /// Why the index could not be read.
 #[derive(Debug, PartialEq, Eq)]
 pub enum IndexError {
@@ -188,20 +190,13 @@ impl<'a> Reader<'a> {
         Ok(&rest[..end])
     }
 
-    /// Git's offset varint (as in pack files' offset deltas): seven bits a byte, high bit
-    /// set while more follow, each continuation adding one before the shift.
+    /// A version-4 entry's prefix length: git's offset varint.
     fn varint(&mut self) -> Result<usize, IndexError> {
-        let mut byte = self.take(1)?[0];
-        let mut value = usize::from(byte & 0x7f);
-        while byte & 0x80 != 0 {
-            byte = self.take(1)?[0];
-            value = value
-                .checked_add(1)
-                .and_then(|v| v.checked_mul(128))
-                .map(|v| v | usize::from(byte & 0x7f))
-                .ok_or(IndexError::Malformed("a path prefix length overflows"))?;
-        }
-        Ok(value)
+        let (value, used) = offset_varint(&self.bytes[self.at..]).ok_or(IndexError::Malformed(
+            "a path prefix length cut short or overflowing",
+        ))?;
+        self.at += used;
+        usize::try_from(value).map_err(|_| IndexError::Malformed("a path prefix length overflows"))
     }
 }
 

@@ -29,7 +29,7 @@
 //! Objects are read by hf-scan's own pack reader (`pack.rs`: each object inflated once, delta
 //! bases kept while they are needed), and through libgit2 when it cannot read one (a loose
 //! object, a damaged pack). Whole histories are walked by hf-scan's workers over that reader,
-//! in libgit2's order (`packed_walk.rs`); libgit2 lists and peels the refs, walks ranges and
+//! in libgit2's order (`packed_walk.rs`); libgit2 lists the refs, walks ranges and
 //! what has grafts or a shallow boundary, and answers the rest (the index, HEAD). Each worker
 //! thread has its own reader and repository handle (libgit2 handles are not shared across
 //! threads). What cannot be read (a missing object in a partial clone or a damaged

@@ -368,6 +368,21 @@ pub(crate) enum Header {
     RefDelta(Oid),
 }
 
+/// Git's offset varint (an offset delta's distance; a version-4 index entry's prefix length):
+/// big-endian base-128, seven bits a byte, the high bit set while more follow, one added at
+/// each continuation. The value and the bytes it took; `None` when cut short or past 64 bits.
+pub(crate) fn offset_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut used = 0;
+    let mut byte = *bytes.first()?;
+    let mut value = u64::from(byte & 0x7f);
+    while byte & 0x80 != 0 {
+        used += 1;
+        byte = *bytes.get(used)?;
+        value = value.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
+    }
+    Some((value, used + 1))
+}
+
 /// An entry's header at `offset`: what it is, the inflated size, and the header's length.
 pub(crate) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, usize), Unreadable> {
     let mut used = 0;
@@ -395,17 +410,11 @@ pub(crate) fn parse_header(bytes: &[u8], offset: u64) -> Result<(Header, u64, us
         3 => Header::Whole(Kind::Blob),
         4 => Header::Whole(Kind::Tag),
         6 => {
-            // Big-endian base-128 with an offset added at each continuation (git's encoding).
-            let mut byte = next()?;
-            let mut distance = u64::from(byte & 0x7f);
-            while byte & 0x80 != 0 {
-                byte = next()?;
-                distance = distance
-                    .checked_add(1)
-                    .and_then(|d| d.checked_mul(128))
-                    .ok_or("delta offset overflows")?
-                    | u64::from(byte & 0x7f);
-            }
+            let (distance, length) = bytes
+                .get(used..)
+                .and_then(offset_varint)
+                .ok_or("truncated or overflowing delta offset")?;
+            used += length;
             if distance == 0 || distance > offset {
                 return Err("delta base outside the pack");
             }
@@ -586,6 +595,22 @@ fn read_u32(data: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_varints_read_as_git_writes_them() {
+        assert_eq!(offset_varint(&[0x00]), Some((0, 1)));
+        assert_eq!(offset_varint(&[0x7f, 0xaa]), Some((127, 1)));
+        // One added at each continuation: 0x80 0x00 is 128, not 0.
+        assert_eq!(offset_varint(&[0x80, 0x00]), Some((128, 2)));
+        assert_eq!(offset_varint(&[0xff, 0x7f]), Some((16_511, 2)));
+        assert_eq!(offset_varint(&[]), None);
+        assert_eq!(offset_varint(&[0x80]), None);
+        // Past 64 bits.
+        assert_eq!(
+            offset_varint(&[[0xff; 10].as_slice(), &[0x7f]].concat()),
+            None
+        );
+    }
 
     /// A version-2 index of `objects` (ids, offsets), ids sorted as git writes them.
     fn index(objects: &mut [([u8; 20], u64)]) -> Vec<u8> {

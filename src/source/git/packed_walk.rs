@@ -55,19 +55,15 @@ pub(super) struct Walked {
 }
 
 impl Walked {
-    pub(super) fn get(&self, oid: Oid) -> Option<&WalkedCommit> {
-        self.index
-            .get(&oid)
-            .map(|&place| &self.commits[place as usize])
+    /// The commit `oid`, if the walk read it, and its place in `commits`.
+    pub(super) fn get(&self, oid: Oid) -> Option<(u32, &WalkedCommit)> {
+        let place = *self.index.get(&oid)?;
+        Some((place, &self.commits[place as usize]))
     }
 
-    /// The tokens in the message of `oid`, a commit the walk read.
-    pub(super) fn message_hits(&self, oid: Oid) -> Vec<Hit> {
-        self.index
-            .get(&oid)
-            .and_then(|place| self.message_hits.get(place))
-            .cloned()
-            .unwrap_or_default()
+    /// The tokens in the message of the commit at `place`.
+    pub(super) fn message_hits(&self, place: u32) -> Vec<Hit> {
+        self.message_hits.get(&place).cloned().unwrap_or_default()
     }
 }
 
