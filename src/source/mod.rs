@@ -9,6 +9,7 @@ pub mod diff;
 pub mod fs;
 pub mod git;
 pub mod stdin;
+mod tree_walk;
 
 use crate::collector::EventSender;
 use crate::content::{ContentOptions, ContentScanner};
