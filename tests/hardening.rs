@@ -700,8 +700,50 @@ fn the_index_is_read_only_when_ignore_rules_hid_something() {
     warns_once_rules_hide_something(repo, || {}, &["index could not be read", "not scanned"]);
 }
 
-/// A repository libgit2 cannot open (SHA-256 objects) still tracks what its ignore rules may
-/// hide: the scan says those files were not checked, instead of passing them over in silence.
+/// A repository with SHA-256 objects, which libgit2 as built here cannot open: the files it
+/// tracks that its ignore rules match are still found (in its index, read by hf-scan's own
+/// reader) and scanned, from its top and from below it, with paths from its top.
+#[test]
+fn a_sha256_repositorys_tracked_ignored_files_are_scanned() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    let mut rng = Rng::new(832);
+    let (tracked, untracked) = (fake_token(&mut rng), fake_token(&mut rng));
+    git(repo, &["init", "-q", "--object-format=sha256"]);
+    write(repo, ".gitignore", "*.env\n");
+    write(repo, "app/.env", format!("HF_TOKEN={tracked}\n"));
+    write(repo, "app/local.env", format!("HF_TOKEN={untracked}\n"));
+    git(repo, &["add", "-f", "app/.env"]);
+    git(repo, &["add", ".gitignore"]);
+    for (root, expected) in [(repo.to_path_buf(), "app/.env"), (repo.join("app"), ".env")] {
+        let (report, code) = json_report(&root, &["--show-secrets"]);
+        assert_eq!(code, 1, "{report}");
+        let places: Vec<(&str, &str)> = findings(&report)
+            .iter()
+            .map(|f| {
+                let location = &f["location"];
+                let path = location["path"].as_str().unwrap();
+                (
+                    path,
+                    location["repo_path"].as_str().unwrap_or("no repo_path"),
+                )
+            })
+            .collect();
+        // The path as the user can open it, and from the repository's top (fingerprints,
+        // SARIF), wherever the scan started.
+        assert_eq!(places, [(expected, "app/.env")], "{report}");
+        assert_eq!(
+            report["stats"]["warnings"],
+            serde_json::json!([]),
+            "{report}"
+        );
+        assert!(!report.to_string().contains(&untracked), "{report}");
+    }
+}
+
+/// A repository neither libgit2 nor hf-scan can read (an object format that does not exist)
+/// still tracks what its ignore rules may hide: the scan says those files were not checked,
+/// instead of passing them over in silence.
 #[test]
 fn a_repository_that_cannot_be_opened_is_a_warning_when_rules_hid_something() {
     let dir = temp_dir();
@@ -709,8 +751,13 @@ fn a_repository_that_cannot_be_opened_is_a_warning_when_rules_hid_something() {
     git(repo, &["init", "-q", "--object-format=sha256"]);
     write(repo, ".gitignore", "*.log\n");
     write(repo, "a.txt", "clean\n");
-    let track = || drop(git(repo, &["add", "-f", "debug.log"]));
-    warns_once_rules_hide_something(repo, track, &["could not be opened", "sha256"]);
+    let track = || {
+        git(repo, &["add", "-f", "debug.log"]);
+        let config = std::fs::read_to_string(repo.join(".git/config")).unwrap();
+        assert!(config.contains("sha256"), "{config}");
+        std::fs::write(repo.join(".git/config"), config.replace("sha256", "sha512")).unwrap();
+    };
+    warns_once_rules_hide_something(repo, track, &["could not be opened", "sha512"]);
 }
 
 /// Annotated tag messages (and tags of tags) are scanned in --history; the tag is named.

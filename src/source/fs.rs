@@ -140,7 +140,7 @@ fn scan_tree(root: &Path, options: WalkOptions, context: &ScanContext, events: &
         }),
         _ => Vec::new(),
     };
-    // A repository libgit2 cannot open (SHA-256 objects, a newer format) has an index all the
+    // A repository neither libgit2 nor hf-scan can open (an unknown format) has an index all the
     // same: what the rules hid may be tracked, and was not checked.
     if work_tree.is_none() && hidden.hid_something() {
         if let Some(why) = unopenable_repository(root) {
@@ -388,23 +388,24 @@ struct WorkTree {
     /// The directory relative to the work tree's top, `/`-separated, ending in `/` (empty at
     /// the top).
     prefix: String,
-    repo: git2::Repository,
+    /// The git directory, which holds the index.
+    git_dir: PathBuf,
+    /// The length of an object id: 20 bytes (SHA-1) or 32 (SHA-256).
+    id_len: usize,
 }
 
 impl WorkTree {
     /// The files git's index tracks under the directory, relative to it, each once (a
     /// conflicted path has an entry per stage), in git's order.
     fn tracked(&self) -> Result<Vec<String>, String> {
-        let path = self.repo.path().join("index");
+        let path = self.git_dir.join("index");
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             // No index yet (a repository with nothing added): nothing is tracked.
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(err) => return Err(err.to_string()),
         };
-        // SHA-1 ids: libgit2 as built here (without its experimental SHA-256 support) opens no
-        // other repository, so a SHA-256 work tree never gets here.
-        index_file::tracked_files(&bytes, 20, &self.prefix).map_err(|err| err.to_string())
+        index_file::tracked_files(&bytes, self.id_len, &self.prefix).map_err(|err| err.to_string())
     }
 }
 
@@ -416,17 +417,87 @@ fn unopenable_repository(dir: &Path) -> Option<String> {
     }
 }
 
+/// The git work tree `dir` is in, if any. libgit2 finds it; a repository it cannot open (as
+/// built here it has no SHA-256 support) is found by [`git_work_tree_above`].
 fn work_tree_of(dir: &Path) -> Option<WorkTree> {
-    let repo = git2::Repository::discover(dir).ok()?;
-    let workdir = repo.workdir()?.canonicalize().ok()?;
     let dir = dir.canonicalize().ok()?;
-    let mut prefix = slash_path(dir.strip_prefix(&workdir).ok()?);
+    let (top, git_dir, id_len) = match git2::Repository::discover(&dir) {
+        Ok(repo) => (
+            repo.workdir()?.canonicalize().ok()?,
+            repo.path().to_path_buf(),
+            20,
+        ),
+        Err(err) if err.code() == git2::ErrorCode::NotFound => return None,
+        Err(_) => git_work_tree_above(&dir)?,
+    };
+    let mut prefix = slash_path(dir.strip_prefix(&top).ok()?);
     if prefix == "." {
         prefix.clear();
     } else {
         prefix.push('/');
     }
-    Some(WorkTree { prefix, repo })
+    Some(WorkTree {
+        prefix,
+        git_dir,
+        id_len,
+    })
+}
+
+/// The nearest directory at or above `dir` (canonical) with a `.git` that is a git directory
+/// (or a file naming one, `gitdir: …`), its git directory, and its object ids' length from
+/// `extensions.objectFormat`; `None` when there is none or its format is unknown.
+fn git_work_tree_above(dir: &Path) -> Option<(PathBuf, PathBuf, usize)> {
+    for top in dir.ancestors() {
+        let dot_git = top.join(".git");
+        let git_dir = match dot_git.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => dot_git,
+            Ok(meta) if meta.is_file() => {
+                let text = std::fs::read_to_string(&dot_git).ok()?;
+                top.join(text.lines().next()?.strip_prefix("gitdir: ")?.trim_end())
+            }
+            _ => continue,
+        };
+        if !git_dir.join("HEAD").is_file() {
+            continue;
+        }
+        // A linked work tree keeps its config in the common directory.
+        let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+            Ok(common) => git_dir.join(common.lines().next()?.trim_end()),
+            Err(_) => git_dir.clone(),
+        };
+        let config = std::fs::read_to_string(common.join("config")).unwrap_or_default();
+        let id_len = match object_format(&config).as_deref() {
+            None | Some("sha1") => 20,
+            Some("sha256") => 32,
+            Some(_) => return None,
+        };
+        return Some((top.to_path_buf(), git_dir, id_len));
+    }
+    None
+}
+
+/// `extensions.objectFormat` in a git config file's text, lowercased.
+fn object_format(config: &str) -> Option<String> {
+    let mut in_extensions = false;
+    let mut format = None;
+    for line in config.lines() {
+        let line = line.trim();
+        if let Some(section) = line.strip_prefix('[') {
+            let name = section.split([']', ' ', '"', '.']).next().unwrap_or("");
+            in_extensions = name.eq_ignore_ascii_case("extensions");
+            continue;
+        }
+        if !in_extensions {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=') {
+            if key.trim().eq_ignore_ascii_case("objectformat") {
+                let value = value.split(['#', ';']).next().unwrap_or("");
+                format = Some(value.trim().trim_matches('"').to_ascii_lowercase());
+            }
+        }
+    }
+    format
 }
 
 fn send_file(
@@ -493,5 +564,24 @@ pub fn slash_path(path: &Path) -> String {
         ".".to_string()
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::object_format;
+
+    #[test]
+    fn the_object_format_is_read_from_the_extensions_section_only() {
+        let written_by_git = "[core]\n\trepositoryformatversion = 1\n\tbare = false\n\
+                              [extensions]\n\tobjectformat = sha256\n";
+        assert_eq!(object_format(written_by_git).as_deref(), Some("sha256"));
+        let by_hand = "[Extensions]\nobjectFormat=\"SHA256\" ; a comment\n";
+        assert_eq!(object_format(by_hand).as_deref(), Some("sha256"));
+        let elsewhere = "[core]\nobjectformat = sha256\n[remote \"extensions\"]\n\
+                         objectformat = sha256\n";
+        assert_eq!(object_format(elsewhere), None);
+        assert_eq!(object_format("[extensions]\nworktreeConfig = true\n"), None);
+        assert_eq!(object_format(""), None);
     }
 }
