@@ -14,7 +14,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::git::index_file;
+use super::git::{common_dir, git_dir_named_by, index_file};
 use super::tree_walk::{self, Entry, Kind, Visitor, WalkRules};
 use super::{ScanContext, Source};
 use crate::collector::{Event, EventSender, EventSink, Origin};
@@ -448,23 +448,19 @@ fn work_tree_of(dir: &Path) -> Option<WorkTree> {
 /// `extensions.objectFormat`; `None` when there is none or its format is unknown.
 fn git_work_tree_above(dir: &Path) -> Option<(PathBuf, PathBuf, usize)> {
     for top in dir.ancestors() {
-        let dot_git = top.join(".git");
-        let git_dir = match dot_git.symlink_metadata() {
-            Ok(meta) if meta.is_dir() => dot_git,
-            Ok(meta) if meta.is_file() => {
-                let text = std::fs::read_to_string(&dot_git).ok()?;
-                top.join(text.lines().next()?.strip_prefix("gitdir: ")?.trim_end())
-            }
-            _ => continue,
+        let Some(git_dir) = top
+            .join(".git")
+            .symlink_metadata()
+            .ok()
+            .and_then(|meta| git_dir_named_by(top, meta.file_type()))
+        else {
+            continue;
         };
         if !git_dir.join("HEAD").is_file() {
             continue;
         }
         // A linked work tree keeps its config in the common directory.
-        let common = match std::fs::read_to_string(git_dir.join("commondir")) {
-            Ok(common) => git_dir.join(common.lines().next()?.trim_end()),
-            Err(_) => git_dir.clone(),
-        };
+        let common = common_dir(&git_dir);
         let config = std::fs::read_to_string(common.join("config")).unwrap_or_default();
         let id_len = match object_format(&config).as_deref() {
             None | Some("sha1") => 20,

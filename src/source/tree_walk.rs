@@ -30,6 +30,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
+use super::git::{common_dir, git_dir_named_by};
+
 /// What a walked entry is, its link followed when links are followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -261,31 +263,14 @@ impl Rules {
             dot_ignore: matcher(has_dot_ignore.then(|| dir.join(".ignore"))),
             gitignore: matcher(has_gitignore.then(|| dir.join(".gitignore"))),
             exclude: matcher(
-                git.and_then(|git| git_common_dir(dir, git))
-                    .map(|git_dir| git_dir.join("info").join("exclude"))
+                git.and_then(|git| git_dir_named_by(dir, git))
+                    .map(|git_dir| common_dir(&git_dir).join("info").join("exclude"))
                     .filter(|exclude| exclude.exists()),
             ),
         };
         let empty =
             rules.dot_ignore.is_empty() && rules.gitignore.is_empty() && rules.exclude.is_empty();
         (!empty).then_some(rules)
-    }
-}
-
-/// The directory that holds `info/exclude` for the work tree at `dir`: `.git` itself, or, when
-/// `.git` is a file (`gitdir: …`, a linked work tree or a submodule), the directory it names,
-/// or that directory's `commondir`.
-fn git_common_dir(dir: &Path, git: FileType) -> Option<PathBuf> {
-    let dot_git = dir.join(".git");
-    if !git.is_file() {
-        return Some(dot_git);
-    }
-    let text = std::fs::read_to_string(&dot_git).ok()?;
-    let named = text.lines().next()?.strip_prefix("gitdir: ")?.trim_end();
-    let git_dir = dir.join(named);
-    match std::fs::read_to_string(git_dir.join("commondir")) {
-        Ok(common) => Some(git_dir.join(common.lines().next()?.trim_end())),
-        Err(_) => Some(git_dir),
     }
 }
 

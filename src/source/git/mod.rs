@@ -38,6 +38,28 @@
 
 use std::path::{Path, PathBuf};
 
+/// The git directory a work tree's `.git` stands for: `.git` itself when it is a directory (or
+/// a link to one), or the directory a `.git` file names (`gitdir: …`, relative to `top`: a
+/// linked work tree, a submodule).
+pub(crate) fn git_dir_named_by(top: &Path, dot_git: std::fs::FileType) -> Option<PathBuf> {
+    let path = top.join(".git");
+    if !dot_git.is_file() {
+        return Some(path);
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let named = text.lines().next()?.strip_prefix("gitdir: ")?.trim_end();
+    Some(top.join(named))
+}
+
+/// Where a git directory's shared parts are (`config`, `info/exclude`, `objects`): the
+/// directory its `commondir` file names (a linked work tree's), or itself.
+pub(crate) fn common_dir(git_dir: &Path) -> PathBuf {
+    match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(common) => git_dir.join(common.lines().next().unwrap_or("").trim_end()),
+        Err(_) => git_dir.to_path_buf(),
+    }
+}
+
 use anyhow::bail;
 use git2::Repository;
 
