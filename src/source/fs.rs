@@ -14,7 +14,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::git::{common_dir, git_dir_named_by, index_file};
+use super::git::{common_dir, git_dir_named_by, index_file, read_regular_file};
 use super::tree_walk::{self, Entry, Kind, Visitor, WalkRules};
 use super::{ScanContext, Source};
 use crate::collector::{Event, EventSender, EventSink, Origin};
@@ -461,7 +461,7 @@ fn git_work_tree_above(dir: &Path) -> Option<(PathBuf, PathBuf, usize)> {
         }
         // A linked work tree keeps its config in the common directory.
         let common = common_dir(&git_dir);
-        let config = std::fs::read_to_string(common.join("config")).unwrap_or_default();
+        let config = read_regular_file(&common.join("config"), 1 << 20).unwrap_or_default();
         let id_len = match object_format(&config).as_deref() {
             None | Some("sha1") => 20,
             Some("sha256") => 32,

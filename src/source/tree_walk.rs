@@ -187,17 +187,8 @@ impl Context {
             .iter()
             .flat_map(|root| root.ancestors().skip(1))
             .filter_map(|dir| {
-                let git = dir
-                    .join(".git")
-                    .metadata()
-                    .ok()
-                    .map(|meta| meta.file_type());
-                Rules::read(
-                    dir,
-                    dir.join(".ignore").exists(),
-                    dir.join(".gitignore").exists(),
-                    git,
-                )
+                let git = dir.join(".git").symlink_metadata().ok();
+                Rules::read(dir, true, true, git.map(|meta| meta.file_type()))
             })
             .collect();
         let global = match std::env::current_dir() {
@@ -240,6 +231,15 @@ impl Context {
     }
 }
 
+/// Whether an ignore file is read: a regular file of at most 100 MiB, as git reads one. A
+/// link is not followed (a checkout can point `.gitignore` at `/dev/zero`, a tarball can hold
+/// a FIFO whose read never returns); without its rules, more is scanned, never less.
+fn readable_rules(file: &Path) -> bool {
+    const LARGEST: u64 = 100 << 20;
+    file.symlink_metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.len() <= LARGEST)
+}
+
 impl Rules {
     /// The rules of `dir`, given which ignore files its listing holds and what its `.git` is;
     /// `None` when it has none.
@@ -249,7 +249,7 @@ impl Rules {
         has_gitignore: bool,
         git: Option<FileType>,
     ) -> Option<Rules> {
-        let matcher = |file: Option<PathBuf>| match file {
+        let matcher = |file: Option<PathBuf>| match file.filter(|file| readable_rules(file)) {
             None => Gitignore::empty(),
             Some(file) => {
                 let mut builder = GitignoreBuilder::new(dir);
@@ -264,8 +264,7 @@ impl Rules {
             gitignore: matcher(has_gitignore.then(|| dir.join(".gitignore"))),
             exclude: matcher(
                 git.and_then(|git| git_dir_named_by(dir, git))
-                    .map(|git_dir| common_dir(&git_dir).join("info").join("exclude"))
-                    .filter(|exclude| exclude.exists()),
+                    .map(|git_dir| common_dir(&git_dir).join("info").join("exclude")),
             ),
         };
         let empty =

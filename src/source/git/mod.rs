@@ -46,17 +46,37 @@ pub(crate) fn git_dir_named_by(top: &Path, dot_git: std::fs::FileType) -> Option
     if !dot_git.is_file() {
         return Some(path);
     }
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = read_regular_file(&path, POINTER_FILE_LIMIT)?;
     let named = text.lines().next()?.strip_prefix("gitdir: ")?.trim_end();
     Some(top.join(named))
+}
+
+/// The most read of a file that only names a directory (`.git`, `commondir`).
+const POINTER_FILE_LIMIT: u64 = 4096;
+
+/// A file of a work tree or a git directory, read only when it is a regular file (not a link:
+/// a hostile tree can point one at `/dev/zero`, or plant a FIFO whose read never returns) of
+/// at most `limit` bytes.
+pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Option<String> {
+    let meta = path.symlink_metadata().ok()?;
+    if !meta.is_file() || meta.len() > limit {
+        return None;
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(path).ok()?, limit),
+        &mut text,
+    )
+    .ok()?;
+    Some(text)
 }
 
 /// Where a git directory's shared parts are (`config`, `info/exclude`, `objects`): the
 /// directory its `commondir` file names (a linked work tree's), or itself.
 pub(crate) fn common_dir(git_dir: &Path) -> PathBuf {
-    match std::fs::read_to_string(git_dir.join("commondir")) {
-        Ok(common) => git_dir.join(common.lines().next().unwrap_or("").trim_end()),
-        Err(_) => git_dir.to_path_buf(),
+    match read_regular_file(&git_dir.join("commondir"), POINTER_FILE_LIMIT) {
+        Some(common) => git_dir.join(common.lines().next().unwrap_or("").trim_end()),
+        None => git_dir.to_path_buf(),
     }
 }
 

@@ -290,3 +290,43 @@ fn a_linked_work_trees_exclude_file_is_read_from_the_common_directory() {
     assert_eq!(seen.ignored, BTreeSet::from(["secret.env".to_string()]));
     assert_eq!(seen.scanned, BTreeSet::from(["kept.py".to_string()]));
 }
+
+/// Ignore files a hostile tree plants so that reading them never ends: a `.gitignore` that is
+/// a FIFO, one linking to `/dev/zero`, an `.ignore` linking to a FIFO, a `.git` file whose
+/// git directory's `commondir` is a FIFO. None is read (git reads none of them either): their
+/// rules do not apply, so more is scanned, never less.
+#[test]
+fn ignore_files_that_never_end_are_not_read() {
+    let top = tempfile::tempdir().unwrap();
+    let at = |path: &str| top.path().join(path);
+    let fifo = |path: &Path| {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.unwrap().success(), "mkfifo {}", path.display());
+    };
+    for dir in ["a", "b", "c", "d/gd", "e"] {
+        std::fs::create_dir_all(at(dir)).unwrap();
+    }
+    for dir in ["a", "b", "c", "d", "e"] {
+        std::fs::write(at(dir).join("x.log"), "x").unwrap();
+    }
+    fifo(&at("fifo"));
+    fifo(&at("a/.gitignore"));
+    std::os::unix::fs::symlink("/dev/zero", at("b/.gitignore")).unwrap();
+    std::os::unix::fs::symlink("../fifo", at("c/.ignore")).unwrap();
+    std::fs::write(at("d/.git"), "gitdir: gd\n").unwrap();
+    std::fs::write(at("d/gd/HEAD"), "ref: refs/heads/main\n").unwrap();
+    fifo(&at("d/gd/commondir"));
+    // The control: a readable ignore file hides its directory's log.
+    std::fs::write(at("e/.gitignore"), "*.log\n").unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let root = top.path().to_path_buf();
+    std::thread::spawn(move || done.send(ours(&root, false, 2)));
+    let seen = finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the walk ends");
+    for dir in ["a", "b", "c", "d"] {
+        assert!(seen.scanned.contains(&format!("{dir}/x.log")), "{dir}");
+    }
+    assert_eq!(seen.ignored, BTreeSet::from(["e/x.log".to_string()]));
+    assert!(!seen.scanned.iter().any(|path| path.contains("fifo")));
+}
