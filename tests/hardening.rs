@@ -700,6 +700,24 @@ fn the_index_is_read_only_when_ignore_rules_hid_something() {
     warns_once_rules_hide_something(repo, || {}, &["index could not be read", "not scanned"]);
 }
 
+/// An index that is a FIFO (a hostile tree's `.git` can name any directory) is not read: the
+/// scan ends, saying the tracked files were not checked, instead of waiting forever.
+#[test]
+fn an_index_that_is_a_fifo_is_a_warning_not_a_hang() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, ".gitignore", "*.log\n");
+    write(repo, "a.txt", "clean\n");
+    std::fs::remove_file(repo.join(".git/index")).ok();
+    let made = std::process::Command::new("mkfifo")
+        .arg(repo.join(".git/index"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    warns_once_rules_hide_something(repo, || {}, &["index could not be read", "regular file"]);
+}
+
 /// A repository with SHA-256 objects, which libgit2 as built here cannot open: the files it
 /// tracks that its ignore rules match are still found (in its index, read by hf-scan's own
 /// reader) and scanned, from its top and from below it, with paths from its top.

@@ -399,6 +399,12 @@ impl WorkTree {
     /// conflicted path has an entry per stage), in git's order.
     fn tracked(&self) -> Result<Vec<String>, String> {
         let path = self.git_dir.join("index");
+        // A regular file only: a hostile tree's `.git` can name a directory whose `index` is a
+        // FIFO, whose read never returns.
+        match path.symlink_metadata() {
+            Ok(meta) if !meta.is_file() => return Err("not a regular file".into()),
+            _ => {}
+        }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             // No index yet (a repository with nothing added): nothing is tracked.
